@@ -1,0 +1,1 @@
+"""Pure order-to-cash rules: money, ageing, credit, metrics, dunning. No I/O, no imports of ours."""

@@ -1,0 +1,56 @@
+"""One exception tree; each message is meant to be read by the person who asked.
+
+    TallyError
+     ├── InvalidInput       the request is malformed (bad date, negative quantity)
+     ├── NotFound           no such customer / product / invoice / order
+     ├── Ambiguous          a loose name matched several records
+     ├── NotAllowed         the user's role or ownership does not permit it
+     ├── Conflict           the record is in the wrong state (already paid, already confirmed)
+     │    └── InsufficientStock
+     └── CreditHold         used by callers that must stop on a hold (orders themselves are held, not refused)
+"""
+
+from __future__ import annotations
+
+
+class TallyError(Exception):
+    """Base of all errors a user may see. `hint` says what would work instead."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None, candidates: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.candidates = candidates or []
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class InvalidInput(TallyError):
+    code = "invalid_input"
+
+
+class NotFound(TallyError):
+    code = "not_found"
+
+
+class Ambiguous(TallyError):
+    code = "ambiguous"
+
+
+class NotAllowed(TallyError):
+    code = "not_allowed"
+
+
+class Conflict(TallyError):
+    code = "conflict"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+class CreditHold(TallyError):
+    code = "credit_hold"
