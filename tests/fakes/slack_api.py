@@ -1,0 +1,155 @@
+"""A mock Slack Web API for the real `slack_sdk.WebClient(base_url=mock.base_url)`; records every call."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes._http import BackgroundServer, QuietHandler
+from tests.fakes.slack_methods import BOT_ID, BOT_USER_ID, TEAM_ID, SlackMethods
+
+__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "MockSlack", "parse_params"]
+_JSON_PARAMS = {"blocks", "attachments", "metadata", "view", "files", "prompts"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def token(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        return auth.removeprefix("Bearer ") if auth else self.params.get("token")
+
+
+def parse_params(query: str, body: bytes, content_type: str) -> dict:
+    """Merge query string and body (form, JSON or multipart); JSON-encoded fields are decoded."""
+    params: dict = dict(parse_qsl(query))
+    if body and content_type.startswith("application/json"):
+        params.update(json.loads(body))
+    elif body and content_type.startswith("multipart/form-data"):
+        msg = BytesParser().parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        for part in msg.iter_parts():
+            payload = part.get_payload(decode=True)
+            params[part.get_param("name", header="content-disposition")] = (
+                payload if part.get_filename() else payload.decode())
+    elif body:
+        params.update(parse_qsl(body.decode(), keep_blank_values=True))
+    for key in _JSON_PARAMS & params.keys():
+        if isinstance(params[key], str) and params[key][:1] in "[{":
+            params[key] = json.loads(params[key])
+    return params
+
+
+class _Handler(QuietHandler):
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        body = self.read_body()
+        mock: MockSlack = self.server.fake
+        if url.path.startswith("/upload/"):
+            mock._store_upload(url.path.removeprefix("/upload/"), body)
+            self.send_bytes(200, f"OK - {len(body)}".encode(), "text/plain")
+            return
+        method = url.path.removeprefix("/api/").strip("/")
+        params = parse_params(url.query, body, self.headers.get("Content-Type", ""))
+        kind, status, payload, headers = mock._handle(method, params, dict(self.headers.items()))
+        if kind == "drop":
+            self.close_connection = True  # no status line: the client sees the connection drop
+            return
+        self.send_json(status, payload, headers)
+
+    do_GET = do_POST
+
+
+class MockSlack(SlackMethods, BackgroundServer):
+    """Slack Web API fake: stores posted messages, uploads and views; failures can be injected."""
+
+    handler_class = _Handler
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = threading.Condition(self._lock)
+        self.reset()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/api/"
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls: list[Call] = []
+            self.rate_limited: list[Call] = []
+            self.dropped: list[Call] = []
+            self.ephemeral: list[dict] = []
+            self.uploaded_files: dict[str, bytes] = {}
+            self.completed_uploads: list[dict] = []
+            self._messages: list[dict] = []
+            self._users: dict[str, dict] = {}
+            self._faults: dict[str, list[tuple]] = {}
+            self._counter = 0
+
+    # --- set-up -------------------------------------------------------------------------------------
+    def set_user(self, user_id: str, tz: str = "UTC", real_name: str | None = None, **extra) -> None:
+        """Profile returned by users.info (unknown users get tz "UTC")."""
+        with self._lock:
+            self._users[user_id] = {"tz": tz, "real_name": real_name or user_id, **extra}
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        self._add_fault(method, times, ("ratelimit", retry_after))
+
+    def fail(self, method: str, error: str = "channel_not_found", times: int = 1) -> None:
+        self._add_fault(method, times, ("fail", error))
+
+    def drop_connection(self, method: str, times: int = 1) -> None:
+        self._add_fault(method, times, ("drop", None))
+
+    def _add_fault(self, method: str, times: int, fault: tuple) -> None:
+        with self._lock:
+            self._faults.setdefault(method, []).extend([fault] * times)
+
+    # --- inspection ---------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def messages(self, channel: str | None = None) -> list[dict]:
+        """Posted messages, oldest first, with updates applied and deletions removed."""
+        with self._lock:
+            return [dict(m) for m in self._messages if channel is None or m["channel"] == channel]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `method` was called `count` times (Bolt listeners run after the ack)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.calls_to(method)) >= count, timeout):
+                raise AssertionError(f"{method} called {len(self.calls_to(method))} times, wanted {count}")
+            return self.calls_to(method)
+
+    # --- request handling ---------------------------------------------------------------------------
+    def _handle(self, method: str, params: dict, headers: dict) -> tuple[str, int, dict, dict]:
+        call = Call(method, params, headers)
+        with self._lock:
+            faults = self._faults.get(method)
+            fault = faults.pop(0) if faults else ("ok", None)
+            if fault[0] == "ratelimit":
+                self.rate_limited.append(call)
+                return "429", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": fault[1]}
+            if fault[0] == "drop":
+                self.dropped.append(call)
+                return "drop", 0, {}, {}
+            self.calls.append(call)
+            self._changed.notify_all()
+            if fault[0] == "fail":
+                return "fail", 200, {"ok": False, "error": fault[1]}, {}
+            handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+            result = handler(params) if handler else {}
+            return "ok", 200, {"ok": "error" not in result, **result}, {}
+
+    def _store_upload(self, file_id: str, data: bytes) -> None:
+        with self._lock:
+            self.uploaded_files[file_id] = data
+            self._changed.notify_all()

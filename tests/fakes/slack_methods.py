@@ -1,0 +1,120 @@
+"""Slack Web API methods answered by `MockSlack`: messages, DMs, users, views and file uploads.
+
+Each `_m_<method with dots as underscores>(params) -> dict` runs under the mock's lock; a result with
+an "error" key is answered `ok: false`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+BOT_USER_ID, BOT_ID, TEAM_ID = "U0TALLYBOT", "B0TALLYBOT", "T0TEAM"
+
+
+def _without(d: dict, *keys: str) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def _truthy(value: object) -> bool:
+    return value in (True, 1, "1", "true", "True")
+
+
+class SlackMethods:
+    """State lives in the mock: `_messages`, `_users`, `_counter`, `ephemeral`, uploads."""
+
+    def _next_ts(self) -> str:
+        self._counter += 1
+        micros = 1_700_000_000_000_000 + self._counter * 100
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    @staticmethod
+    def _channel(params: dict) -> str:
+        channel = params.get("channel") or params.get("channel_id") or ""
+        return "D" + channel if channel[:1] in ("U", "W") else channel
+
+    def _find(self, channel: str, ts: str) -> dict | None:
+        return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+
+    def _m_auth_test(self, p: dict) -> dict:
+        return {"url": "https://tally-test.slack.com/", "team": "Tally Test", "user": "tally",
+                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_chat_postMessage(self, p: dict) -> dict:
+        channel = self._channel(p)
+        if not channel:
+            return {"error": "channel_not_found"}
+        msg = {"type": "message", "channel": channel, "ts": self._next_ts(), "user": BOT_USER_ID,
+               "bot_id": BOT_ID, "text": p.get("text", "")}
+        msg.update({k: p[k] for k in ("blocks", "attachments", "metadata", "thread_ts") if p.get(k)})
+        self._messages.append(msg)
+        return {"channel": channel, "ts": msg["ts"], "message": _without(msg, "channel")}
+
+    def _m_chat_update(self, p: dict) -> dict:
+        msg = self._find(self._channel(p), p.get("ts", ""))
+        if msg is None:
+            return {"error": "message_not_found"}
+        msg.update({k: p[k] for k in ("text", "blocks", "attachments", "metadata") if k in p})
+        return {"channel": msg["channel"], "ts": msg["ts"], "text": msg.get("text", "")}
+
+    def _m_chat_delete(self, p: dict) -> dict:
+        msg = self._find(self._channel(p), p.get("ts", ""))
+        if msg is None:
+            return {"error": "message_not_found"}
+        self._messages.remove(msg)
+        return {"channel": msg["channel"], "ts": msg["ts"]}
+
+    def _m_chat_postEphemeral(self, p: dict) -> dict:
+        self.ephemeral.append({**p, "channel": self._channel(p), "message_ts": self._next_ts()})
+        return {"message_ts": self.ephemeral[-1]["message_ts"]}
+
+    def _m_conversations_open(self, p: dict) -> dict:
+        users = str(p.get("users", "")).split(",")
+        return {"channel": {"id": "D" + users[0]}} if users[0] else {"error": "users_list_not_supplied"}
+
+    def _history(self, msgs: list[dict], p: dict) -> dict:
+        keep_meta = _truthy(p.get("include_all_metadata"))
+        out = [_without(m, "channel", *(() if keep_meta else ("metadata",))) for m in msgs]
+        return {"messages": out[: int(p.get("limit") or 100)], "has_more": False}
+
+    def _m_conversations_history(self, p: dict) -> dict:
+        channel = self._channel(p)
+        top = [m for m in self.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        return self._history(top[::-1], p)
+
+    def _m_conversations_replies(self, p: dict) -> dict:
+        """Like Slack: the parent first, then its replies oldest first."""
+        channel, ts = self._channel(p), p.get("ts")
+        thread = [m for m in self.messages(channel) if ts in (m["ts"], m.get("thread_ts"))]
+        return self._history(thread, p) if thread else {"error": "thread_not_found"}
+
+    def _m_users_info(self, p: dict) -> dict:
+        uid = p.get("user", "")
+        prof = self._users.get(uid, {"tz": "UTC", "real_name": uid})
+        extra = {k: v for k, v in prof.items() if k not in ("tz", "real_name")}
+        offset = datetime.now(ZoneInfo(prof["tz"])).utcoffset()
+        user = {"id": uid, "team_id": TEAM_ID, "name": uid.lower(), "real_name": prof["real_name"],
+                "tz": prof["tz"], "tz_label": prof["tz"], "tz_offset": int(offset.total_seconds()),
+                "is_bot": False, "deleted": False,
+                "profile": {"real_name": prof["real_name"], "display_name": prof["real_name"]}, **extra}
+        return {"user": user}
+
+    def _view(self, p: dict) -> dict:
+        view = p.get("view") or {}
+        self._counter += 1
+        return {"view": {"id": p.get("view_id") or f"V{self._counter:08d}", "team_id": TEAM_ID,
+                         "hash": f"h{self._counter}", **view}}
+
+    _m_views_publish = _m_views_open = _m_views_update = _m_views_push = _view
+
+    def _m_files_getUploadURLExternal(self, p: dict) -> dict:
+        self._counter += 1
+        file_id = f"F{self._counter:08d}"
+        return {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, p: dict) -> dict:
+        keys = ("files", "channel_id", "thread_ts", "initial_comment")
+        self.completed_uploads.append({k: p.get(k) for k in keys})
+        files = [{"id": f["id"], "title": f.get("title"), "name": f.get("title"),
+                  "size": len(self.uploaded_files.get(f["id"], b""))} for f in p.get("files") or []]
+        return {"files": files}

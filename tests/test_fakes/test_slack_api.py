@@ -1,0 +1,119 @@
+"""The mock Slack Web API works with the real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RateLimitErrorRetryHandler
+
+from tests.fakes.slack_api import MockSlack
+
+
+@pytest.fixture
+def slack():
+    with MockSlack() as mock:
+        yield mock
+
+
+def web(slack: MockSlack) -> WebClient:
+    return WebClient(base_url=slack.base_url, token="xoxb-test")
+
+
+def test_auth_test_and_token_header(slack):
+    res = web(slack).auth_test()
+    assert res["user_id"] == "U0TALLYBOT" and res["team_id"] == "T0TEAM" and res["bot_id"]
+    assert slack.calls_to("auth.test")[0].token == "xoxb-test"
+
+
+def test_post_update_and_history(slack):
+    client = web(slack)
+    meta = {"event_type": "tally_pending_action", "event_payload": {"id": "PA1"}}
+    first = client.chat_postMessage(channel="C1", text="working...", metadata=meta,
+                                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}])
+    second = client.chat_postMessage(channel="C1", text="reply", thread_ts=first["ts"])
+    assert float(second["ts"]) > float(first["ts"]) and first["channel"] == "C1"
+    client.chat_update(channel="C1", ts=first["ts"], text="done")
+    msgs = slack.messages("C1")
+    assert [m["text"] for m in msgs] == ["done", "reply"]
+    assert msgs[0]["metadata"] == meta and msgs[0]["blocks"][0]["type"] == "section"
+    assert msgs[1]["thread_ts"] == first["ts"]
+    history = client.conversations_history(channel="C1", include_all_metadata=True)["messages"]
+    assert [m["ts"] for m in history] == [first["ts"]] and history[0]["metadata"] == meta
+    assert "metadata" not in client.conversations_history(channel="C1")["messages"][0]
+    replies = client.conversations_replies(channel="C1", ts=first["ts"])["messages"]
+    assert [m["text"] for m in replies] == ["done", "reply"]
+    client.chat_delete(channel="C1", ts=second["ts"])
+    assert len(slack.messages("C1")) == 1
+
+
+def test_form_encoded_calls_are_decoded(slack):
+    params = {"channel": "C2", "text": "x", "blocks": '[{"type": "divider"}]'}
+    web(slack).api_call("chat.postMessage", params=params)
+    assert slack.messages("C2")[0]["blocks"] == [{"type": "divider"}]
+
+
+def test_dm_users_and_views(slack):
+    client = web(slack)
+    slack.set_user("U0SALES1", tz="America/New_York", real_name="Sam Sales")
+    channel = client.conversations_open(users="U0SALES1")["channel"]["id"]
+    assert channel == "DU0SALES1"
+    client.chat_postMessage(channel=channel, text="reminder")
+    assert slack.messages("DU0SALES1")[0]["text"] == "reminder"
+    user = client.users_info(user="U0SALES1")["user"]
+    assert user["tz"] == "America/New_York" and user["real_name"] == "Sam Sales"
+    assert user["tz_offset"] in (-18000, -14400)
+    assert client.users_info(user="U0OTHER")["user"]["tz"] == "UTC"
+    view = client.views_publish(user_id="U0SALES1", view={"type": "home", "blocks": []})["view"]
+    assert view["type"] == "home" and view["id"]
+    client.assistant_threads_setStatus(channel_id="D1", thread_ts="1.2", status="is thinking...")
+    assert slack.calls_to("assistant.threads.setStatus")[0].params["status"] == "is thinking..."
+    client.api_call("some.unknown.method", json={"a": 1})
+    assert slack.calls_to("some.unknown.method")[0].params == {"a": 1}
+
+
+def test_files_upload_v2(slack):
+    png = b"\x89PNG\r\n\x1a\nfake-chart"
+    res = web(slack).files_upload_v2(content=png, filename="ageing.png", title="AR ageing",
+                                     channel="C1", thread_ts="1700000000.000100", initial_comment="Here")
+    file_id = res["file"]["id"]
+    assert slack.uploaded_files[file_id] == png
+    done = slack.completed_uploads[0]
+    assert done["channel_id"] == "C1" and done["thread_ts"] == "1700000000.000100"
+    assert done["initial_comment"] == "Here" and done["files"][0]["id"] == file_id
+
+
+def test_rate_limit_is_retried_with_handler(slack):
+    client = web(slack)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    slack.rate_limit("chat.postMessage", times=1, retry_after=0)
+    assert client.chat_postMessage(channel="C1", text="hi")["ok"]
+    assert len(slack.rate_limited) == 1 and len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_rate_limit_without_handler_raises(slack):
+    slack.rate_limit("chat.postMessage", times=1)
+    with pytest.raises(SlackApiError) as err:
+        web(slack).chat_postMessage(channel="C1", text="hi")
+    assert err.value.response.status_code == 429 and err.value.response.headers["Retry-After"] == "1"
+    assert slack.calls == []
+
+
+def test_fail_injection(slack):
+    slack.fail("chat.postMessage", error="channel_not_found")
+    with pytest.raises(SlackApiError) as err:
+        web(slack).chat_postMessage(channel="C404", text="hi")
+    assert err.value.response["error"] == "channel_not_found"
+    assert web(slack).chat_postMessage(channel="C1", text="hi")["ok"]
+
+
+def test_dropped_connection_is_retried_by_default_handler(slack):
+    slack.drop_connection("chat.postMessage", times=1)
+    assert web(slack).chat_postMessage(channel="C1", text="hi")["ok"]
+    assert len(slack.dropped) == 1 and len(slack.messages()) == 1
+
+
+def test_reset(slack):
+    web(slack).chat_postMessage(channel="C1", text="hi")
+    slack.reset()
+    assert slack.calls == [] and slack.messages() == []
