@@ -1,0 +1,121 @@
+"""Reporting periods as people name them: this month, last quarter, 2026-Q3, 上个月..."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.dates import MONTHS
+from core.errors import InvalidInput
+
+PERIOD_FORMS = (
+    "this-month (mtd), last-month, this-quarter (qtd), last-quarter, this-year (ytd), last-year, "
+    "last-30-days, last-90-days, last-12-months, 2026-10, oct 2026, 2026-Q3, 2026, 本月, 上个月, "
+    "本季度, 上季度, 今年, 去年"
+)
+_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput(f"the period {self.label!r} ends before it starts")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _month_end(year: int, month: int) -> date:
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def _month(year: int, month: int) -> Period:
+    return Period(date(year, month, 1), _month_end(year, month), f"{_ABBR[month - 1]} {year}")
+
+
+def _quarter(year: int, quarter: int) -> Period:
+    first = 3 * (quarter - 1) + 1
+    return Period(date(year, first, 1), _month_end(year, first + 2), f"Q{quarter} {year}")
+
+
+def _year(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), str(year))
+
+
+def _to_date(whole: Period, today: date) -> Period:
+    # The current month, quarter or year runs to today: days not yet lived have no sales or AR.
+    return Period(whole.start, today, f"{whole.label} to date")
+
+
+def _months_back(year: int, month: int, back: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) - back
+    return index // 12, index % 12 + 1
+
+
+def _named(key: str, today: date) -> Period | None:
+    quarter = (today.month - 1) // 3 + 1
+    if key in ("this-month", "month", "mtd", "本月", "这个月"):
+        return _to_date(_month(today.year, today.month), today)
+    if key in ("last-month", "上个月", "上月"):
+        return _month(*_months_back(today.year, today.month, 1))
+    if key in ("this-quarter", "quarter", "qtd", "本季度", "这个季度"):
+        return _to_date(_quarter(today.year, quarter), today)
+    if key in ("last-quarter", "上季度", "上个季度"):
+        return _quarter(today.year, quarter - 1) if quarter > 1 else _quarter(today.year - 1, 4)
+    if key in ("this-year", "year", "ytd", "今年"):
+        return _to_date(_year(today.year), today)
+    if key in ("last-year", "去年"):
+        return _year(today.year - 1)
+    if m := re.fullmatch(r"last-(\d+)-days", key):
+        days = int(m[1])
+        if days < 1:
+            return None
+        return Period(today - timedelta(days=days - 1), today, f"Last {days} days")
+    if key == "last-12-months":
+        # Eleven whole months and this one to date, so it lines up with month_periods(today, 12).
+        year, month = _months_back(today.year, today.month, 11)
+        return Period(date(year, month, 1), today, "Last 12 months")
+    return None
+
+
+def parse_period(text: str, today: date) -> Period:
+    """Read a period name relative to `today`; raises InvalidInput listing examples otherwise."""
+    key = re.sub(r"[\s_]+", "-", text.strip().lower())
+    if (named := _named(key, today)) is not None:
+        return named
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{4})年(\d{1,2})月", key):
+        year, month = int(m[1] or m[3]), int(m[2] or m[4])
+        if 1 <= month <= 12:
+            return _month(year, month)
+    if (m := re.fullmatch(r"([a-z]+)\.?-(\d{4})", key)) and m[1] in MONTHS:
+        return _month(int(m[2]), MONTHS[m[1]])
+    if m := re.fullmatch(r"(\d{4})-?q([1-4])|q([1-4])-(\d{4})", key):
+        return _quarter(int(m[1] or m[4]), int(m[2] or m[3]))
+    if m := re.fullmatch(r"(\d{4})年?", key):
+        return _year(int(m[1]))
+    raise InvalidInput(f"I don't know the period {text!r}. Try one of: {PERIOD_FORMS}.")
+
+
+def month_periods(end: date, count: int) -> list[Period]:
+    """`count` calendar months ending with the one containing `end` (which runs to `end`), newest first."""
+    if count < 1:
+        raise InvalidInput("ask for at least one month")
+    periods = [_to_date(_month(end.year, end.month), end)]
+    for back in range(1, count):
+        periods.append(_month(*_months_back(end.year, end.month, back)))
+    return periods
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same number of days that ends the day before `period` starts."""
+    end = period.start - timedelta(days=1)
+    start = end - timedelta(days=period.days - 1)
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
