@@ -1,0 +1,290 @@
+"""The `/tally` command grammar, parsed deterministically onto the tools (no model involved)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from core.dates import parse_date
+
+from core.errors import InvalidInput
+from core.money import parse_amount
+
+USAGE = {
+    "help": "help",
+    "order": "order CUSTOMER QTY SKU [QTY SKU ...]   e.g. order ACME 10 WIDGET-1 5 GADGET-2",
+    "credit": "credit CUSTOMER [AMOUNT]               e.g. credit Globex 5000",
+    "invoice": "invoice NUMBER                         e.g. invoice INV-2026-00042",
+    "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
+    "orders": "orders [CUSTOMER | ORDER]               e.g. orders ACME",
+    "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
+    "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
+    "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
+    "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
+    "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
+    "approve": "approve ORDER [REASON]                 e.g. approve SO-2026-00077",
+    "reject": "reject ORDER REASON                    e.g. reject SO-2026-00077 too much overdue",
+    "cancel": "cancel ORDER REASON | cancel reminder ID",
+    "ageing": "ageing [by customer|rep] [as of DATE]",
+    "dso": "dso [PERIOD]                           e.g. dso last-month",
+    "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
+    "worklist": "worklist [@COLLECTOR | all]",
+    "find": "find TEXT                              e.g. find umbrella",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+def help_text(topic: str | None = None) -> str:
+    if topic in USAGE:
+        return "Usage: " + USAGE[topic]
+    return "Commands:\n" + "\n".join("  " + line for line in USAGE.values())
+
+
+def _usage(verb: str, problem: str) -> InvalidInput:
+    return InvalidInput(problem, hint="Usage: " + USAGE[verb])
+
+
+def _int(token: str) -> int | None:
+    try:
+        return int(token.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _amount(token: str) -> Any:
+    try:
+        return parse_amount(token)
+    except ValueError:
+        return None
+
+
+def _is_user(token: str) -> bool:
+    return token.startswith("@") or token.startswith("<@")
+
+
+def parse(text: str, today: date) -> Command | Help:
+    """Turn one command line into a tool call. Raises InvalidInput saying what was wrong and what works."""
+    try:
+        tokens = shlex.split(text.strip())
+    except ValueError:
+        tokens = text.strip().split()
+    if tokens and tokens[0].lower() in ("/tally", "tally"):
+        tokens = tokens[1:]
+    if not tokens:
+        return Help()
+    verb, rest = tokens[0].lower(), tokens[1:]
+    parser = PARSERS.get(verb)
+    if parser is None:
+        raise InvalidInput(f"Unknown command {verb!r}.", hint=help_text())
+    return parser(rest, today)
+
+
+def _order(rest: list[str], today: date) -> Command:
+    first_qty = next((i for i, t in enumerate(rest) if _int(t) is not None or t.startswith("-")), None)
+    if not first_qty:
+        raise _usage("order", "Name the customer, then quantity and SKU pairs.")
+    customer, items = " ".join(rest[:first_qty]), rest[first_qty:]
+    lines: list[dict[str, Any]] = []
+    i = 0
+    while i < len(items):
+        if items[i].startswith("@") and lines:  # "@12.00" sets the previous line's price
+            price = _amount(items[i][1:])
+            if price is None:
+                raise _usage("order", f"{items[i]!r} is not a price.")
+            lines[-1]["unit_price"] = str(price)
+            i += 1
+            continue
+        quantity = _int(items[i])
+        if quantity is None or i + 1 >= len(items):
+            raise _usage("order", f"Expected QTY SKU at {' '.join(items[i:])!r}.")
+        if quantity <= 0:
+            raise _usage("order", f"Quantity must be a positive whole number, not {items[i]}.")
+        lines.append({"sku": items[i + 1].upper(), "quantity": quantity})
+        i += 2
+    return Command("create_order", {"customer": customer, "lines": lines})
+
+
+def _credit(rest: list[str], today: date) -> Command:
+    if not rest:
+        raise _usage("credit", "Which customer?")
+    if len(rest) > 1 and _amount(rest[-1]) is not None:
+        return Command("check_credit", {"customer": " ".join(rest[:-1]), "amount": str(_amount(rest[-1]))})
+    return Command("check_credit", {"customer": " ".join(rest)})
+
+
+def _invoice(rest: list[str], today: date) -> Command:
+    if len(rest) != 1:
+        raise _usage("invoice", "Give one invoice number.")
+    return Command("invoice_status", {"invoice_number": rest[0]})
+
+
+def _invoices(rest: list[str], today: date) -> Command:
+    overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
+    words = rest[:-1] if overdue else rest
+    if not words and not overdue:
+        raise _usage("invoices", "Which customer?")
+    args: dict[str, Any] = {"only_overdue": overdue}
+    if words:
+        args["customer"] = " ".join(words)
+    return Command("invoice_status", args)
+
+
+def _orders(rest: list[str], today: date) -> Command:
+    if len(rest) == 1 and rest[0].upper().startswith("SO-"):
+        return Command("order_status", {"order_number": rest[0]})
+    return Command("order_status", {"customer": " ".join(rest)} if rest else {})
+
+
+def _fulfil(rest: list[str], today: date) -> Command:
+    if not rest or len(rest) > 2:
+        raise _usage("fulfil", "Give the order number, and optionally a tracking code.")
+    args: dict[str, Any] = {"order_number": rest[0]}
+    if len(rest) == 2:
+        args["tracking"] = rest[1]
+    return Command("fulfil_order", args)
+
+
+def _pay(rest: list[str], today: date) -> Command:
+    if len(rest) < 2:
+        raise _usage("pay", "Give the invoice and the amount.")
+    amount = _amount(rest[1])
+    if amount is None:
+        raise _usage("pay", f"{rest[1]!r} is not an amount.")
+    args: dict[str, Any] = {"invoice_number": rest[0], "amount": str(amount), "received_on": today.isoformat()}
+    extra = rest[2:]
+    if extra:
+        try:
+            args["received_on"] = parse_date(extra[0], today).isoformat()
+            extra = extra[1:]
+        except InvalidInput:
+            if len(extra) > 1 or any(ch in extra[0] for ch in "-/") and extra[0][:1].isdigit():
+                raise _usage("pay", f"{extra[0]!r} is not a date (use YYYY-MM-DD).") from None
+    if len(extra) > 1:
+        raise _usage("pay", "Too many words after the amount.")
+    if extra:
+        args["reference"] = extra[0]
+    return Command("record_payment", args)
+
+
+def _remind(rest: list[str], today: date) -> Command:
+    if len(rest) < 2:
+        raise _usage("remind", "Give the invoice and when.")
+    args: dict[str, Any] = {"invoice_number": rest[0]}
+    when = rest[1:]
+    if _is_user(when[-1]):
+        args["recipient"] = when[-1]
+        when = when[:-1]
+    if not when:
+        raise _usage("remind", "When should the reminder go out?")
+    args["remind_at"] = " ".join(when)
+    return Command("schedule_reminder", args)
+
+
+def _promise(rest: list[str], today: date) -> Command:
+    if len(rest) < 2:
+        raise _usage("promise", "Give the invoice and the promised date.")
+    args: dict[str, Any] = {"invoice_number": rest[0]}
+    words = rest[1:]
+    if len(words) > 1 and _amount(words[-1]) is not None:
+        args["amount"] = str(_amount(words[-1]))
+        words = words[:-1]
+    args["promised_on"] = parse_date(" ".join(words), today).isoformat()
+    return Command("log_promise_to_pay", args)
+
+
+def _dispute(rest: list[str], today: date) -> Command:
+    if len(rest) < 2:
+        raise _usage("dispute", "Give the invoice and the reason.")
+    return Command("mark_dispute", {"invoice_number": rest[0], "reason": " ".join(rest[1:])})
+
+
+def _approve(rest: list[str], today: date) -> Command:
+    if not rest:
+        raise _usage("approve", "Which order?")
+    return Command("approve_credit_hold", {"order_number": rest[0], "approve": True,
+                                           "reason": " ".join(rest[1:]) or "approved"})
+
+
+def _reject(rest: list[str], today: date) -> Command:
+    if len(rest) < 2:
+        raise _usage("reject", "Give the order and the reason.")
+    return Command("approve_credit_hold", {"order_number": rest[0], "approve": False, "reason": " ".join(rest[1:])})
+
+
+def _cancel(rest: list[str], today: date) -> Command:
+    if len(rest) == 2 and rest[0].lower() == "reminder" and _int(rest[1]):
+        return Command("cancel_reminder", {"reminder_id": _int(rest[1])})
+    if len(rest) < 2:
+        raise _usage("cancel", "Give the order and the reason.")
+    return Command("cancel_order", {"order_number": rest[0], "reason": " ".join(rest[1:])})
+
+
+def _ageing(rest: list[str], today: date) -> Command:
+    args: dict[str, Any] = {}
+    words = [w.lower() for w in rest]
+    if "by" in words:
+        i = words.index("by")
+        if i + 1 >= len(words) or words[i + 1] not in ("customer", "rep"):
+            raise _usage("ageing", "Group by customer or rep.")
+        args["group_by"] = words[i + 1]
+        del words[i:i + 2]
+    if words[:2] == ["as", "of"]:
+        args["as_of"] = parse_date(" ".join(words[2:]), today).isoformat()
+    elif words:
+        raise _usage("ageing", f"Did not understand {' '.join(words)!r}.")
+    return Command("ar_ageing", args)
+
+
+def _dso(rest: list[str], today: date) -> Command:
+    return Command("collections_summary", {"period": " ".join(rest)} if rest else {})
+
+
+def _sales(rest: list[str], today: date) -> Command:
+    words = [w.lower() for w in rest]
+    args: dict[str, Any] = {}
+    if "margin" in words:
+        args["metric"] = "margin"
+        words.remove("margin")
+    if "by" in words:
+        i = words.index("by")
+        if i + 1 >= len(words) or words[i + 1] not in ("rep", "customer", "product", "month"):
+            raise _usage("sales", "Group by rep, customer, product or month.")
+        args["group_by"] = words[i + 1]
+        del words[i:i + 2]
+    if words:
+        args["period"] = " ".join(words)
+    return Command("sales_summary", args)
+
+
+def _worklist(rest: list[str], today: date) -> Command:
+    return Command("collection_worklist", {"collector": rest[0]} if rest else {})
+
+
+def _find(rest: list[str], today: date) -> Command:
+    if not rest:
+        raise _usage("find", "What should I look for?")
+    return Command("find_customer", {"query": " ".join(rest)})
+
+
+def _help(rest: list[str], today: date) -> Help:
+    return Help(rest[0].lower() if rest else None)
+
+
+PARSERS = {
+    "help": _help, "order": _order, "credit": _credit, "invoice": _invoice, "invoices": _invoices,
+    "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
+    "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
+    "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
+}

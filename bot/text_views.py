@@ -1,0 +1,171 @@
+"""Plain-text rendering of tool results for the console (Slack has its own Block Kit views)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel
+
+from core.ageing import BUCKET_LABELS, BUCKETS
+from core.errors import TallyError
+from core.money import fmt
+from tools.collections import InvoiceUpdate, ReminderResult, Worklist
+from tools.credit import CreditReport
+from tools.customers import CustomerMatches
+from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
+from tools.orders import OrderList, OrderResult, OrderView
+from tools.payments import PaymentResult
+from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] = frozenset()) -> str:
+    """Columns padded to width; numeric columns (indexes in `right`) right-aligned."""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=False))).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def _credit(r: CreditReport) -> str:
+    c = r.currency
+    out = [
+        f"Credit for {r.customer.code} {r.customer.name}" + ("  [ON HOLD]" if r.on_hold else ""),
+        table(["", "amount"], [
+            ["Credit limit", fmt(r.credit_limit, c)], ["Open invoices", fmt(r.open_balance, c)],
+            ["Orders not yet invoiced", fmt(r.uninvoiced_orders, c)], ["Available", fmt(r.available, c)],
+            ["Overdue", fmt(r.overdue_amount, c)],
+        ], right={1}),
+        f"Risk grade {r.risk_grade} (on time {r.on_time_share * 100:.0f}%, {r.avg_days_late} days late on average)",
+    ]
+    if r.oldest_overdue_days:
+        out.append(f"Oldest overdue invoice: {r.oldest_overdue_days} days past due")
+    if r.decision:
+        d = r.decision
+        verdict = "would be APPROVED" if d.decision == "approve" else "would be HELD"
+        out.append(f"An order of {fmt(r.amount_checked, c)} {verdict}; available after: {fmt(d.available_after, c)}")
+        out += [f"  - {reason}" for reason in d.reasons]
+    return "\n".join(out)
+
+
+def _order(o: OrderView) -> str:
+    out = [f"{o.number}  {o.customer.code} {o.customer.name}  {o.status.upper()}  ordered {o.ordered_on}"
+           + (f"  invoice {o.invoice_number}" if o.invoice_number else "")]
+    out.append(table(["sku", "qty", "unit price", "total"],
+                     [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
+                     right={1, 2, 3}))
+    out.append(f"Total {fmt(o.total, o.currency)}")
+    if o.credit and o.credit.reasons:
+        out += ["Credit hold:"] + [f"  - {r}" for r in o.credit.reasons]
+    return "\n".join(out)
+
+
+def _orders(r: OrderList) -> str:
+    if not r.orders:
+        return "No orders found."
+    if len(r.orders) == 1:
+        return _order(r.orders[0])
+    return table(["order", "customer", "status", "ordered", "total"],
+                 [[o.number, o.customer.code, o.status, str(o.ordered_on), fmt(o.total)] for o in r.orders],
+                 right={4})
+
+
+def _invoice_detail(d: InvoiceDetail) -> str:
+    i, c = d.invoice, d.currency
+    out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
+           + (f"  {i.days_overdue} days overdue" if i.days_overdue else ""),
+           f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
+           f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}, balance {fmt(i.balance, c)}"]
+    if i.disputed:
+        out.append(f"Disputed: {d.dispute_reason}")
+    if i.promised_on:
+        out.append(f"Promised to pay {fmt(d.promised_amount or i.balance, c)} on {i.promised_on}")
+    out += [f"Payment {fmt(p.amount, c)} on {p.received_on} ({p.method}{', ' + p.reference if p.reference else ''})"
+            for p in d.payments]
+    return "\n".join(out)
+
+
+def _invoice_list(r: InvoiceList) -> str:
+    title = ("Overdue" if r.only_overdue else "Open") + " invoices" + (
+        f" of {r.customer.code} {r.customer.name}" if r.customer else "")
+    if not r.invoices:
+        return f"{title}: none."
+    rows = [[i.number, i.customer.code, str(i.due_date), str(i.days_overdue or ""), fmt(i.balance),
+             "disputed" if i.disputed else (f"promised {i.promised_on}" if i.promised_on else "")]
+            for i in r.invoices]
+    more = f"\n… and {r.more} more" if r.more else ""
+    return (f"{title}\n" + table(["invoice", "customer", "due", "days late", "balance", "note"], rows, right={3, 4})
+            + more + f"\nTotal balance {fmt(r.total_balance, r.currency)}")
+
+
+def _invoice_status(r: InvoiceStatusResult) -> str:
+    return _invoice_detail(r.detail) if r.detail else _invoice_list(r.listing)
+
+
+def _ageing(r: AgeingReport) -> str:
+    headers = ["", *(BUCKET_LABELS[b] for b in BUCKETS), "Total"]
+    rows = [[ln.label, *(fmt(ln.buckets[b]) for b in BUCKETS), fmt(ln.total)] for ln in [*r.rows, r.total]]
+    if r.group_by is None:
+        rows = rows[-1:]
+    return (f"AR ageing as of {r.as_of} ({r.scope}, {r.currency})\n"
+            + table(headers, rows, right=set(range(1, 7))))
+
+
+def _collections(r: CollectionsSummary) -> str:
+    c = r.currency
+    return "\n".join([
+        f"Collections {r.period} ({r.start} to {r.end}, {r.scope})",
+        table(["", "value"], [
+            ["Receivables", fmt(r.ending_ar, c)], ["  of which overdue", fmt(r.overdue_ar, c)],
+            ["Credit sales", fmt(r.credit_sales, c)], ["DSO (simple)", f"{r.simple_dso} days"],
+            ["DSO (countback)", f"{r.countback_dso} days"], ["Best possible DSO", f"{r.best_possible_dso} days"],
+            ["Average days delinquent", f"{r.average_days_delinquent} days"], ["CEI", f"{r.cei}%"],
+        ], right={1}),
+    ])
+
+
+def _sales(r: SalesSummary) -> str:
+    rows = [[ln.label, fmt(ln.revenue), fmt(ln.margin), f"{ln.margin_pct}%"] + ([str(ln.quantity)]
+            if r.group_by == "product" else []) for ln in [*r.rows, r.total]]
+    headers = [r.group_by, "revenue", "margin", "margin %"] + (["qty"] if r.group_by == "product" else [])
+    return (f"Sales {r.period} ({r.start} to {r.end}) by {r.group_by}, {r.scope}, {r.currency}\n"
+            + table(headers, rows, right={1, 2, 3, 4}))
+
+
+def _worklist(r: Worklist) -> str:
+    if not r.items:
+        return "Nothing to chase: no overdue invoices."
+    rows = [[it.invoice.number, it.invoice.customer.name[:24], str(it.invoice.days_overdue), fmt(it.invoice.balance),
+             it.risk_grade, "BROKEN PROMISE" if it.broken_promise else ""] for it in r.items]
+    more = f"\n… and {r.more} more" if r.more else ""
+    return ("Worklist" + (f" for <@{r.collector}>" if r.collector else "") + "\n"
+            + table(["invoice", "customer", "days late", "balance", "risk", ""], rows, right={2, 3}) + more
+            + f"\nTotal overdue {fmt(r.total_overdue, r.currency)}")
+
+
+def _customers(r: CustomerMatches) -> str:
+    if not r.matches:
+        return f"No customer matches {r.query!r}."
+    return table(["code", "name", "owner", "terms", "limit"],
+                 [[m.code, m.name, m.owner_rep or "", f"{m.payment_terms_days}d",
+                   fmt(m.credit_limit) if m.credit_limit is not None else "—"] for m in r.matches], right={4})
+
+
+RENDERERS: dict[type, Callable[[BaseModel], str]] = {
+    CreditReport: _credit, OrderList: _orders, InvoiceStatusResult: _invoice_status, AgeingReport: _ageing,
+    CollectionsSummary: _collections, SalesSummary: _sales, Worklist: _worklist, CustomerMatches: _customers,
+    OrderResult: lambda r: r.describe(done=True) + "\n" + _order(r.order),
+    PaymentResult: lambda r: r.describe(done=True), ReminderResult: lambda r: r.describe(done=True),
+    InvoiceUpdate: lambda r: r.describe(done=True),
+}
+
+
+def render(result: BaseModel) -> str:
+    renderer = RENDERERS.get(type(result))
+    return renderer(result) if renderer else result.model_dump_json(indent=2)
+
+
+def render_error(exc: TallyError) -> str:
+    return f"Sorry: {exc.message}" + (f"\n{exc.hint}" if exc.hint else "")

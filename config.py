@@ -1,0 +1,64 @@
+"""Settings from the environment and `.env`; the one place configuration is read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field("sqlite:///tally.db", alias="DATABASE_URL")
+    currency: str = Field("USD", alias="TALLY_CURRENCY")
+    timezone: str = Field("UTC", alias="TALLY_TIMEZONE", description="used when a user's timezone is unknown")
+
+    # the agent
+    model: str | None = Field(None, alias="TALLY_MODEL")
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    model_timeout_s: float = Field(30.0, alias="TALLY_MODEL_TIMEOUT")
+    model_retries: int = Field(2, alias="TALLY_MODEL_RETRIES")
+    max_tool_calls: int = Field(4, alias="TALLY_MAX_TOOL_CALLS")
+    memory_messages: int = Field(20, alias="TALLY_MEMORY_MESSAGES")
+
+    # Slack
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    port: int = Field(3000, alias="PORT")
+
+    # rules
+    tax_rate: Decimal = Field(Decimal("0"), alias="TALLY_TAX_RATE", description="e.g. 0.08 for 8%")
+    credit_max_days_overdue: int = Field(30, alias="TALLY_CREDIT_MAX_DAYS_OVERDUE")
+    pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
+    dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        # psycopg 3 is the installed driver; accept the bare scheme people paste from their hosts.
+        for bare in ("postgres://", "postgresql://"):
+            if url.startswith(bare):
+                return "postgresql+psycopg://" + url[len(bare):]
+        return url
+
+    @property
+    def database_url_given(self) -> bool:
+        return "database_url" in self.model_fields_set
+
+    @property
+    def model_configured(self) -> bool:
+        return bool(self.model)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,268 @@
+"""SQLAlchemy 2.x typed models for every O2C document. The same code runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Money = Annotated[Decimal, "money"]
+Str40 = Annotated[str, 40]
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite keeps no offset, so we restore it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store UTC-aware datetimes only")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        from datetime import UTC
+
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        Money: Numeric(14, 2, asdecimal=True),
+        Str40: String(40),
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Member(Base):
+    """A Slack user mapped to a role. Unknown Slack users have no row and get nothing."""
+
+    __tablename__ = "members"
+    slack_user_id: Mapped[Str40] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[Str40] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    owner_rep: Mapped[Str40 | None] = mapped_column(ForeignKey("members.slack_user_id"))
+    collector: Mapped[Str40 | None] = mapped_column(ForeignKey("members.slack_user_id"))
+    credit_limit: Mapped[Money]
+    payment_terms_days: Mapped[int] = mapped_column(default=30)
+    on_hold: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[Str40] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Money]
+    cost: Mapped[Money]
+    stock_on_hand: Mapped[int] = mapped_column(default=0)
+    stock_reserved: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def available(self) -> int:
+        return self.stock_on_hand - self.stock_reserved
+
+
+class SalesOrder(Base):
+    __tablename__ = "sales_orders"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[Str40] = mapped_column(unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    rep: Mapped[Str40]  # who took the order: sales are reported by it
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    total: Mapped[Money]
+    credit_decision: Mapped[dict[str, Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    ordered_on: Mapped[date]
+    shipped_on: Mapped[date | None]
+    tracking: Mapped[str | None] = mapped_column(String(120))
+    decided_by: Mapped[Str40 | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    sku: Mapped[Str40]
+    quantity: Mapped[int]
+    unit_price: Mapped[Money]  # snapshotted: later price changes do not touch old orders
+    unit_cost: Mapped[Money]
+    line_total: Mapped[Money]
+
+    order: Mapped[SalesOrder] = relationship(back_populates="lines")
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        Index("ix_invoices_status_due", "status", "due_date"),
+        Index("ix_invoices_issue_date", "issue_date"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[Str40] = mapped_column(unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_orders.id"), index=True)
+    rep: Mapped[Str40 | None]
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    amount: Mapped[Money]  # net of tax
+    tax: Mapped[Money]
+    total: Mapped[Money]
+    cost: Mapped[Money]  # cost of goods, for margin
+    paid_amount: Mapped[Money]
+    status: Mapped[str] = mapped_column(String(20))  # open, partially_paid, paid, void
+    paid_on: Mapped[date | None]  # the day the balance reached zero
+    disputed: Mapped[bool] = mapped_column(default=False)
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    promised_on: Mapped[date | None]
+    promised_amount: Mapped[Money | None]
+    last_contact_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid_amount
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("source", "reference", name="uq_payments_source_reference"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    amount: Mapped[Money]
+    received_on: Mapped[date] = mapped_column(index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(40), default="slack")
+    recorded_by: Mapped[Str40]
+    created_at: Mapped[datetime]
+
+
+class Reminder(Base):
+    """The collection outbox: one row per (invoice, stage, recipient); the sender claims due rows."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "stage", "recipient", name="uq_reminders_invoice_stage_recipient"),
+        Index("ix_reminders_status_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    stage: Mapped[Str40]
+    recipient: Mapped[Str40]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # pending, claimed, sent, skipped, failed, cancelled
+    note: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    slack_channel: Mapped[str | None] = mapped_column(String(40))
+    slack_ts: Mapped[str | None] = mapped_column(String(40))
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[Str40]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    invoice: Mapped[Invoice] = relationship(lazy="joined")
+
+
+class PendingAction(Base):
+    """A write proposed by a person or the agent, waiting for an explicit human confirmation."""
+
+    __tablename__ = "pending_actions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tool: Mapped[Str40]
+    args: Mapped[dict[str, Any]]
+    summary: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[Str40]
+    status: Mapped[str] = mapped_column(String(20))  # pending, done, failed, cancelled, expired
+    thread_key: Mapped[str | None] = mapped_column(String(120))
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[Str40 | None]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, with the record before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[Str40]
+    action: Mapped[Str40]
+    entity: Mapped[Str40]
+    entity_id: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+
+
+class DocumentCounter(Base):
+    """Gapless numbering: the row is locked while a number is taken, in the document's transaction."""
+
+    __tablename__ = "document_counters"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

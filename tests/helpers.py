@@ -1,0 +1,43 @@
+"""Test helpers: compare database states, find demo documents."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.backup import snapshot
+from db.models import Invoice, SalesOrder
+from db.session import Database
+
+WORKFLOW_TABLES = {"pending_actions"}
+
+
+def state(db: Database, *, with_pending: bool = True) -> dict:
+    with db.session() as session:
+        data = snapshot(session)
+    if not with_pending:
+        for name in WORKFLOW_TABLES:
+            data.pop(name, None)
+    return data
+
+
+def invoice_of(db: Database, code: str, *, status=("open", "partially_paid"), overdue: bool | None = None,
+               today=None, disputed: bool = False, promised: bool | None = None) -> Invoice:
+    with db.session() as session:
+        query = select(Invoice).join(Invoice.customer).where(
+            Invoice.customer.has(code=code), Invoice.status.in_(status), Invoice.disputed.is_(disputed))
+        if overdue is not None and today is not None:
+            query = query.where(Invoice.due_date < today if overdue else Invoice.due_date >= today)
+        if promised is not None:
+            query = query.where(Invoice.promised_on.is_not(None) if promised else Invoice.promised_on.is_(None))
+        invoice = session.scalars(query.order_by(Invoice.due_date)).first()
+        assert invoice is not None, f"no matching invoice for {code}"
+        return invoice
+
+
+def order_of(db: Database, code: str, status: str) -> SalesOrder:
+    with db.session() as session:
+        order = session.scalars(select(SalesOrder).where(SalesOrder.customer.has(code=code),
+                                                         SalesOrder.status == status)
+                                .order_by(SalesOrder.id)).first()
+        assert order is not None, f"no {status} order for {code}"
+        return order

@@ -1,0 +1,58 @@
+"""Admin operations run from the command line: who may use Tally, in which role."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from core.roles import parse_role
+from db.models import AuditEvent, Member
+from db.session import Database
+
+
+def add_member(db: Database, slack_user_id: str, role: str, name: str = "", tz: str | None = None) -> Member:
+    user_id = slack_user_id.strip().upper()
+    if not user_id.startswith(("U", "W")) or not user_id.isalnum():
+        raise ValueError(f"{slack_user_id!r} does not look like a Slack user id (e.g. U0123ABCD).")
+    role_value = parse_role(role).value
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except Exception:
+            raise ValueError(f"Unknown timezone {tz!r}; use an IANA name like Europe/Paris.") from None
+    now = datetime.now(UTC)
+    with db.session(write=True) as session:
+        member = session.get(Member, user_id)
+        before = None if member is None else {"role": member.role, "active": member.active}
+        if member is None:
+            member = Member(slack_user_id=user_id, name=name or user_id, role=role_value, timezone=tz,
+                            created_at=now)
+            session.add(member)
+        else:
+            member.role, member.active = role_value, True
+            member.name = name or member.name
+            member.timezone = tz or member.timezone
+        session.add(AuditEvent(at=now, actor="cli", action="member_add", entity="member", entity_id=user_id,
+                               before=before, after={"role": role_value, "active": True}))
+        session.commit()
+        return member
+
+
+def list_members(db: Database) -> list[Member]:
+    with db.session() as session:
+        return list(session.scalars(select(Member).order_by(Member.role, Member.slack_user_id)))
+
+
+def remove_member(db: Database, slack_user_id: str) -> None:
+    """Deactivate rather than delete: customers and history still point at the member."""
+    user_id = slack_user_id.strip().upper()
+    with db.session(write=True) as session:
+        member = session.get(Member, user_id)
+        if member is None or not member.active:
+            raise ValueError(f"{user_id} is not an active member.")
+        member.active = False
+        session.add(AuditEvent(at=datetime.now(UTC), actor="cli", action="member_remove", entity="member",
+                               entity_id=user_id, before={"active": True}, after={"active": False}))
+        session.commit()

@@ -1,0 +1,106 @@
+"""What every tool receives: who is asking, the open transaction, the clock and the rules' settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core.errors import NotAllowed
+from core.roles import SEES_ALL, Role
+from db.models import AuditEvent, Customer
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The Slack user behind a request, as the member table knows them. Never taken from model output."""
+
+    user_id: str
+    role: Role
+    name: str
+    timezone: str = "UTC"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except Exception:  # an unknown zone name from Slack must not break a request
+            return ZoneInfo("UTC")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock that stands still until moved: for tests, `--now` and benchmarks."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@dataclass(frozen=True)
+class Rules:
+    currency: str = "USD"
+    timezone: str = "UTC"
+    credit_max_days_overdue: int = 30
+    tax_rate: Decimal = Decimal("0")
+
+
+@dataclass
+class ToolContext:
+    actor: Actor
+    session: Session
+    clock: Clock
+    rules: Rules = field(default_factory=Rules)
+    requester: str | None = None  # who proposed a confirmed write; defaults to the actor
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def today(self) -> date:
+        """Business days are counted in the company's timezone."""
+        return self.now.astimezone(ZoneInfo(self.rules.timezone)).date()
+
+    @property
+    def requested_by(self) -> str:
+        return self.requester or self.actor.user_id
+
+    @property
+    def sees_all(self) -> bool:
+        return self.actor.role in SEES_ALL
+
+    def can_see(self, customer: Customer) -> bool:
+        return self.sees_all or customer.owner_rep == self.actor.user_id
+
+    def require_access(self, customer: Customer) -> None:
+        if not self.can_see(customer):
+            raise NotAllowed(
+                f"{customer.name} is not one of your customers.",
+                hint="Sales can see and act only on the customers they own; ask its owner or a manager.",
+            )
+
+    def require_role(self, *roles: Role, doing: str) -> None:
+        if self.actor.role not in roles and self.actor.role is not Role.ADMIN:
+            allowed = ", ".join(r.value for r in roles)
+            raise NotAllowed(f"Only {allowed} can {doing}; you are {self.actor.role.value}.")
+
+    def audit(self, action: str, entity: str, entity_id: Any, before: dict | None, after: dict | None) -> None:
+        self.session.add(
+            AuditEvent(at=self.now, actor=self.actor.user_id, action=action, entity=entity,
+                       entity_id=str(entity_id), before=before, after=after)
+        )

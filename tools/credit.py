@@ -1,0 +1,137 @@
+"""check_credit, and the exposure figures create_order decides on."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+from sqlalchemy import and_, func, select
+
+from core.credit import CreditDecision, CreditInputs, decide_credit
+from core.money import ZERO, money
+from core.risk import payment_stats, predict_pay_date, risk_grade
+from core.roles import Role
+from db.models import Customer, Invoice, SalesOrder
+from tools.context import ToolContext
+from tools.lookup import resolve_customer
+from tools.registry import tool
+from tools.schemas import Args, CustomerRef, Money, PositiveMoney, Result
+
+OPEN_STATUSES = ("open", "partially_paid")
+UNINVOICED_STATUSES = ("confirmed", "fulfilled")
+
+
+class CreditDecisionView(Result):
+    decision: str
+    reasons: list[str]
+    exposure: Money
+    available_after: Money
+
+    @classmethod
+    def of(cls, decision: CreditDecision) -> CreditDecisionView:
+        return cls(decision=decision.decision, reasons=[r.message for r in decision.reasons],
+                   exposure=decision.exposure, available_after=decision.available_after)
+
+
+class OpenInvoiceForecast(Result):
+    number: str
+    balance: Money
+    due_date: date
+    predicted_pay_date: date
+
+
+class CreditReport(Result):
+    customer: CustomerRef
+    currency: str
+    credit_limit: Money
+    open_balance: Money
+    uninvoiced_orders: Money
+    available: Money
+    overdue_amount: Money
+    oldest_overdue_days: int
+    on_hold: bool
+    risk_grade: str
+    on_time_share: Decimal
+    avg_days_late: Decimal
+    amount_checked: Money | None = None
+    decision: CreditDecisionView | None = None
+    forecast: list[OpenInvoiceForecast] = []
+
+    @property
+    def over_limit(self) -> bool:
+        return self.available < 0
+
+
+class CheckCreditArgs(Args):
+    customer: str = Field(description="customer code or name, e.g. ACME or Acme Corp")
+    amount: PositiveMoney | None = Field(None, description="a new order amount to test against the limit")
+
+
+def credit_inputs(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditInputs:
+    session, today = ctx.session, ctx.today
+    open_balance, overdue, oldest_due = session.execute(
+        select(
+            func.coalesce(func.sum(Invoice.total - Invoice.paid_amount), 0),
+            func.coalesce(func.sum(Invoice.total - Invoice.paid_amount).filter(Invoice.due_date < today), 0),
+            func.min(Invoice.due_date).filter(Invoice.due_date < today),
+        ).where(Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
+    ).one()
+    oldest_number = None
+    if oldest_due is not None:
+        oldest_number = session.scalar(
+            select(Invoice.number).where(
+                Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES),
+                Invoice.due_date == oldest_due,
+            ).limit(1)
+        )
+    uninvoiced = session.scalar(
+        select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
+            and_(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(UNINVOICED_STATUSES))
+        )
+    )
+    return CreditInputs(
+        credit_limit=money(customer.credit_limit), open_balance=money(open_balance),
+        uninvoiced_orders=money(uninvoiced), order_amount=money(order_amount), on_hold=customer.on_hold,
+        oldest_overdue_days=(today - oldest_due).days if oldest_due else 0,
+        oldest_overdue_invoice=oldest_number, overdue_amount=money(overdue),
+    )
+
+
+def decide(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditDecision:
+    return decide_credit(credit_inputs(ctx, customer, order_amount), ctx.rules.credit_max_days_overdue)
+
+
+@tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
+def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
+    """Credit position of a customer: limit, exposure, available credit, overdue, risk grade;
+    with amount, whether a new order of that size would pass."""
+    customer = resolve_customer(ctx, args.customer)
+    inputs = credit_inputs(ctx, customer, args.amount or ZERO)
+    history = ctx.session.execute(
+        select(Invoice.due_date, Invoice.paid_on).where(
+            Invoice.customer_id == customer.id, Invoice.paid_on.is_not(None)
+        ).order_by(Invoice.paid_on.desc()).limit(50)
+    ).all()
+    stats = payment_stats(history)
+    open_invoices = ctx.session.execute(
+        select(Invoice.number, Invoice.total - Invoice.paid_amount, Invoice.due_date)
+        .where(Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
+        .order_by(Invoice.due_date).limit(5)
+    ).all()
+    decision = decide_credit(inputs, ctx.rules.credit_max_days_overdue) if args.amount else None
+    return CreditReport(
+        customer=CustomerRef(code=customer.code, name=customer.name), currency=ctx.rules.currency,
+        credit_limit=inputs.credit_limit, open_balance=inputs.open_balance,
+        uninvoiced_orders=inputs.uninvoiced_orders,
+        available=inputs.credit_limit - inputs.open_balance - inputs.uninvoiced_orders,
+        overdue_amount=inputs.overdue_amount, oldest_overdue_days=inputs.oldest_overdue_days,
+        on_hold=customer.on_hold, risk_grade=risk_grade(stats), on_time_share=stats.on_time_share,
+        avg_days_late=stats.avg_days_late, amount_checked=args.amount,
+        decision=CreditDecisionView.of(decision) if decision else None,
+        forecast=[
+            OpenInvoiceForecast(number=n, balance=money(b), due_date=d,
+                                predicted_pay_date=predict_pay_date(d, stats, ctx.today))
+            for n, b, d in open_invoices
+        ],
+    )

@@ -1,0 +1,111 @@
+"""invoice_status: one invoice with its history, or a customer's (overdue) invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+from sqlalchemy import select
+
+from core.errors import InvalidInput
+from core.money import ZERO
+from core.roles import Role
+from db.models import Customer, Invoice, Payment, SalesOrder
+from tools.context import ToolContext
+from tools.credit import OPEN_STATUSES
+from tools.lookup import resolve_customer, resolve_invoice
+from tools.registry import tool
+from tools.schemas import Args, CustomerRef, InvoiceLine, Money, Result
+
+LIST_LIMIT = 50
+
+
+class PaymentView(Result):
+    amount: Money
+    received_on: date
+    method: str
+    reference: str | None
+
+
+class InvoiceDetail(Result):
+    invoice: InvoiceLine
+    currency: str
+    order_number: str | None
+    dispute_reason: str | None
+    promised_amount: Money | None
+    payments: list[PaymentView]
+
+
+class InvoiceList(Result):
+    customer: CustomerRef | None
+    only_overdue: bool
+    currency: str
+    invoices: list[InvoiceLine]
+    total_balance: Money
+    more: int = 0  # how many matched beyond the list
+
+
+class InvoiceStatusResult(Result):
+    detail: InvoiceDetail | None = None
+    listing: InvoiceList | None = None
+
+
+def invoice_line(invoice: Invoice, today: date) -> InvoiceLine:
+    balance = invoice.total - invoice.paid_amount
+    overdue = (today - invoice.due_date).days if balance > 0 and invoice.status in OPEN_STATUSES else 0
+    return InvoiceLine(
+        number=invoice.number, customer=CustomerRef(code=invoice.customer.code, name=invoice.customer.name),
+        issue_date=invoice.issue_date, due_date=invoice.due_date, total=invoice.total,
+        paid=invoice.paid_amount, balance=balance, status=invoice.status, days_overdue=max(overdue, 0),
+        disputed=invoice.disputed, promised_on=invoice.promised_on,
+    )
+
+
+def invoice_detail(ctx: ToolContext, invoice: Invoice) -> InvoiceDetail:
+    payments = ctx.session.scalars(
+        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.received_on)
+    ).all()
+    order_number = (
+        ctx.session.scalar(select(SalesOrder.number).where(SalesOrder.id == invoice.order_id))
+        if invoice.order_id else None
+    )
+    return InvoiceDetail(
+        invoice=invoice_line(invoice, ctx.today), currency=ctx.rules.currency, order_number=order_number,
+        dispute_reason=invoice.dispute_reason if invoice.disputed else None,
+        promised_amount=invoice.promised_amount,
+        payments=[PaymentView(amount=p.amount, received_on=p.received_on, method=p.method,
+                              reference=p.reference) for p in payments],
+    )
+
+
+class InvoiceStatusArgs(Args):
+    invoice_number: str | None = Field(None, description="e.g. INV-2026-00042")
+    customer: str | None = Field(None, description="customer code or name: lists its open invoices")
+    only_overdue: bool = Field(False, description="only invoices past their due date")
+
+
+@tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
+def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusResult:
+    """One invoice with payments, promise and dispute; or the open (or only overdue) invoices of a customer."""
+    if args.invoice_number:
+        return InvoiceStatusResult(detail=invoice_detail(ctx, resolve_invoice(ctx, args.invoice_number)))
+    if not args.customer and not args.only_overdue:
+        raise InvalidInput("Which invoice or customer?", hint="Give an invoice number (INV-2026-00042) or a customer.")
+    query = select(Invoice).where(Invoice.status.in_(OPEN_STATUSES)).order_by(Invoice.due_date, Invoice.id)
+    customer = resolve_customer(ctx, args.customer) if args.customer else None
+    if customer:
+        query = query.where(Invoice.customer_id == customer.id)
+    elif not ctx.sees_all:
+        query = query.join(Customer, Invoice.customer_id == Customer.id).where(
+            Customer.owner_rep == ctx.actor.user_id
+        )
+    if args.only_overdue:
+        query = query.where(Invoice.due_date < ctx.today)
+    rows = ctx.session.scalars(query).unique().all()
+    lines = [invoice_line(i, ctx.today) for i in rows]
+    return InvoiceStatusResult(listing=InvoiceList(
+        customer=CustomerRef(code=customer.code, name=customer.name) if customer else None,
+        only_overdue=args.only_overdue, currency=ctx.rules.currency, invoices=lines[:LIST_LIMIT],
+        total_balance=sum((ln.balance for ln in lines), ZERO),
+        more=max(len(lines) - LIST_LIMIT, 0),
+    ))

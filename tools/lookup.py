@@ -1,0 +1,110 @@
+"""Find the records a request names: loose customer names, SKUs, document numbers."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import func, or_, select
+
+from core.errors import Ambiguous, NotFound
+from db.models import Customer, Invoice, Product, SalesOrder
+from tools.context import ToolContext
+
+
+def _label(customer: Customer) -> str:
+    return f"{customer.code} {customer.name}"
+
+
+def resolve_customer(ctx: ToolContext, query: str, *, lock: bool = False) -> Customer:
+    """Code or name, exact first, then a unique partial match; otherwise an error naming candidates.
+    Access is checked here so that no tool forgets it."""
+    text = query.strip()
+    lowered = text.lower()
+    session = ctx.session
+    exact = session.scalars(
+        select(Customer).where(or_(func.lower(Customer.code) == lowered, func.lower(Customer.name) == lowered))
+    ).all()
+    matches = exact or session.scalars(
+        select(Customer)
+        .where(or_(func.lower(Customer.code).contains(lowered), func.lower(Customer.name).contains(lowered)))
+        .order_by(Customer.code)
+        .limit(20)
+    ).all()
+    if len(matches) > 1 and not ctx.sees_all:
+        # A salesperson's "acme" means their Acme when only one of the matches is theirs.
+        own = [c for c in matches if ctx.can_see(c)]
+        matches = own if len(own) == 1 else matches
+    if not matches:
+        everyone = session.execute(select(Customer.code, Customer.name)).all()
+        names = {name.lower(): f"{code} {name}" for code, name in everyone}
+        names.update({code.lower(): f"{code} {name}" for code, name in everyone})
+        close = difflib.get_close_matches(lowered, list(names), n=3, cutoff=0.5)
+        candidates = list(dict.fromkeys(names[c] for c in close))
+        hint = f"Did you mean {' or '.join(candidates)}?" if candidates else "Try the customer code, e.g. ACME."
+        raise NotFound(f"No customer matches {text!r}.", hint=hint, candidates=candidates)
+    if len(matches) > 1:
+        candidates = [_label(c) for c in matches[:5]]
+        raise Ambiguous(
+            f"{text!r} matches {len(matches)} customers.",
+            hint=f"Which one: {', '.join(candidates)}?", candidates=candidates,
+        )
+    customer = matches[0]
+    ctx.require_access(customer)
+    if lock:
+        lock_customer(ctx, customer.id)
+    return customer
+
+
+def lock_customer(ctx: ToolContext, customer_id: int) -> Customer:
+    """Row lock for the credit check: parallel orders for one customer queue here."""
+    return ctx.session.scalars(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def resolve_products(ctx: ToolContext, skus: list[str], *, lock: bool = False) -> dict[str, Product]:
+    wanted = {s.strip().upper() for s in skus}
+    query = select(Product).where(func.upper(Product.sku).in_(wanted)).order_by(Product.id)
+    if lock:  # always in id order, so two orders never wait on each other crosswise
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = {p.sku.upper(): p for p in ctx.session.scalars(query)}
+    missing = sorted(wanted - set(found))
+    if missing:
+        all_skus = ctx.session.scalars(select(Product.sku)).all()
+        close = [c for m in missing for c in difflib.get_close_matches(m, all_skus, n=2, cutoff=0.5)]
+        hint = f"Did you mean {', '.join(close)}?" if close else "Check the SKU (e.g. WIDGET-1)."
+        raise NotFound(f"Unknown SKU: {', '.join(missing)}.", hint=hint, candidates=close)
+    return found
+
+
+def _document(ctx: ToolContext, model: type, number: str, what: str, example: str, *, lock: bool = False):
+    text = number.strip().upper()
+    query = select(model).where(model.number == text)
+    if lock:  # lock the document's row only, not the customer joined in for display
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+    doc = ctx.session.scalars(query).first()
+    if doc is None:
+        # People type "42" or "00042": try the suffix within this and last year.
+        if text.isdigit():
+            suffix = f"-{int(text):05d}"
+            doc = ctx.session.scalars(
+                select(model).where(model.number.endswith(suffix)).order_by(model.number.desc())
+            ).first()
+        if doc is None:
+            raise NotFound(f"No {what} {number!r}.", hint=f"{what.capitalize()} numbers look like {example}.")
+        if lock:
+            doc = ctx.session.scalars(
+                select(model).where(model.id == doc.id).with_for_update(of=model)
+                .execution_options(populate_existing=True)
+            ).one()
+    ctx.require_access(doc.customer)
+    return doc
+
+
+def resolve_invoice(ctx: ToolContext, number: str, *, lock: bool = False) -> Invoice:
+    return _document(ctx, Invoice, number, "invoice", "INV-2026-00042", lock=lock)
+
+
+def resolve_order(ctx: ToolContext, number: str, *, lock: bool = False) -> SalesOrder:
+    return _document(ctx, SalesOrder, number, "order", "SO-2026-00042", lock=lock)

@@ -1,0 +1,270 @@
+"""Orders: create (stock + credit), cancel, fulfil (ships and invoices), approve a credit hold, status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import Field
+from sqlalchemy import select
+
+from core.errors import Conflict, InsufficientStock, InvalidInput
+from core.money import fmt, money
+from core.roles import Role
+from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
+from db.numbering import next_number
+from tools.context import ToolContext
+from tools.credit import CreditDecisionView, decide
+from tools.lookup import lock_customer, resolve_customer, resolve_order, resolve_products
+from tools.registry import tool
+from tools.schemas import Args, CustomerRef, FlexDate, Money, PositiveMoney, Result
+
+
+class LineView(Result):
+    sku: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+class OrderView(Result):
+    number: str
+    customer: CustomerRef
+    status: str
+    rep: str
+    ordered_on: date
+    total: Money
+    currency: str
+    lines: list[LineView]
+    credit: CreditDecisionView | None = None
+    shipped_on: date | None = None
+    tracking: str | None = None
+    invoice_number: str | None = None
+    note: str | None = None
+
+    def lines_text(self) -> str:
+        return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}" for ln in self.lines)
+
+
+class OrderResult(Result):
+    action: str
+    order: OrderView
+
+    def describe(self, done: bool) -> str:
+        o = self.order
+        total = fmt(o.total, o.currency)
+        if self.action == "create":
+            credit = o.credit.decision if o.credit else "approve"
+            if not done:
+                then = ("it will be confirmed and stock reserved" if credit == "approve"
+                        else "it will wait for a manager (credit hold: " + "; ".join(o.credit.reasons) + ")")
+                return f"Create an order for {o.customer.name}: {o.lines_text()}; total {total}. Credit check: {then}."
+            if o.status == "credit_hold":
+                return f"Order {o.number} for {o.customer.name} ({total}) is on credit hold and waits for a manager."
+            return f"Order {o.number} for {o.customer.name} ({total}) is confirmed; stock reserved."
+        verbs = {
+            "cancel": ("Cancel order {n} for {c} ({t}).", "Order {n} is cancelled."),
+            "fulfil": ("Ship order {n} for {c} and invoice {t}.", "Order {n} shipped; invoice {i} issued for {t}."),
+            "approve": ("Approve credit hold on {n} for {c} ({t}).", "Order {n} approved and confirmed."),
+            "reject": ("Reject order {n} for {c} ({t}).", "Order {n} rejected and cancelled."),
+        }
+        text = verbs[self.action][1 if done else 0]
+        return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "")
+
+
+class OrderList(Result):
+    orders: list[OrderView]
+
+
+def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
+    invoice = ctx.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    credit = order.credit_decision or None
+    return OrderView(
+        number=order.number, customer=CustomerRef(code=order.customer.code, name=order.customer.name),
+        status=order.status, rep=order.rep, ordered_on=order.ordered_on, total=order.total,
+        currency=ctx.rules.currency,
+        lines=[LineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, line_total=ln.line_total)
+               for ln in order.lines],
+        credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
+        tracking=order.tracking, invoice_number=invoice, note=order.note,
+    )
+
+
+def _snapshot(order: SalesOrder) -> dict:
+    return {"number": order.number, "status": order.status, "total": str(order.total)}
+
+
+def _reserve(ctx: ToolContext, order: SalesOrder) -> None:
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        product = products[line.sku.upper()]
+        if product.available < line.quantity:
+            raise InsufficientStock(
+                f"Only {product.available} {product.sku} available; the order needs {line.quantity}.",
+                hint="Lower the quantity or wait for stock.",
+            )
+        product.stock_reserved += line.quantity
+
+
+def _release(ctx: ToolContext, order: SalesOrder) -> None:
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        products[line.sku.upper()].stock_reserved -= line.quantity
+
+
+class OrderLineArgs(Args):
+    sku: str = Field(description="product SKU, e.g. WIDGET-1")
+    quantity: int = Field(gt=0, le=1_000_000)
+    unit_price: PositiveMoney | None = Field(None, description="only if the customer was quoted a price")
+
+
+class CreateOrderArgs(Args):
+    customer: str = Field(description="customer code or name")
+    lines: list[OrderLineArgs] = Field(min_length=1, max_length=50)
+    note: str | None = Field(None, max_length=500)
+
+
+@tool("write", {Role.SALES, Role.MANAGER})
+def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
+    """Create a sales order; checks stock and credit (confirmed, or held for a manager)."""
+    customer = resolve_customer(ctx, args.customer)
+    lock_customer(ctx, customer.id)
+    skus = [ln.sku.upper() for ln in args.lines]
+    if len(set(skus)) != len(skus):
+        raise InvalidInput("The same SKU appears twice.", hint="Put each SKU once with the total quantity.")
+    products = resolve_products(ctx, skus, lock=True)
+    order = SalesOrder(
+        number="", customer_id=customer.id, customer=customer, rep=ctx.requested_by, status="credit_hold",
+        total=Decimal(0), credit_decision={}, note=args.note, ordered_on=ctx.today,
+        created_at=ctx.now, updated_at=ctx.now,
+    )
+    for line in args.lines:
+        product: Product = products[line.sku.upper()]
+        if not product.active:
+            raise InvalidInput(f"{product.sku} is no longer sold.")
+        if product.available < line.quantity:
+            raise InsufficientStock(
+                f"Only {product.available} {product.sku} available; you asked for {line.quantity}.",
+                hint="Lower the quantity or split the order.",
+            )
+        price = line.unit_price or product.price
+        order.lines.append(OrderLine(
+            product_id=product.id, sku=product.sku, quantity=line.quantity, unit_price=price,
+            unit_cost=product.cost, line_total=money(price * line.quantity),
+        ))
+    order.total = money(sum((ln.line_total for ln in order.lines), Decimal(0)))
+    decision = decide(ctx, customer, order.total)
+    order.credit_decision = CreditDecisionView.of(decision).model_dump(mode="json")
+    if decision.approved:
+        order.status = "confirmed"
+        for line in order.lines:
+            products[line.sku.upper()].stock_reserved += line.quantity
+    order.number = next_number(ctx.session, "SO", ctx.today.year)
+    ctx.session.add(order)
+    ctx.session.flush()
+    ctx.audit("create_order", "order", order.number, None, _snapshot(order))
+    return OrderResult(action="create", order=order_view(ctx, order))
+
+
+class CancelOrderArgs(Args):
+    order_number: str = Field(description="e.g. SO-2026-00042")
+    reason: str = Field(min_length=2, max_length=500)
+
+
+@tool("write", {Role.SALES, Role.MANAGER})
+def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
+    """Cancel an order that has not shipped; releases its reserved stock."""
+    order = resolve_order(ctx, args.order_number, lock=True)
+    lock_customer(ctx, order.customer_id)
+    before = _snapshot(order)
+    if order.status not in ("credit_hold", "confirmed"):
+        raise Conflict(f"{order.number} is {order.status}; only unshipped orders can be cancelled.")
+    if order.status == "confirmed":
+        _release(ctx, order)
+    order.status, order.decision_reason, order.updated_at = "cancelled", args.reason, ctx.now
+    ctx.audit("cancel_order", "order", order.number, before, _snapshot(order))
+    return OrderResult(action="cancel", order=order_view(ctx, order))
+
+
+class FulfilOrderArgs(Args):
+    order_number: str = Field(description="e.g. SO-2026-00042")
+    shipped_on: FlexDate | None = Field(None, description="YYYY-MM-DD; default today")
+    tracking: str | None = Field(None, max_length=120)
+
+
+@tool("write", {Role.SALES, Role.MANAGER})
+def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
+    """Ship a confirmed order and issue its invoice (due after the customer's payment terms)."""
+    order = resolve_order(ctx, args.order_number, lock=True)
+    customer = lock_customer(ctx, order.customer_id)
+    before = _snapshot(order)
+    if order.status != "confirmed":
+        hint = "A manager must approve it first." if order.status == "credit_hold" else None
+        raise Conflict(f"{order.number} is {order.status}; only confirmed orders can ship.", hint=hint)
+    shipped_on = args.shipped_on or ctx.today
+    if shipped_on > ctx.today:
+        raise InvalidInput(f"Ship date {shipped_on} is in the future.", hint="Fulfil it on the day it ships.")
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        product = products[line.sku.upper()]
+        product.stock_on_hand -= line.quantity
+        product.stock_reserved -= line.quantity
+    tax = money(order.total * ctx.rules.tax_rate)
+    invoice = Invoice(
+        number=next_number(ctx.session, "INV", shipped_on.year), customer_id=customer.id, order_id=order.id,
+        rep=order.rep, issue_date=shipped_on, due_date=shipped_on + timedelta(days=customer.payment_terms_days),
+        amount=order.total, tax=tax, total=order.total + tax,
+        cost=money(sum((ln.unit_cost * ln.quantity for ln in order.lines), Decimal(0))),
+        paid_amount=Decimal(0), status="open", created_at=ctx.now,
+    )
+    ctx.session.add(invoice)
+    order.status, order.shipped_on, order.tracking, order.updated_at = "invoiced", shipped_on, args.tracking, ctx.now
+    ctx.session.flush()
+    ctx.audit("fulfil_order", "order", order.number, before, _snapshot(order))
+    ctx.audit("issue_invoice", "invoice", invoice.number, None, {"total": str(invoice.total)})
+    return OrderResult(action="fulfil", order=order_view(ctx, order))
+
+
+class ApproveCreditHoldArgs(Args):
+    order_number: str = Field(description="an order on credit hold")
+    approve: bool = Field(description="true to approve, false to reject")
+    reason: str = Field(min_length=2, max_length=500)
+
+
+@tool("write", {Role.MANAGER})
+def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderResult:
+    """Approve (confirm and reserve stock) or reject (cancel) an order on credit hold."""
+    order = resolve_order(ctx, args.order_number, lock=True)
+    lock_customer(ctx, order.customer_id)
+    before = _snapshot(order)
+    if order.status != "credit_hold":
+        raise Conflict(f"{order.number} is {order.status}, not on credit hold.")
+    if args.approve:
+        _reserve(ctx, order)
+        order.status = "confirmed"
+    else:
+        order.status = "cancelled"
+    order.decided_by, order.decision_reason, order.updated_at = ctx.actor.user_id, args.reason, ctx.now
+    ctx.audit("approve_credit_hold" if args.approve else "reject_credit_hold", "order", order.number,
+              before, _snapshot(order))
+    return OrderResult(action="approve" if args.approve else "reject", order=order_view(ctx, order))
+
+
+class OrderStatusArgs(Args):
+    order_number: str | None = Field(None, description="e.g. SO-2026-00042")
+    customer: str | None = Field(None, description="customer code or name: lists its recent orders")
+
+
+@tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
+def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
+    """Where an order stands, or the recent orders of a customer (or your own when neither is given)."""
+    if args.order_number:
+        return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
+    query = select(SalesOrder).order_by(SalesOrder.id.desc()).limit(10)
+    if args.customer:
+        query = query.where(SalesOrder.customer_id == resolve_customer(ctx, args.customer).id)
+    elif not ctx.sees_all:
+        query = query.join(Customer, SalesOrder.customer_id == Customer.id).where(
+            Customer.owner_rep == ctx.actor.user_id
+        )
+    return OrderList(orders=[order_view(ctx, o) for o in ctx.session.scalars(query).unique()])

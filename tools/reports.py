@@ -1,0 +1,167 @@
+"""Manager summaries: AR ageing, collections (DSO, CEI) and sales with margin. Sales see their own book."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from core.periods import month_periods, parse_period
+from pydantic import Field
+
+from core.ageing import BUCKETS
+from core.metrics import average_days_delinquent, best_possible_dso, cei, countback_dso, simple_dso
+from core.money import ZERO, ratio
+from core.roles import Role
+from db import reports as q
+from tools.context import ToolContext
+from tools.registry import tool
+from tools.schemas import Args, FlexDate, Money, Result
+
+
+def _scope(ctx: ToolContext) -> q.Scope:
+    return q.Scope(owner_rep=None if ctx.sees_all else ctx.actor.user_id)
+
+
+class AgeingLine(Result):
+    key: str
+    label: str
+    buckets: dict[str, Money]
+    total: Money
+
+
+class AgeingReport(Result):
+    as_of: date
+    group_by: str | None
+    currency: str
+    scope: str
+    rows: list[AgeingLine]
+    total: AgeingLine
+
+
+class AgeingArgs(Args):
+    as_of: FlexDate | None = Field(None, description="YYYY-MM-DD; default today")
+    group_by: Literal["customer", "rep"] | None = None
+
+
+@tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
+def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
+    """Accounts receivable ageing by due date (Current, 1–30, 31–60, 61–90, 91+), optionally per customer or rep."""
+    as_of = args.as_of or ctx.today
+    rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
+    lines = [AgeingLine(key=k, label=label, buckets=dict(zip(BUCKETS, values, strict=True)), total=sum(values, ZERO))
+             for k, label, values in rows if any(values)]
+    totals = [sum((ln.buckets[b] for ln in lines), ZERO) for b in BUCKETS]
+    return AgeingReport(
+        as_of=as_of, group_by=args.group_by, currency=ctx.rules.currency,
+        scope="all customers" if ctx.sees_all else "your customers", rows=lines,
+        total=AgeingLine(key="total", label="Total", buckets=dict(zip(BUCKETS, totals, strict=True)),
+                         total=sum(totals, ZERO)),
+    )
+
+
+class CollectionsSummary(Result):
+    period: str
+    start: date
+    end: date
+    currency: str
+    scope: str
+    opening_ar: Money
+    ending_ar: Money
+    current_ar: Money
+    overdue_ar: Money
+    credit_sales: Money
+    simple_dso: Decimal
+    countback_dso: Decimal
+    best_possible_dso: Decimal
+    average_days_delinquent: Decimal
+    cei: Decimal
+    overdue_share: Decimal
+
+
+class CollectionsArgs(Args):
+    period: str = Field("last-90-days", description="e.g. this-month, last-month, 2026-Q3, last-90-days")
+
+
+def countback(ctx: ToolContext, end: date, ending_ar: Decimal, scope: q.Scope) -> Decimal:
+    months = month_periods(end, 12)
+    sales = q.monthly_sales(ctx.session, months[-1].start, end, scope)
+    series = [(m.days, sales.get((m.start.year, m.start.month), ZERO)) for m in months]
+    return countback_dso(ending_ar, series)
+
+
+@tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
+def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsSummary:
+    """Collection performance for a period: DSO (simple, countback, best possible), days delinquent, CEI."""
+    period = parse_period(args.period, ctx.today)
+    end = min(period.end, ctx.today)
+    scope = _scope(ctx)
+    if end == ctx.today:
+        ending, current = q.open_ar(ctx.session, end, scope)
+    else:
+        ending = q.ar_as_of(ctx.session, end, scope)
+        current = q.ar_as_of(ctx.session, end, scope, only_current=True)
+    opening = q.ar_as_of(ctx.session, date.fromordinal(period.start.toordinal() - 1), scope)
+    credit_sales = sum(q.monthly_sales(ctx.session, period.start, end, scope).values(), ZERO)
+    days = (end - period.start).days + 1
+    dso = simple_dso(ending, credit_sales, days)
+    best = best_possible_dso(current, credit_sales, days)
+    return CollectionsSummary(
+        period=period.label, start=period.start, end=end, currency=ctx.rules.currency,
+        scope="all customers" if ctx.sees_all else "your customers", opening_ar=opening, ending_ar=ending,
+        current_ar=current, overdue_ar=ending - current, credit_sales=credit_sales, simple_dso=dso,
+        countback_dso=countback(ctx, end, ending, scope), best_possible_dso=best,
+        average_days_delinquent=average_days_delinquent(dso, best),
+        cei=cei(opening, credit_sales, ending, current), overdue_share=ratio((ending - current) * 100, ending),
+    )
+
+
+class SalesLine(Result):
+    key: str
+    label: str
+    revenue: Money
+    cost: Money
+    margin: Money
+    margin_pct: Decimal
+    quantity: int = 0
+
+
+class SalesSummary(Result):
+    period: str
+    start: date
+    end: date
+    group_by: str
+    metric: str
+    currency: str
+    scope: str
+    rows: list[SalesLine]
+    total: SalesLine
+
+
+class SalesArgs(Args):
+    period: str = Field("this-month", description="e.g. this-month, last-month, 2026-Q3, ytd, 2026-10")
+    group_by: Literal["rep", "customer", "product", "month"] = "customer"
+    metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="what to rank by")
+
+
+def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) -> SalesLine:
+    margin = revenue - cost
+    return SalesLine(key=key, label=label, revenue=revenue, cost=cost, margin=margin,
+                     margin_pct=ratio(margin * 100, revenue), quantity=quantity)
+
+
+@tool("read", {Role.SALES, Role.MANAGER})
+def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
+    """Invoiced sales and gross margin for a period, by rep, customer, product or month."""
+    period = parse_period(args.period, ctx.today)
+    rows = [_line(*r) for r in q.sales(ctx.session, period.start, period.end, args.group_by, _scope(ctx))]
+    if args.group_by == "month":
+        rows.sort(key=lambda r: r.key)
+    else:
+        rank = {"revenue": lambda r: r.revenue, "margin": lambda r: r.margin, "quantity": lambda r: r.quantity}
+        rows.sort(key=rank[args.metric], reverse=True)
+    total = _line("total", "Total", sum((r.revenue for r in rows), ZERO), sum((r.cost for r in rows), ZERO),
+                  sum(r.quantity for r in rows))
+    return SalesSummary(period=period.label, start=period.start, end=period.end, group_by=args.group_by,
+                        metric=args.metric, currency=ctx.rules.currency,
+                        scope="all customers" if ctx.sees_all else "your customers", rows=rows, total=total)

@@ -1,0 +1,69 @@
+"""Argument and result pieces shared by several tools."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from core.dates import parse_date, parse_when
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+
+from core.errors import InvalidInput
+
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+
+
+def _relative_date(value: Any, info: ValidationInfo) -> Any:
+    """Accept ISO dates and what people type ('tomorrow', 'next monday', '下周一') when today is known."""
+    today = (info.context or {}).get("today")
+    if isinstance(value, str) and today is not None:
+        try:
+            return parse_date(value, today)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+    return value
+
+
+def _relative_when(value: Any, info: ValidationInfo) -> Any:
+    now = (info.context or {}).get("now_local")
+    if isinstance(value, str) and now is not None:
+        try:
+            return parse_when(value, now)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+    return value
+
+
+FlexDate = Annotated[date, BeforeValidator(_relative_date)]
+FlexDateTime = Annotated[datetime, BeforeValidator(_relative_when)]
+
+
+class Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerRef(Result):
+    code: str
+    name: str
+
+
+class InvoiceLine(Result):
+    """An invoice as lists show it."""
+
+    number: str
+    customer: CustomerRef
+    issue_date: date
+    due_date: date
+    total: Money
+    paid: Money
+    balance: Money
+    status: str
+    days_overdue: int
+    disputed: bool = False
+    promised_on: date | None = None

@@ -1,0 +1,206 @@
+"""The service every front end calls: run a read, propose a write, confirm or cancel it.
+
+A write never runs straight from a request. `propose` dry-runs it (the whole tool, rolled back) so
+the confirmation shows exactly what will happen and refuses early what would fail, then stores a
+PendingAction. `confirm` runs it for real, once: the pending row is locked in the same transaction
+as the tool's writes, so a double click or a Slack retry finds it done."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, update
+
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
+from core.roles import SUPERVISES, Role
+from db.models import Member, PendingAction
+from db.session import Database
+from tools.context import Actor, Clock, Rules, SystemClock, ToolContext
+from tools.registry import REGISTRY, ToolSpec, get
+
+
+@dataclass(frozen=True)
+class Proposal:
+    pending_id: str
+    tool: str
+    summary: str
+    requested_by: str
+    preview: BaseModel
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a confirmation or cancellation did. `result` is set when the tool ran (now or before)."""
+
+    pending_id: str
+    tool: str
+    status: str  # done, failed, cancelled, expired
+    summary: str
+    result: BaseModel | None = None
+    error: str | None = None
+    already: bool = False  # the action had been decided before this call
+    decided_by: str | None = None
+
+
+def validation_message(exc: ValidationError, spec: ToolSpec) -> str:
+    """A pydantic error as a person (or the model) can act on it."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"{where}: {err['msg']}")
+    return f"Invalid arguments for {spec.name}: " + "; ".join(parts)
+
+
+class Tally:
+    def __init__(self, db: Database, rules: Rules | None = None, clock: Clock | None = None,
+                 pending_ttl: timedelta = timedelta(hours=24)):
+        self.db = db
+        self.rules = rules or Rules()
+        self.clock = clock or SystemClock()
+        self.pending_ttl = pending_ttl
+
+    # who is asking
+    def actor_for(self, slack_user_id: str) -> Actor | None:
+        with self.db.session() as session:
+            member = session.get(Member, slack_user_id)
+            if member is None or not member.active:
+                return None
+            return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
+
+    def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
+        return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester)
+
+    def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
+        if isinstance(args, spec.args_model):
+            return args
+        raw = args.model_dump() if isinstance(args, BaseModel) else args
+        try:
+            return spec.args_model.model_validate(raw, context={
+                "today": ctx.today, "now_local": ctx.now.astimezone(ctx.actor.tz)})
+        except ValidationError as exc:
+            raise InvalidInput(validation_message(exc, spec)) from None
+
+    @staticmethod
+    def authorize(spec: ToolSpec, actor: Actor) -> None:
+        if actor.role not in spec.roles:
+            roles = ", ".join(sorted(r.value for r in spec.roles if r is not Role.ADMIN))
+            raise NotAllowed(f"As {actor.role.value} you cannot use {spec.name}; it is for {roles}.")
+
+    # reads
+    def read(self, actor: Actor, name: str, args: dict | BaseModel) -> BaseModel:
+        spec = get(name)
+        if spec.is_write:
+            raise Conflict(f"{name} changes data; propose it and confirm.")
+        self.authorize(spec, actor)
+        with self.db.session() as session:
+            ctx = self._context(actor, session)
+            return spec.func(ctx, self.parse_args(spec, ctx, args))
+
+    # writes
+    def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None) -> Proposal:
+        spec = get(name)
+        if not spec.is_write:
+            raise Conflict(f"{name} only reads; run it directly.")
+        self.authorize(spec, actor)
+        with self.db.session(write=True) as session:
+            ctx = self._context(actor, session)
+            parsed = self.parse_args(spec, ctx, args)
+            preview = spec.func(ctx, parsed)  # a dry run: rolled back when the block ends
+        summary = preview.describe(done=False)
+        now = self.clock.now()
+        pending = PendingAction(
+            id=str(uuid.uuid4()), tool=name, args=parsed.model_dump(mode="json"), summary=summary,
+            requested_by=actor.user_id, status="pending", thread_key=thread_key, created_at=now,
+            expires_at=now + self.pending_ttl,
+        )
+        with self.db.session(write=True) as session:
+            session.add(pending)
+            session.commit()
+        return Proposal(pending.id, name, summary, actor.user_id, preview)
+
+    def confirm(self, actor: Actor, pending_id: str) -> Outcome:
+        with self.db.session(write=True) as session:
+            pending = self._locked(session, pending_id)
+            if pending.status != "pending":
+                return self._decided(pending)
+            self._may_decide(actor, pending)
+            if pending.expires_at <= self.clock.now():
+                pending.status, pending.decided_at = "expired", self.clock.now()
+                session.commit()
+                return Outcome(pending.id, pending.tool, "expired", pending.summary,
+                               error="This request expired; ask again.")
+            spec = REGISTRY[pending.tool]
+            self.authorize(spec, actor)
+            ctx = self._context(actor, session, requester=pending.requested_by)
+            try:
+                result = spec.func(ctx, self.parse_args(spec, ctx, pending.args))
+                session.flush()
+            except TallyError as exc:
+                session.rollback()
+                error = str(exc)
+            else:
+                self._finish(pending, "done", actor, result=result.model_dump(mode="json"))
+                session.commit()
+                return Outcome(pending.id, pending.tool, "done", result.describe(done=True), result,
+                               decided_by=actor.user_id)
+        # The tool's writes are gone; record the failure on its own so a retry reports it, not re-runs it.
+        with self.db.session(write=True) as session:
+            pending = self._locked(session, pending_id)
+            if pending.status == "pending":
+                self._finish(pending, "failed", actor, error=error)
+                session.commit()
+        return Outcome(pending_id, pending.tool, "failed", pending.summary, error=error, decided_by=actor.user_id)
+
+    def cancel(self, actor: Actor, pending_id: str) -> Outcome:
+        with self.db.session(write=True) as session:
+            pending = self._locked(session, pending_id)
+            if pending.status != "pending":
+                return self._decided(pending)
+            self._may_decide(actor, pending)
+            self._finish(pending, "cancelled", actor)
+            session.commit()
+            return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id)
+
+    def pending(self, pending_id: str) -> PendingAction | None:
+        with self.db.session() as session:
+            return session.get(PendingAction, pending_id)
+
+    def expire_pending(self) -> int:
+        with self.db.session(write=True) as session:
+            count = session.execute(
+                update(PendingAction).where(PendingAction.status == "pending",
+                                            PendingAction.expires_at <= self.clock.now())
+                .values(status="expired", decided_at=self.clock.now())
+            ).rowcount
+            session.commit()
+            return count
+
+    # internals
+    def _locked(self, session: Any, pending_id: str) -> PendingAction:
+        pending = session.scalar(select(PendingAction).where(PendingAction.id == pending_id)
+                                 .with_for_update().execution_options(populate_existing=True))
+        if pending is None:
+            raise NotFound("That request is no longer known.", hint="Ask again.")
+        return pending
+
+    @staticmethod
+    def _may_decide(actor: Actor, pending: PendingAction) -> None:
+        if actor.user_id != pending.requested_by and actor.role not in SUPERVISES:
+            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.")
+
+    def _finish(self, pending: PendingAction, status: str, actor: Actor, *, result: dict | None = None,
+                error: str | None = None) -> None:
+        pending.status, pending.result, pending.error = status, result, error
+        pending.decided_by, pending.decided_at = actor.user_id, self.clock.now()
+
+    def _decided(self, pending: PendingAction) -> Outcome:
+        result = None
+        if pending.result is not None:
+            result = REGISTRY[pending.tool].result_model.model_validate(pending.result)
+        summary = result.describe(done=True) if result is not None else pending.summary
+        return Outcome(pending.id, pending.tool, pending.status, summary, result, pending.error,
+                       already=True, decided_by=pending.decided_by)
