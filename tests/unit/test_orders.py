@@ -60,7 +60,8 @@ def test_confirm_twice_runs_once(tally, db, actors):
     assert first.status == second.status == "done" and second.already
     assert second.result.order.number == first.result.order.number
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.number == first.result.order.number)) == 1
+        count = select(func.count()).select_from(SalesOrder).where(SalesOrder.number == first.result.order.number)
+        assert s.scalar(count) == 1
 
 
 def test_cancelled_proposal_cannot_be_confirmed(tally, db, actors):
@@ -128,7 +129,7 @@ def test_cancel_releases_reserved_stock(tally, db, actors):
         line = s.scalar(select(SalesOrder).where(SalesOrder.id == order.id)).lines[0]
         sku, qty = line.sku, line.quantity
     _, reserved = stock(db, sku)
-    p = tally.propose(actors["U0SALES1"], "cancel_order", {"order_number": order.number, "reason": "customer changed mind"})
+    p = tally.propose(actors["U0SALES1"], "cancel_order", {"order_number": order.number, "reason": "changed mind"})
     tally.confirm(actors["U0SALES1"], p.pending_id)
     assert stock(db, sku)[1] == reserved - qty
 

@@ -70,7 +70,8 @@ def test_paid_invoice_takes_no_payment(tally, db, actors):
 
 def test_promise_and_dispute_pause_and_show(tally, db, actors):
     inv = invoice_of(db, "TYRELL")
-    r = run(tally, actors["U0COLL1"], "log_promise_to_pay", {"invoice_number": inv.number, "promised_on": "next friday"})
+    r = run(tally, actors["U0COLL1"], "log_promise_to_pay",
+            {"invoice_number": inv.number, "promised_on": "next friday"})
     assert r.invoice.invoice.promised_on == TODAY + timedelta(days=3)  # Tuesday → Friday
     r = run(tally, actors["U0COLL1"], "mark_dispute", {"invoice_number": inv.number, "reason": "short shipped"})
     assert r.invoice.invoice.disputed and r.invoice.dispute_reason == "short shipped"
