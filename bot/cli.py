@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from config import get_settings
@@ -16,22 +20,25 @@ from config import get_settings
 cli = typer.Typer(help="Tally: order-to-cash in Slack.", no_args_is_help=True, add_completion=False)
 members = typer.Typer(help="Map Slack users to roles.", no_args_is_help=True)
 cli.add_typer(members, name="members")
-out = Console()
+out = Console(soft_wrap=True)  # one message, one line: output is read by people and by scripts
+
+
+def _say(text: str) -> None:
+    out.print(text, markup=False, highlight=False)
 
 
 def _fail(message: str) -> None:
-    out.print(f"[red]{message}[/red]")
+    out.print(f"[red]{escape(message)}[/red]", highlight=False)
     raise typer.Exit(code=1)
 
 
 @cli.command()
 def migrate() -> None:
     """Apply database migrations (also done on every start)."""
-    from bot.runtime import open_database
     from db.migrate import current_revision
 
-    db = open_database(get_settings())
-    out.print(f"Database at revision {current_revision(db.engine)}: {db.engine.url.render_as_string()}")
+    db = _db()
+    _say(f"Database at revision {current_revision(db.engine)}: {db.engine.url.render_as_string()}")
 
 
 @cli.command()
@@ -41,14 +48,15 @@ def seed(
     reset: Annotated[bool, typer.Option("--reset", help="delete all data first")] = False,
 ) -> None:
     """Load demo data (`--demo`) or a large data set for benchmarks (`--scale N`)."""
-    from bot.runtime import open_database
     from db.backup import wipe
     from db.scale_seed import seed_scale
     from db.seed import is_empty, seed_demo
 
+    if scale < 0:
+        _fail("--scale N needs a positive number of invoices.")
     if demo == bool(scale):
         _fail("Choose one: --demo or --scale N.")
-    db = open_database(get_settings())
+    db = _db()
     now = datetime.now(UTC)
     with db.session(write=True) as session:
         if reset:
@@ -62,7 +70,7 @@ def seed(
                 task = bar.add_task("invoices", total=scale)
                 seed_scale(session, scale, now.date(), now, progress=lambda n: bar.advance(task, n))
         session.commit()
-    out.print("Demo data loaded." if demo else f"{scale:,} invoices loaded.")
+    _say("Demo data loaded." if demo else f"{scale:,} invoices loaded.")
 
 
 @members.command("add")
@@ -79,7 +87,7 @@ def members_add(
         member = add_member(_db(), slack_user_id, role, name, tz or None)
     except ValueError as exc:
         _fail(str(exc))
-    out.print(f"{member.slack_user_id} {member.name}: {member.role}")
+    _say(f"{member.slack_user_id} {member.name}: {member.role}")
 
 
 @members.command("list")
@@ -88,8 +96,8 @@ def members_list() -> None:
     from tools.admin import list_members
 
     for m in list_members(_db()):
-        out.print(f"{m.slack_user_id:<12} {m.role:<10} {m.timezone or '':<20} {m.name}"
-                  + ("" if m.active else "  (removed)"))
+        _say(f"{m.slack_user_id:<12} {m.role:<10} {m.timezone or '':<20} {m.name}"
+             + ("" if m.active else "  (removed)"))
 
 
 @members.command("remove")
@@ -101,7 +109,7 @@ def members_remove(slack_user_id: str) -> None:
         remove_member(_db(), slack_user_id)
     except ValueError as exc:
         _fail(str(exc))
-    out.print(f"{slack_user_id} removed.")
+    _say(f"{slack_user_id.strip().upper()} removed.")
 
 
 @cli.command("import")
@@ -110,15 +118,19 @@ def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Import a CSV file; bad rows are reported by line number and the good rows are kept."""
+    from core.errors import TallyError
     from tools.importer import IMPORTERS, import_csv
 
     if kind not in IMPORTERS:
         _fail(f"Unknown kind {kind!r}; use one of: {', '.join(IMPORTERS)}.")
-    report = import_csv(_tally(), kind, file)
-    out.print(f"{report.imported} {kind} imported, {report.skipped} skipped as duplicates, "
-              f"{len(report.errors)} rejected.")
+    try:
+        report = import_csv(_tally(), kind, file)
+    except TallyError as exc:
+        _fail(str(exc))
+    _say(f"{report.imported} {kind} imported, {report.skipped} skipped as duplicates, "
+         f"{len(report.errors)} rejected.")
     for line, message in report.errors:
-        out.print(f"  line {line}: {message}")
+        _say(f"  line {line}: {message}")
     if report.errors:
         raise typer.Exit(code=2)
 
@@ -128,8 +140,13 @@ def export(out_dir: Annotated[Path, typer.Option("--out", help="folder for the C
     """Write customers, products, orders, invoices and payments as CSV files."""
     from db.backup import export_csv
 
-    for path, count in export_csv(_db(), out_dir):
-        out.print(f"{path}: {count} rows")
+    db = _db()
+    try:
+        written = export_csv(db, out_dir)
+    except OSError as exc:
+        _fail(f"Cannot write to {out_dir}: {exc.strerror or exc}.")
+    for path, count in written:
+        _say(f"{path}: {count} rows")
 
 
 @cli.command()
@@ -137,17 +154,26 @@ def backup(file: Path) -> None:
     """Write every table to FILE (gzipped JSON lines, portable between SQLite and PostgreSQL)."""
     from db.backup import backup as do_backup
 
-    counts = do_backup(_db(), file)
-    out.print(f"Backed up {sum(counts.values())} rows to {file}.")
+    db = _db()
+    try:
+        counts = do_backup(db, file)
+    except OSError as exc:
+        _fail(f"Cannot write {file}: {exc.strerror or exc}.")
+    _say(f"Backed up {sum(counts.values())} rows to {file}.")
 
 
 @cli.command()
 def restore(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Replace all data with a backup made by `backup`."""
+    from db.backup import BackupError
     from db.backup import restore as do_restore
 
-    counts = do_restore(_db(), file)
-    out.print(f"Restored {sum(counts.values())} rows from {file}.")
+    db = _db()
+    try:
+        counts = do_restore(db, file)
+    except BackupError as exc:
+        _fail(f"{exc} The database was not changed.")
+    _say(f"Restored {sum(counts.values())} rows from {file}.")
 
 
 @cli.command()
@@ -160,20 +186,93 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     actor = tally.actor_for(as_user)
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
-    session = TallyConsole(tally, actor, sys.stdout)
+    settings = get_settings()
+    agent = None
+    if settings.model_configured:
+        from bot.agent.model import chat_model
+        from bot.agent.turn import Conversation
+
+        conversation = Conversation(tally, chat_model(settings), memory_messages=settings.memory_messages,
+                                    max_tool_calls=settings.max_tool_calls, timeout_s=settings.model_timeout_s)
+        agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}")
+    session = TallyConsole(tally, actor, sys.stdout, agent=agent)
     if sys.stdin.isatty():
         run_interactive(session)
     else:
         run_lines(session, sys.stdin)
 
 
+@contextmanager
+def _opening_database() -> Iterator[None]:
+    """A database that cannot be reached or migrated is reported in one line, not a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = get_settings().database_url
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        try:
+            url = make_url(url).render_as_string(hide_password=True)
+        except SQLAlchemyError:
+            url = "(unreadable URL)"
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        _fail(f"Cannot open the database {url}: {reason[0] if reason else type(exc).__name__}. "
+              "Check DATABASE_URL.")
+
+
 def _db():
     from bot.runtime import open_database
 
-    return open_database(get_settings())
+    with _opening_database():
+        return open_database(get_settings())
 
 
 def _tally():
     from bot.runtime import build_tally
 
-    return build_tally(get_settings())
+    with _opening_database():
+        return build_tally(get_settings())
+
+
+@cli.command("eval")
+def eval_(
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8091/v1")],
+    model: Annotated[str, typer.Option(help="model name")],
+    repeat: Annotated[int, typer.Option(help="runs per task, for pass^K")] = 1,
+    api_key: Annotated[str, typer.Option(envvar="OPENAI_API_KEY", help="API key, if the server needs one")] = "none",
+    only: Annotated[list[str] | None, typer.Option(help="run only these task ids")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds per model call")] = 120.0,
+) -> None:
+    """Run the agent evals (evals/tasks) against a model, each task on a fresh demo database."""
+    from langchain_openai import ChatOpenAI
+
+    from evals.runner import run_eval
+
+    chat = ChatOpenAI(model=model, base_url=base_url, api_key=api_key, temperature=0, timeout=timeout,
+                      max_retries=1, use_responses_api=False)
+    summary = run_eval(chat, repeat=repeat, only=set(only or []) or None,
+                       progress=lambda run: out.print(("PASS " if run.passed else "FAIL ") + run.task, highlight=False))
+    out.print(summary.report(), highlight=False)
+
+
+@cli.command()
+def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) -> None:
+    """Model usage of the agent: turns, model calls, tokens and latency per day, per user and per tool."""
+    from datetime import timedelta
+
+    from tools.conversations import usage_summary
+
+    summary = usage_summary(_db(), datetime.now(UTC) - timedelta(days=days))
+    for title, key in (("per day", "by_day"), ("per user", "by_user")):
+        out.print(f"[bold]{title}[/bold]")
+        out.print(f"{'':<12} {'turns':>6} {'calls':>6} {'prompt tok':>11} {'compl tok':>10} {'p50 ms':>7} "
+                  f"{'failed':>7}")
+        for name, u in summary[key].items():
+            out.print(f"{name:<12} {u.turns:>6} {u.model_calls:>6} {u.prompt_tokens:>11} {u.completion_tokens:>10} "
+                      f"{u.p50_ms:>7} {u.failures:>7}", highlight=False)
+    out.print("[bold]per tool[/bold]")
+    for name, count in summary["by_tool"].items():
+        out.print(f"{name:<24} {count:>6}", highlight=False)
+    if not summary["by_day"]:
+        out.print("No turns logged yet.")

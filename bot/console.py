@@ -6,14 +6,17 @@ A write prints what will happen and waits for `y`; anything else cancels it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TextIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
 from bot.grammar import PARSERS, Command, Help, help_text, parse
 from bot.text_views import render, render_error
 from core.errors import InvalidInput, TallyError
 from tools import Actor, Proposal, Tally
 from tools.registry import get
+
+if TYPE_CHECKING:
+    from bot.agent.turn import Reply
 
 NO_MODEL_NOTE = ("That is not a command. Plain language needs a model: set TALLY_MODEL, OPENAI_API_KEY "
                  "and OPENAI_BASE_URL (see .env.example).")
@@ -25,8 +28,8 @@ class Console:
     tally: Tally
     actor: Actor
     out: TextIO
-    fallback: Callable[[str], str] | None = None  # plain language, when a model is configured
-    pending: Proposal | None = None
+    agent: Callable[[str], Reply] | None = None  # plain language, when a model is configured
+    pending: list[Proposal] = field(default_factory=list)
 
     def say(self, text: str) -> None:
         self.out.write(text.rstrip() + "\n")
@@ -36,12 +39,12 @@ class Console:
         line = line.strip()
         if not line:
             return
-        if self.pending is not None:
-            proposal, self.pending = self.pending, None
-            if line.lower() in YES:
-                return self._decide(proposal, confirm=True)
-            self._decide(proposal, confirm=False)
-            if line.lower() in {"n", "no", "否", "取消"}:
+        if self.pending:
+            proposals, self.pending = self.pending, []
+            confirm = line.lower() in YES
+            for proposal in proposals:
+                self._decide(proposal, confirm=confirm)
+            if confirm or line.lower() in {"n", "no", "否", "取消"}:
                 return
         try:
             self._request(line)
@@ -51,18 +54,29 @@ class Console:
     def _request(self, line: str) -> None:
         verb = line.split()[0].lower().lstrip("/")
         if verb not in PARSERS and verb != "tally":
-            if self.fallback is not None:
-                return self.say(self.fallback(line))
-            return self.say(NO_MODEL_NOTE + "\n" + help_text())
-        command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date())
+            if self.agent is None:
+                return self.say(NO_MODEL_NOTE + "\n" + help_text())
+            return self._ask_agent(line)
+        try:
+            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date())
+        except InvalidInput:
+            if self.agent is None:
+                raise
+            return self._ask_agent(line)  # "order 10 widgets for acme" is plain language, not the grammar
         if isinstance(command, Help):
             return self.say(help_text(command.topic))
         self.run(command)
 
+    def _ask_agent(self, line: str) -> None:
+        reply = self.agent(line)
+        self.pending = list(reply.proposals)
+        self.say(reply.text + ("\nConfirm? [y/N]" if self.pending else ""))
+
     def run(self, command: Command) -> None:
         if get(command.tool).is_write:
-            self.pending = self.tally.propose(self.actor, command.tool, command.args)
-            self.say(self.pending.summary + "\nConfirm? [y/N]")
+            proposal = self.tally.propose(self.actor, command.tool, command.args)
+            self.pending = [proposal]
+            self.say(proposal.summary + "\nConfirm? [y/N]")
         else:
             self.say(render(self.tally.read(self.actor, command.tool, command.args)))
 
@@ -80,9 +94,9 @@ class Console:
 
     def finish(self) -> None:
         """End of input with a question open: nothing is written."""
-        if self.pending is not None:
-            self._decide(self.pending, confirm=False)
-            self.pending = None
+        for proposal in self.pending:
+            self._decide(proposal, confirm=False)
+        self.pending = []
 
 
 def run_lines(console: Console, lines: Iterable[str]) -> None:
@@ -96,7 +110,7 @@ def run_interactive(console: Console) -> None:
                 "Type 'help' for commands, Ctrl-D to quit.")
     while True:
         try:
-            line = input("tally> " if console.pending is None else "")
+            line = input("" if console.pending else "tally> ")
         except (EOFError, KeyboardInterrupt):
             console.say("")
             break

@@ -266,3 +266,32 @@ class DocumentCounter(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class ConversationMessage(Base):
+    """Per-thread memory for the agent: what was asked and answered, newest kept, oldest pruned."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (Index("ix_conversation_thread", "thread_key", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    thread_key: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # user, assistant
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class TurnLog(Base):
+    """One conversation turn's cost: model calls, tokens, tools, latency."""
+
+    __tablename__ = "turn_logs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[Str40]
+    thread_key: Mapped[str] = mapped_column(String(120))
+    model_calls: Mapped[int]
+    prompt_tokens: Mapped[int]
+    completion_tokens: Mapped[int]
+    tool_calls: Mapped[list[Any]]
+    latency_ms: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))  # answered, proposed, asked, refused, failed
+    error: Mapped[str | None] = mapped_column(Text)

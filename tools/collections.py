@@ -61,14 +61,14 @@ def _recipient(ctx: ToolContext, text: str | None) -> str:
 
 class ScheduleReminderArgs(Args):
     invoice_number: str = Field(description="e.g. INV-2026-00042")
-    remind_at: FlexDateTime = Field(description="ISO date-time in the user's timezone, e.g. 2026-12-01T09:00")
-    recipient: str | None = Field(None, description="Slack user id to remind; default the requester")
+    remind_at: FlexDateTime = Field(description="YYYY-MM-DDTHH:MM, user's timezone")
+    recipient: str | None = Field(None, description="Slack user id; default: the requester")
     note: str | None = Field(None, max_length=500)
 
 
 @tool("write", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def schedule_reminder(ctx: ToolContext, args: ScheduleReminderArgs) -> ReminderResult:
-    """Schedule a Slack reminder about an invoice at a given time."""
+    """Schedule a Slack reminder about an invoice."""
     invoice = resolve_invoice(ctx, args.invoice_number)
     remind_at = args.remind_at if args.remind_at.tzinfo else args.remind_at.replace(tzinfo=ctx.actor.tz)
     remind_at = remind_at.astimezone(UTC)
@@ -135,8 +135,8 @@ class InvoiceUpdate(Result):
 
 class LogPromiseArgs(Args):
     invoice_number: str = Field(description="e.g. INV-2026-00042")
-    promised_on: FlexDate = Field(description="YYYY-MM-DD the customer promised to pay")
-    amount: PositiveMoney | None = Field(None, description="default the whole balance")
+    promised_on: FlexDate = Field(description="YYYY-MM-DD")
+    amount: PositiveMoney | None = Field(None, description="default: the balance")
 
 
 def _open_invoice(ctx: ToolContext, number: str) -> Invoice:
@@ -148,7 +148,7 @@ def _open_invoice(ctx: ToolContext, number: str) -> Invoice:
 
 @tool("write", {Role.COLLECTOR, Role.MANAGER})
 def log_promise_to_pay(ctx: ToolContext, args: LogPromiseArgs) -> InvoiceUpdate:
-    """Log a customer's promise to pay an invoice by a date; reminders pause until then."""
+    """Log a customer's promise to pay an invoice by a date (pauses reminders)."""
     invoice = _open_invoice(ctx, args.invoice_number)
     if args.promised_on < ctx.today:
         raise InvalidInput(f"{args.promised_on} is in the past.", hint="A promise is for today or later.")
@@ -169,7 +169,7 @@ class MarkDisputeArgs(Args):
 
 @tool("write", {Role.COLLECTOR, Role.MANAGER})
 def mark_dispute(ctx: ToolContext, args: MarkDisputeArgs) -> InvoiceUpdate:
-    """Mark an invoice as disputed by the customer, with the reason; reminders pause."""
+    """Mark an invoice disputed by the customer, with the reason (pauses reminders)."""
     invoice = _open_invoice(ctx, args.invoice_number)
     before = {"disputed": invoice.disputed, "reason": invoice.dispute_reason}
     invoice.disputed, invoice.dispute_reason, invoice.last_contact_at = True, args.reason, ctx.now
@@ -194,7 +194,7 @@ class Worklist(Result):
 
 
 class WorklistArgs(Args):
-    collector: str | None = Field(None, description="a collector's Slack user id, or 'all'; default your own")
+    collector: str | None = Field(None, description="collector's Slack id or 'all'; default: yours")
 
 
 def customer_grades(ctx: ToolContext, customer_ids: set[int]) -> dict[int, str]:
@@ -218,7 +218,7 @@ def customer_grades(ctx: ToolContext, customer_ids: set[int]) -> dict[int, str]:
 
 @tool("read", {Role.COLLECTOR, Role.MANAGER})
 def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
-    """Overdue invoices to chase, ranked: broken promises first, then amount × days overdue × risk."""
+    """Overdue invoices to chase, ranked (broken promises first)."""
     today = ctx.today
     who = args.collector
     if who is None and ctx.actor.role is Role.COLLECTOR:

@@ -65,7 +65,7 @@ class CreditReport(Result):
 
 class CheckCreditArgs(Args):
     customer: str = Field(description="customer code or name, e.g. ACME or Acme Corp")
-    amount: PositiveMoney | None = Field(None, description="a new order amount to test against the limit")
+    amount: PositiveMoney | None = Field(None, description="order amount to test")
 
 
 def credit_inputs(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditInputs:
@@ -104,8 +104,8 @@ def decide(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> Credi
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
-    """Credit position of a customer: limit, exposure, available credit, overdue, risk grade;
-    with amount, whether a new order of that size would pass."""
+    """A customer's credit: limit, exposure, available, overdue, risk grade;
+    with amount, whether an order that size passes."""
     customer = resolve_customer(ctx, args.customer)
     inputs = credit_inputs(ctx, customer, args.amount or ZERO)
     history = ctx.session.execute(

@@ -28,7 +28,7 @@ class CustomerMatches(Result):
 
 
 class FindCustomerArgs(Args):
-    query: str = Field(min_length=1, max_length=100, description="part of a customer name or code")
+    query: str = Field(min_length=1, max_length=100, description="part of a name or code")
 
 
 @tool("read", ALL_ROLES)

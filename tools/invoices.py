@@ -80,13 +80,13 @@ def invoice_detail(ctx: ToolContext, invoice: Invoice) -> InvoiceDetail:
 
 class InvoiceStatusArgs(Args):
     invoice_number: str | None = Field(None, description="e.g. INV-2026-00042")
-    customer: str | None = Field(None, description="customer code or name: lists its open invoices")
-    only_overdue: bool = Field(False, description="only invoices past their due date")
+    customer: str | None = Field(None, description="customer name or code")
+    only_overdue: bool = Field(False, description="only past due")
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusResult:
-    """One invoice with payments, promise and dispute; or the open (or only overdue) invoices of a customer."""
+    """One invoice's status and payments, or a customer's open (or overdue) invoices."""
     if args.invoice_number:
         return InvoiceStatusResult(detail=invoice_detail(ctx, resolve_invoice(ctx, args.invoice_number)))
     if not args.customer and not args.only_overdue:

@@ -115,7 +115,7 @@ def _release(ctx: ToolContext, order: SalesOrder) -> None:
 class OrderLineArgs(Args):
     sku: str = Field(description="product SKU, e.g. WIDGET-1")
     quantity: int = Field(gt=0, le=1_000_000)
-    unit_price: PositiveMoney | None = Field(None, description="only if the customer was quoted a price")
+    unit_price: PositiveMoney | None = Field(None, description="only if quoted")
 
 
 class CreateOrderArgs(Args):
@@ -126,7 +126,7 @@ class CreateOrderArgs(Args):
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
-    """Create a sales order; checks stock and credit (confirmed, or held for a manager)."""
+    """Create a sales order (checks stock and credit)."""
     customer = resolve_customer(ctx, args.customer)
     lock_customer(ctx, customer.id)
     skus = [ln.sku.upper() for ln in args.lines]
@@ -188,13 +188,13 @@ def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
 
 class FulfilOrderArgs(Args):
     order_number: str = Field(description="e.g. SO-2026-00042")
-    shipped_on: FlexDate | None = Field(None, description="YYYY-MM-DD; default today")
+    shipped_on: FlexDate | None = Field(None, description="default: today")
     tracking: str | None = Field(None, max_length=120)
 
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
-    """Ship a confirmed order and issue its invoice (due after the customer's payment terms)."""
+    """Ship a confirmed order and issue its invoice."""
     order = resolve_order(ctx, args.order_number, lock=True)
     customer = lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
@@ -226,14 +226,14 @@ def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
 
 
 class ApproveCreditHoldArgs(Args):
-    order_number: str = Field(description="an order on credit hold")
-    approve: bool = Field(description="true to approve, false to reject")
+    order_number: str
+    approve: bool = Field(description="false = reject")
     reason: str = Field(min_length=2, max_length=500)
 
 
 @tool("write", {Role.MANAGER})
 def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderResult:
-    """Approve (confirm and reserve stock) or reject (cancel) an order on credit hold."""
+    """Approve or reject an order on credit hold."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
@@ -252,12 +252,12 @@ def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderR
 
 class OrderStatusArgs(Args):
     order_number: str | None = Field(None, description="e.g. SO-2026-00042")
-    customer: str | None = Field(None, description="customer code or name: lists its recent orders")
+    customer: str | None = Field(None, description="customer name or code")
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
-    """Where an order stands, or the recent orders of a customer (or your own when neither is given)."""
+    """An order's status, or a customer's recent orders."""
     if args.order_number:
         return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
     query = select(SalesOrder).order_by(SalesOrder.id.desc()).limit(10)

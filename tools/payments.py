@@ -45,9 +45,9 @@ class PaymentResult(Result):
 class RecordPaymentArgs(Args):
     invoice_number: str = Field(description="e.g. INV-2026-00042")
     amount: PositiveMoney
-    received_on: FlexDate = Field(description="YYYY-MM-DD the money arrived")
+    received_on: FlexDate = Field(description="YYYY-MM-DD")
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
-    reference: str | None = Field(None, max_length=120, description="bank or remittance reference")
+    reference: str | None = Field(None, max_length=120, description="bank reference")
 
 
 def apply_payment(ctx: ToolContext, invoice: Invoice, args: RecordPaymentArgs, source: str = "slack") -> Payment:
