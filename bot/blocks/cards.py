@@ -1,0 +1,74 @@
+"""Cards with a decision in them: confirm a write, what the click did, approve a credit hold, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.blocks.elements import actions, button, context, escape, escape_keeping_mentions, section
+from bot.blocks.orders import order_blocks
+from bot.blocks.views import result_blocks
+from core.money import fmt
+from tools.orders import OrderView
+from tools.service import Outcome, Proposal
+
+CONFIRM_ACTION, CANCEL_ACTION = "tally_confirm", "tally_cancel"
+APPROVE_ACTION, REJECT_ACTION = "tally_approve", "tally_reject"
+
+
+def confirmation_card(proposal: Proposal) -> list[dict]:
+    """The write as it will run, and the two buttons that decide it (value: the pending action's id)."""
+    return [
+        section(f"*Please confirm*\n{escape_keeping_mentions(proposal.summary)}"),
+        context(f"Requested by <@{proposal.requested_by}> · nothing changes until you confirm"),
+        actions(button("Confirm", CONFIRM_ACTION, proposal.pending_id, style="primary"),
+                button("Cancel", CANCEL_ACTION, proposal.pending_id), block_id="tally_confirmation"),
+    ]
+
+
+def _by(verb: str, outcome: Outcome, tz: str, at: datetime | None) -> str:
+    who = f" by <@{outcome.decided_by}>" if outcome.decided_by else ""
+    when = f" at {at.astimezone(ZoneInfo(tz)):%H:%M} ({tz})" if at else ""
+    return ("Already " + verb.lower() if outcome.already else verb) + who + when
+
+
+def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = None) -> list[dict]:
+    """Replaces a confirmation card once decided. `at` is when it was decided (Outcome does not carry it)."""
+    quoted = "> " + escape_keeping_mentions(outcome.summary).replace("\n", "\n> ")
+    if outcome.status == "done":
+        shown = result_blocks(outcome.result) if outcome.result is not None else [
+            section("✅ " + escape_keeping_mentions(outcome.summary))]
+        return [*shown, context(_by("Confirmed", outcome, tz, at))]
+    if outcome.status == "cancelled":
+        return [section(f"🚫 *Cancelled*: nothing was changed.\n{quoted}"), context(_by("Cancelled", outcome, tz, at))]
+    if outcome.status == "expired":
+        why = escape(outcome.error or "It was not confirmed in time; ask again.")
+        return [section(f"⌛ *Expired*: nothing was changed. {why}\n{quoted}")]
+    why = escape(outcome.error or "unknown error")
+    return [section(f"⚠️ *Not done*: {why}\nNothing was changed.\n{quoted}"), context(_by("Tried", outcome, tz, at))]
+
+
+def approval_card(order: OrderView, requested_by: str) -> list[dict]:
+    """For a manager: the held order, its credit decision with every reason, and approve / reject."""
+    ask = (f"🔔 <@{requested_by}> asks for credit approval: *{order.number}* for "
+           f"{escape(order.customer.name)} ({order.customer.code}), {fmt(order.total, order.currency)}.")
+    blocks = [section(ask), *order_blocks(order)]
+    if order.credit is None:
+        blocks.append(section("No credit decision was recorded for this order."))
+    blocks.append(actions(button("Approve", APPROVE_ACTION, order.number, style="primary"),
+                          button("Reject", REJECT_ACTION, order.number, style="danger"),
+                          block_id="tally_approval"))
+    return blocks
+
+
+def error_card(message: str, hint: str | None = None) -> list[dict]:
+    blocks = [section(f"⚠️ Sorry: {escape(message)}")]
+    if hint:
+        blocks.append(context(f"💡 {escape(hint)}"))
+    return blocks
+
+
+def refusal_card() -> list[dict]:
+    """For a Slack user who is not a Tally member: nothing about the business, just the way in."""
+    return [section("👋 Sorry, Tally is only available to members of the order-to-cash team, and you are not "
+                    "set up yet. Please ask a Tally admin to add you; then try again.")]

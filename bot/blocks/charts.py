@@ -1,0 +1,149 @@
+"""PNG charts for Slack uploads: AR ageing per bucket, sales with margin.
+
+Figures come from matplotlib's object API on the Agg canvas, not pyplot: no display is needed and there
+is no global figure registry for a long-running server to leak into, so a figure is freed with its last
+reference. Amounts stay Decimal (stacking, "other") and become float only when handed to matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cache
+from io import BytesIO
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
+
+from core.ageing import BUCKET_LABELS, BUCKETS
+from core.money import ZERO
+from tools.reports import AgeingReport, SalesLine, SalesSummary
+
+TOP_GROUPS = 8
+TOP_SALES = 10
+# Customer names may be Chinese; these are used when installed, and letters no font has are left out.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
+             "PingFang SC", "SimHei")
+_AMOUNT_AXIS = FuncFormatter(lambda value, _pos: f"{value:,.0f}")
+
+
+@cache
+def _fonts() -> tuple[list[str], frozenset[int]]:
+    """The font families to draw labels with, and every character they can draw."""
+    files = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    families = [name for name in ("DejaVu Sans", *CJK_FONTS) if name in files]
+    chars: set[int] = set()
+    for name in families:
+        chars |= set(FT2Font(files[name]).get_charmap())
+    return families or ["sans-serif"], frozenset(chars)
+
+
+def drawable(label: str) -> str:
+    """`label` without the characters no installed font has ('中华贸易 Zhonghua' -> 'Zhonghua' without CJK fonts)."""
+    _, chars = _fonts()
+    if not chars or all(ord(ch) in chars for ch in label):
+        return label
+    kept = re.sub(r"\s+", " ", "".join(ch for ch in label if ord(ch) in chars or ch.isspace())).strip()
+    return kept or label
+
+
+def _floats(values: Sequence[Decimal]) -> list[float]:
+    return [float(v) for v in values]
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def ageing_series(report: AgeingReport) -> list[tuple[str, list[Decimal]]]:
+    """One stack per customer or rep, the biggest eight by total and the rest as 'Other'; or the total."""
+    if report.group_by is None or not report.rows:
+        return [("Total", [report.total.buckets[b] for b in BUCKETS])]
+    ranked = sorted(report.rows, key=lambda line: line.total, reverse=True)
+    series = [(line.label, [line.buckets[b] for b in BUCKETS]) for line in ranked[:TOP_GROUPS]]
+    rest = ranked[TOP_GROUPS:]
+    if rest:
+        series.append((f"Other ({len(rest)})", [sum((line.buckets[b] for line in rest), ZERO) for b in BUCKETS]))
+    return series
+
+
+def _ageing_figure(report: AgeingReport) -> Figure:
+    families, _ = _fonts()
+    fig = _new_figure(9, 4.8)
+    ax = fig.subplots()
+    x = [BUCKET_LABELS[b] for b in BUCKETS]
+    above, below = [ZERO] * len(BUCKETS), [ZERO] * len(BUCKETS)  # credits (negative balances) stack downwards
+    for name, values in ageing_series(report):
+        bottoms = [above[i] if v >= 0 else below[i] for i, v in enumerate(values)]
+        ax.bar(x, _floats(values), bottom=_floats(bottoms), label=drawable(name))
+        for i, v in enumerate(values):
+            if v >= 0:
+                above[i] += v
+            else:
+                below[i] += v
+    totals = [report.total.buckets[b] for b in BUCKETS]
+    for i, total in enumerate(totals):
+        ax.annotate(f"{total:,.0f}", (i, float(max(above[i], ZERO))), ha="center", va="bottom", fontsize=8,
+                    xytext=(0, 2), textcoords="offset points")
+    ax.set_title(f"AR ageing as of {report.as_of}: {report.total.total:,.2f} {report.currency}"
+                 + (f" by {report.group_by}" if report.group_by else ""))
+    ax.set_xlabel("days past due")
+    ax.set_ylabel(report.currency)
+    ax.yaxis.set_major_formatter(_AMOUNT_AXIS)
+    ax.spines[["top", "right"]].set_visible(False)
+    if report.group_by and report.rows:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, prop={"family": families})
+    return fig
+
+
+def ageing_chart(report: AgeingReport) -> bytes:
+    """PNG: a bar per ageing bucket, stacked per customer or rep when the report is grouped."""
+    return _png(_ageing_figure(report))
+
+
+def sales_rows(summary: SalesSummary) -> list[SalesLine]:
+    """The ten lines to draw: the top ten as the summary ranks them, or the last ten months in order."""
+    if summary.group_by == "month":
+        return summary.rows[-TOP_SALES:]
+    return summary.rows[:TOP_SALES]
+
+
+def _sales_figure(summary: SalesSummary) -> Figure:
+    families, _ = _fonts()
+    rows = sales_rows(summary)
+    fig = _new_figure(9, 1.2 + 0.45 * max(len(rows), 1))
+    ax = fig.subplots()
+    y = list(range(len(rows)))
+    labels = [drawable(line.label) for line in rows]
+    ax.barh([p - 0.2 for p in y], _floats([line.revenue for line in rows]), height=0.4, label="Revenue")
+    margins = ax.barh([p + 0.2 for p in y], _floats([line.margin for line in rows]), height=0.4, label="Margin")
+    for bar, line in zip(margins, rows, strict=True):
+        ax.annotate(f"{line.margin_pct}%", (max(bar.get_width(), 0), bar.get_y() + bar.get_height() / 2),
+                    va="center", fontsize=8, xytext=(3, 0), textcoords="offset points")
+    ax.set_yticks(y, labels, fontfamily=families)
+    ax.invert_yaxis()  # the first line on top
+    shown = f", top {len(rows)} of {len(summary.rows)}" if len(rows) < len(summary.rows) else ""
+    ax.set_title(f"Sales {summary.period} by {summary.group_by}{shown}: {summary.total.revenue:,.2f} "
+                 f"{summary.currency}, margin {summary.total.margin_pct}%")
+    ax.set_xlabel(summary.currency)
+    ax.xaxis.set_major_formatter(_AMOUNT_AXIS)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return fig
+
+
+def sales_chart(summary: SalesSummary) -> bytes:
+    """PNG: revenue and margin bars for the top ten lines, with the margin percentage."""
+    return _png(_sales_figure(summary))

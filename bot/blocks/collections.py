@@ -1,0 +1,58 @@
+"""The collector's worklist (ranked, broken promises flagged) and scheduled reminders."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.blocks.elements import context, escape, escape_keeping_mentions, fields, header, label, section, slack_time
+from bot.blocks.monospace import cut, table_section
+from bot.blocks.paging import Request, footer, paginate
+from core.money import fmt
+from tools.collections import ReminderResult, Worklist
+
+
+def worklist_request(r: Worklist) -> Request:
+    return Request("collection_worklist", {"collector": r.collector or "all"})
+
+
+def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
+    whose = f"for <@{r.collector}>" if r.collector else "all collectors"
+    if not r.items:
+        return [section(f"*Collection worklist* ({whose}): nothing to chase, no overdue invoices. 🎉")]
+    shown = paginate(r.items, page)
+    rows = [[str(shown.start + n + 1), it.invoice.number, cut(it.invoice.customer.name, 18),
+             str(it.invoice.days_overdue), fmt(it.invoice.balance), it.risk_grade,
+             "BROKEN PROMISE" if it.broken_promise else ""] for n, it in enumerate(shown.rows)]
+    blocks = [header("Collection worklist"), context(f"{whose} · ranked: broken promises first, then amount × "
+                                                     "days overdue × risk"),
+              *fields([("Overdue invoices", str(len(r.items) + r.more)),
+                       ("Total overdue", fmt(r.total_overdue, r.currency))]),
+              table_section(f"_Amounts in {r.currency}_",
+                            ["#", "invoice", "customer", "days late", "balance", "risk", ""], rows, right={0, 3, 4})]
+    broken = [it for it in shown.rows if it.broken_promise]
+    if broken:
+        blocks.append(section("⚠️ *Broken promises*\n" + "\n".join(
+            f"• *{it.invoice.number}* {escape(it.invoice.customer.name)}: promised {it.invoice.promised_on}, "
+            f"{fmt(it.invoice.balance, r.currency)} still open" for it in broken)))
+    blocks += footer(shown, worklist_request(r))
+    if r.more and not shown.has_next:
+        blocks.append(section(f"… and {r.more} more overdue invoices below these."))
+    return blocks
+
+
+def reminder_blocks(r: ReminderResult) -> list[dict]:
+    local = r.remind_at.astimezone(ZoneInfo(r.timezone)).strftime("%a %d %b %Y %H:%M") + f" {r.timezone}"
+    mark = "🚫" if r.status == "cancelled" else "⏰"
+    pairs = [("Invoice", r.invoice_number), ("Customer", escape(r.customer_name)),
+             ("When", slack_time(r.remind_at, local)), ("To", f"<@{r.recipient}>"), ("Status", label(r.status))]
+    if r.note:
+        pairs.append(("Note", escape(r.note)))
+    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *fields(pairs)]
+
+
+def worklist_text(r: Worklist) -> str:
+    if not r.items:
+        return "Nothing to chase: no overdue invoices."
+    broken = sum(it.broken_promise for it in r.items)
+    return (f"Worklist: {len(r.items) + r.more} overdue invoices, {fmt(r.total_overdue, r.currency)}"
+            + (f", {broken} broken promise{'s' if broken > 1 else ''}." if broken else "."))

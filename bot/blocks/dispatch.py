@@ -1,0 +1,36 @@
+"""The entry points: blocks and notification text for any tool result, proposal or outcome."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from bot.blocks.cards import confirmation_card, outcome_card
+from bot.blocks.elements import MAX_BLOCKS
+from bot.blocks.views import result_blocks, result_text
+from tools.service import Outcome, Proposal
+
+MAX_TEXT = 300
+
+
+def blocks_for(result: BaseModel | Proposal | Outcome, *, page: int = 0, tz: str = "UTC") -> list[dict]:
+    """Block Kit blocks for a tool result (the `page` of a long list), a proposal or an outcome."""
+    if isinstance(result, Proposal):
+        blocks = confirmation_card(result)
+    elif isinstance(result, Outcome):
+        blocks = outcome_card(result, tz)
+    else:
+        blocks = result_blocks(result, page)
+    return blocks[:MAX_BLOCKS]
+
+
+def fallback_text(result: BaseModel | Proposal | Outcome) -> str:
+    """One short line for notifications and screen readers, sent as the message `text` with the blocks."""
+    if isinstance(result, Proposal):
+        text = f"Please confirm: {result.summary}"
+    elif isinstance(result, Outcome):
+        text = {"done": result.summary, "cancelled": f"Cancelled: {result.summary}",
+                "expired": f"Expired: {result.summary}"}.get(result.status, f"Not done: {result.error}")
+    else:
+        text = result_text(result)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"

@@ -1,0 +1,106 @@
+"""Invoices: one invoice (status, days overdue, dispute, promise, payments), a list, and what a write did."""
+
+from __future__ import annotations
+
+from bot.blocks.elements import escape, escape_keeping_mentions, fields, header, label, section
+from bot.blocks.monospace import cut, table_section
+from bot.blocks.paging import Request, footer, paginate
+from core.money import fmt
+from tools.collections import InvoiceUpdate
+from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
+from tools.payments import PaymentResult
+from tools.schemas import InvoiceLine
+
+MAX_PAYMENTS = 10
+
+
+def standing(i: InvoiceLine) -> str:
+    if i.status in ("paid", "void"):
+        return label(i.status)
+    return f"{i.days_overdue} days overdue" if i.days_overdue else f"due {i.due_date}"
+
+
+def invoice_blocks(d: InvoiceDetail) -> list[dict]:
+    i, c = d.invoice, d.currency
+    mark = "🔴 " if i.days_overdue else ""
+    title = f"*{i.number}* · {escape(i.customer.name)} ({i.customer.code}) · {mark}{standing(i)}"
+    blocks = [section(title), *fields([
+        ("Status", label(i.status)), ("Days overdue", str(i.days_overdue) if i.days_overdue else "not overdue"),
+        ("Issued", str(i.issue_date)), ("Due", str(i.due_date)),
+        ("Total", fmt(i.total, c)), ("Paid", fmt(i.paid, c)),
+        ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", d.order_number or "—"),
+    ])]
+    if i.disputed:
+        blocks.append(section(f"⚠️ *Disputed*: {escape(d.dispute_reason or 'no reason given')}. Chasing is paused."))
+    if i.promised_on:
+        amount = fmt(d.promised_amount or i.balance, c)
+        blocks.append(section(f"🤝 *Promise to pay*: {amount} on {i.promised_on}"))
+    if d.payments:
+        lines = [f"• {fmt(p.amount, c)} on {p.received_on} ({label(p.method).lower()}"
+                 + (f", {escape(p.reference)}" if p.reference else "") + ")" for p in d.payments[:MAX_PAYMENTS]]
+        if len(d.payments) > MAX_PAYMENTS:
+            lines.append(f"… and {len(d.payments) - MAX_PAYMENTS} more")
+        blocks.append(section("*Payments*\n" + "\n".join(lines)))
+    return blocks
+
+
+def _note(i: InvoiceLine) -> str:
+    return "disputed" if i.disputed else f"promised {i.promised_on}" if i.promised_on else ""
+
+
+def invoice_list_request(r: InvoiceList) -> Request:
+    args: dict = {"only_overdue": r.only_overdue}
+    if r.customer:
+        args["customer"] = r.customer.code
+    return Request("invoice_status", args)
+
+
+def _title(r: InvoiceList) -> str:
+    return ("Overdue" if r.only_overdue else "Open") + " invoices" + (
+        f" of {r.customer.name} ({r.customer.code})" if r.customer else "")
+
+
+def invoice_list_blocks(r: InvoiceList, page: int = 0) -> list[dict]:
+    if not r.invoices:
+        return [section(f"*{escape(_title(r))}*: none.")]
+    shown = paginate(r.invoices, page)
+    by_customer = r.customer is None
+    columns = ["invoice", *(["customer"] if by_customer else []), "due", "days late", "balance", "note"]
+    rows = [[i.number, *([cut(i.customer.name, 18)] if by_customer else []), str(i.due_date),
+             str(i.days_overdue or ""), fmt(i.balance), _note(i)] for i in shown.rows]
+    late = columns.index("days late")
+    count = len(r.invoices) + r.more
+    blocks = [header(_title(r)),
+              *fields([("Invoices", str(count)), ("Total balance", fmt(r.total_balance, r.currency))]),
+              table_section(f"_Amounts in {r.currency}_", columns, rows, right={late, late + 1})]
+    blocks += footer(shown, invoice_list_request(r))
+    if r.more and not shown.has_next:
+        blocks.append(section(f"… and {r.more} more not listed here; ask for one customer to see them."))
+    return blocks
+
+
+def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0) -> list[dict]:
+    return invoice_blocks(r.detail) if r.detail else invoice_list_blocks(r.listing, page)
+
+
+def payment_blocks(r: PaymentResult) -> list[dict]:
+    return [section(f"✅ {escape(r.describe(done=True))}"), *invoice_blocks(r.invoice)]
+
+
+def invoice_update_blocks(r: InvoiceUpdate) -> list[dict]:
+    mark = "🤝" if r.action == "promise" else "⚠️"
+    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *invoice_blocks(r.invoice)]
+
+
+def invoice_text(d: InvoiceDetail) -> str:
+    i = d.invoice
+    text = f"{i.number} ({i.customer.name}): balance {fmt(i.balance, d.currency)}, {standing(i)}"
+    return text + (", disputed" if i.disputed else "") + (f", promised {i.promised_on}" if i.promised_on else "") + "."
+
+
+def invoice_list_text(r: InvoiceList) -> str:
+    return f"{_title(r)}: {len(r.invoices) + r.more}, total balance {fmt(r.total_balance, r.currency)}."
+
+
+def invoice_status_text(r: InvoiceStatusResult) -> str:
+    return invoice_text(r.detail) if r.detail else invoice_list_text(r.listing)

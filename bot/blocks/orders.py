@@ -1,0 +1,71 @@
+"""Orders: one order with its lines and credit decision, a list of orders, what a write did."""
+
+from __future__ import annotations
+
+from bot.blocks.credit import decision_blocks
+from bot.blocks.elements import escape, escape_keeping_mentions, fields, header, label, section
+from bot.blocks.monospace import cut, table_section
+from bot.blocks.paging import footer, paginate
+from core.money import fmt
+from tools.orders import OrderList, OrderResult, OrderView
+
+STATUS_MARK = {"credit_hold": "⛔", "confirmed": "✅", "invoiced": "🧾", "cancelled": "🚫"}
+
+
+def order_blocks(o: OrderView) -> list[dict]:
+    c = o.currency
+    pairs = [("Status", f"{STATUS_MARK.get(o.status, '')} {label(o.status)}".strip()),
+             ("Total", fmt(o.total, c)), ("Ordered", str(o.ordered_on)), ("Rep", f"<@{o.rep}>")]
+    if o.shipped_on:
+        pairs.append(("Shipped", str(o.shipped_on) + (f" · {escape(o.tracking)}" if o.tracking else "")))
+    if o.invoice_number:
+        pairs.append(("Invoice", o.invoice_number))
+    blocks = [section(f"*{o.number}* · {escape(o.customer.name)} ({o.customer.code})"), *fields(pairs)]
+    rows = [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines]
+    blocks.append(table_section(f"*Lines* ({c})", ["sku", "qty", "unit price", "total"], rows, right={1, 2, 3},
+                                totals=[["Total", "", "", fmt(o.total)]]))
+    if o.note:
+        blocks.append(section(f"_Note:_ {escape(o.note)}"))
+    if o.credit:
+        blocks += decision_blocks(o.credit, c)
+    return blocks
+
+
+def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
+    if not r.orders:
+        return [section("No orders found.")]
+    if len(r.orders) == 1:
+        return order_blocks(r.orders[0])
+    customers = {o.customer.code for o in r.orders}
+    one = r.orders[0].customer if len(customers) == 1 else None
+    shown = paginate(r.orders, page)
+    columns = ["order", *([] if one else ["customer"]), "status", "ordered", "total"]
+    rows = [[o.number, *([] if one else [cut(o.customer.name)]), label(o.status), str(o.ordered_on), fmt(o.total)]
+            for o in shown.rows]
+    title = "Recent orders" + (f" of {one.name} ({one.code})" if one else "")
+    amounts = f"_Amounts in {r.orders[0].currency}_"
+    blocks = [header(title), table_section(amounts, columns, rows, right={len(columns) - 1})]
+    held = [o for o in shown.rows if o.status == "credit_hold"]
+    if held:
+        blocks.append(section("⛔ On credit hold: " + ", ".join(f"*{o.number}*" for o in held)))
+    # order_status returns at most ten orders and no way to ask for more, so there is no Next page.
+    return blocks + footer(shown, None)
+
+
+def order_result_blocks(r: OrderResult) -> list[dict]:
+    held = r.order.status == "credit_hold"
+    mark = "⛔" if held else "🚫" if r.order.status == "cancelled" else "✅"
+    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *order_blocks(r.order)]
+
+
+def order_text(o: OrderView) -> str:
+    return f"Order {o.number} for {o.customer.name}: {label(o.status).lower()}, {fmt(o.total, o.currency)}."
+
+
+def order_list_text(r: OrderList) -> str:
+    if len(r.orders) == 1:
+        return order_text(r.orders[0])
+    if not r.orders:
+        return "No orders found."
+    held = sum(o.status == "credit_hold" for o in r.orders)
+    return f"{len(r.orders)} recent orders" + (f", {held} on credit hold." if held else ".")
