@@ -8,7 +8,7 @@ from db.backup import snapshot
 from db.models import Invoice, SalesOrder
 from db.session import Database
 
-WORKFLOW_TABLES = {"pending_actions"}
+WORKFLOW_TABLES = {"pending_actions", "conversation_messages", "turn_logs"}  # not business data
 
 
 def state(db: Database, *, with_pending: bool = True) -> dict:

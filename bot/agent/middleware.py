@@ -1,5 +1,6 @@
 """Stop the agent as soon as the user has their answer: a read's typed result, a proposal waiting
-for confirmation, or a question back. Only invalid arguments (once) and lookups go back to the model."""
+for confirmation, or a question back. Only invalid arguments go back to the model, once. So tool
+output (customer data included) never reaches the model as something to act on."""
 
 from __future__ import annotations
 

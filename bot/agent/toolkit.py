@@ -17,8 +17,6 @@ from tools import Actor, Proposal, Tally
 from tools.registry import REGISTRY, ToolSpec
 
 Kind = Literal["result", "proposal", "question", "refusal", "invalid", "error"]
-# Lookups the model may want to follow with another call; every other outcome answers the user as is.
-LOOKUPS = {"find_customer"}
 PENDING_NOTE = ("Proposed, not done: the user must press Confirm. Tell them briefly what will happen "
                 "and that it awaits their confirmation.")
 
@@ -34,7 +32,8 @@ class ToolOutcome:
 
     @property
     def final(self) -> bool:
-        return self.kind != "invalid" and not (self.kind == "result" and self.tool in LOOKUPS)
+        """Every outcome answers the user as is, except invalid arguments, which the model may correct."""
+        return self.kind != "invalid"
 
 
 @dataclass
