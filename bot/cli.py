@@ -186,15 +186,8 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     actor = tally.actor_for(as_user)
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
-    settings = get_settings()
-    agent = None
-    if settings.model_configured:
-        from bot.agent.model import chat_model
-        from bot.agent.turn import Conversation
-
-        conversation = Conversation(tally, chat_model(settings), memory_messages=settings.memory_messages,
-                                    max_tool_calls=settings.max_tool_calls, timeout_s=settings.model_timeout_s)
-        agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}")
+    conversation = _conversation(tally, get_settings())
+    agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}") if conversation else None
     session = TallyConsole(tally, actor, sys.stdout, agent=agent)
     if sys.stdin.isatty():
         run_interactive(session)
@@ -276,3 +269,35 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
         out.print(f"{name:<24} {count:>6}", highlight=False)
     if not summary["by_day"]:
         out.print("No turns logged yet.")
+
+
+@cli.command()
+def serve() -> None:
+    """Run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT at /slack/events)."""
+    import logging
+
+    from bot.serve import SettingsProblem, check_slack_settings, run
+    from bot.slack_app import create_app, slack_client
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    try:
+        check_slack_settings(settings)
+    except SettingsProblem as exc:
+        _fail(str(exc))
+    tally = _tally()
+    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = create_app(tally, client, secret, _conversation(tally, settings))
+    run(app, settings)
+
+
+def _conversation(tally, settings):
+    """The agent when a model is configured; without one, Slack still answers commands."""
+    if not settings.model_configured:
+        return None
+    from bot.agent.model import chat_model
+    from bot.agent.turn import Conversation
+
+    return Conversation(tally, chat_model(settings), memory_messages=settings.memory_messages,
+                        max_tool_calls=settings.max_tool_calls, timeout_s=settings.model_timeout_s)

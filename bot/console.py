@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from bot.answers import execute
 from bot.grammar import PARSERS, Command, Help, help_text, parse
 from bot.text_views import render, render_error
 from core.errors import InvalidInput, TallyError
 from tools import Actor, Proposal, Tally
-from tools.registry import get
 
 if TYPE_CHECKING:
     from bot.agent.turn import Reply
@@ -73,12 +73,12 @@ class Console:
         self.say(reply.text + ("\nConfirm? [y/N]" if self.pending else ""))
 
     def run(self, command: Command) -> None:
-        if get(command.tool).is_write:
-            proposal = self.tally.propose(self.actor, command.tool, command.args)
-            self.pending = [proposal]
-            self.say(proposal.summary + "\nConfirm? [y/N]")
+        answer = execute(self.tally, self.actor, command)
+        if isinstance(answer, Proposal):
+            self.pending = [answer]
+            self.say(answer.summary + "\nConfirm? [y/N]")
         else:
-            self.say(render(self.tally.read(self.actor, command.tool, command.args)))
+            self.say(render(answer))
 
     def _decide(self, proposal: Proposal, confirm: bool) -> None:
         try:

@@ -295,3 +295,25 @@ class TurnLog(Base):
     latency_ms: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))  # answered, proposed, asked, refused, failed
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackEvent(Base):
+    """Slack event ids already handled: a redelivery finds its id here and is dropped."""
+
+    __tablename__ = "slack_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime]
+
+
+class SlackCard(Base):
+    """Where a card about a document was posted, so a decision can update every copy in place."""
+
+    __tablename__ = "slack_cards"
+    __table_args__ = (Index("ix_slack_cards_ref", "kind", "ref"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # order (the requester's), approval (a manager's)
+    ref: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(40))
+    ts: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[Str40 | None]
+    created_at: Mapped[datetime]

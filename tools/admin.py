@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from core.roles import parse_role
+from core.roles import Role, parse_role
 from db.models import AuditEvent, Member
 from db.session import Database
 
@@ -16,7 +16,12 @@ def add_member(db: Database, slack_user_id: str, role: str, name: str = "", tz: 
     user_id = slack_user_id.strip().upper()
     if not user_id.startswith(("U", "W")) or not user_id.isalnum():
         raise ValueError(f"{slack_user_id!r} does not look like a Slack user id (e.g. U0123ABCD).")
-    role_value = parse_role(role).value
+    try:
+        role_value = parse_role(role).value
+    except ValueError:
+        raise ValueError(f"Unknown role {role!r}; use one of: {', '.join(r.value for r in Role)}.") from None
+    if len(user_id) > 40 or len(name) > 120:
+        raise ValueError("A Slack user id has at most 40 characters and a name at most 120.")
     if tz:
         try:
             ZoneInfo(tz)
@@ -56,3 +61,9 @@ def remove_member(db: Database, slack_user_id: str) -> None:
         session.add(AuditEvent(at=datetime.now(UTC), actor="cli", action="member_remove", entity="member",
                                entity_id=user_id, before={"active": True}, after={"active": False}))
         session.commit()
+
+
+def members_in_role(db: Database, *roles: str) -> list[Member]:
+    with db.session() as session:
+        return list(session.scalars(select(Member).where(Member.role.in_(roles), Member.active.is_(True))
+                                    .order_by(Member.slack_user_id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 from sqlalchemy import select
@@ -253,6 +254,7 @@ def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderR
 class OrderStatusArgs(Args):
     order_number: str | None = Field(None, description="e.g. SO-2026-00042")
     customer: str | None = Field(None, description="customer name or code")
+    status: Literal["open", "credit_hold", "confirmed", "invoiced", "cancelled"] | None = None
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
@@ -261,6 +263,10 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
     if args.order_number:
         return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
     query = select(SalesOrder).order_by(SalesOrder.id.desc()).limit(10)
+    if args.status == "open":
+        query = query.where(SalesOrder.status.in_(("credit_hold", "confirmed")))
+    elif args.status:
+        query = query.where(SalesOrder.status == args.status)
     if args.customer:
         query = query.where(SalesOrder.customer_id == resolve_customer(ctx, args.customer).id)
     elif not ctx.sees_all:

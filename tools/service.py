@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -44,6 +44,7 @@ class Outcome:
     error: str | None = None
     already: bool = False  # the action had been decided before this call
     decided_by: str | None = None
+    decided_at: datetime | None = None
 
 
 def validation_message(exc: ValidationError, spec: ToolSpec) -> str:
@@ -62,6 +63,10 @@ class Tally:
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.pending_ttl = pending_ttl
+
+    def __deepcopy__(self, memo: dict) -> object:
+        """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
+        return self
 
     # who is asking
     def actor_for(self, slack_user_id: str) -> Actor | None:
@@ -146,14 +151,15 @@ class Tally:
                 self._finish(pending, "done", actor, result=result.model_dump(mode="json"))
                 session.commit()
                 return Outcome(pending.id, pending.tool, "done", result.describe(done=True), result,
-                               decided_by=actor.user_id)
+                               decided_by=actor.user_id, decided_at=pending.decided_at)
         # The tool's writes are gone; record the failure on its own so a retry reports it, not re-runs it.
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
             if pending.status == "pending":
                 self._finish(pending, "failed", actor, error=error)
                 session.commit()
-        return Outcome(pending_id, pending.tool, "failed", pending.summary, error=error, decided_by=actor.user_id)
+        return Outcome(pending_id, pending.tool, "failed", pending.summary, error=error, decided_by=actor.user_id,
+                       decided_at=self.clock.now())
 
     def cancel(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
@@ -163,7 +169,8 @@ class Tally:
             self._may_decide(actor, pending)
             self._finish(pending, "cancelled", actor)
             session.commit()
-            return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id)
+            return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
+                           decided_at=pending.decided_at)
 
     def pending(self, pending_id: str) -> PendingAction | None:
         with self.db.session() as session:
@@ -203,4 +210,4 @@ class Tally:
             result = REGISTRY[pending.tool].result_model.model_validate(pending.result)
         summary = result.describe(done=True) if result is not None else pending.summary
         return Outcome(pending.id, pending.tool, pending.status, summary, result, pending.error,
-                       already=True, decided_by=pending.decided_by)
+                       already=True, decided_by=pending.decided_by, decided_at=pending.decided_at)

@@ -89,6 +89,10 @@ class Conversation:
                         ToolCallLimitMiddleware(run_limit=max_tool_calls, exit_behavior="end")],
         )
 
+    def __deepcopy__(self, memo: dict) -> object:
+        """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
+        return self
+
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
         context = TurnContext(self.tally, actor, thread_key)

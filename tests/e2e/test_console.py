@@ -40,3 +40,18 @@ def test_console_bad_input_and_plain_language_without_model(tmp_path):
 def test_console_refuses_unknown_user(tmp_path):
     result = console(tmp_path, "U0NOBODY", "help\n")
     assert result.returncode == 1 and "not a Tally member" in result.stdout
+
+
+def test_console_sends_plain_language_to_the_model_and_keeps_commands_model_free(tmp_path):
+    from tests.fakes.openai_server import ScriptedOpenAI
+    from tests.fakes.openai_steps import tool_calls
+
+    with ScriptedOpenAI() as llm:
+        llm.push(tool_calls(("create_order", {"customer": "Acme", "lines": [{"sku": "GADGET-2", "quantity": 3}]})))
+        result = console(tmp_path, "U0SALES1", "credit ACME\nAcme needs 3 gadget-2\ny\n",
+                         TALLY_MODEL="tally-test-model", OPENAI_API_KEY="test", OPENAI_BASE_URL=llm.base_url)
+        assert llm.calls_count == 1  # the command line used no model call
+    out = result.stdout
+    assert "Credit for ACME Acme Corp" in out
+    assert "Create an order for Acme Corp: 3 × GADGET-2 at 49.00; total 147.00 USD" in out
+    assert "Confirm? [y/N]" in out and "is confirmed; stock reserved" in out

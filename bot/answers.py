@@ -1,0 +1,71 @@
+"""From what someone typed to what Tally shows: a command runs its tool with no model call; anything
+else goes to the conversation turn when a model is configured."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from bot.delivery import Item, Notice
+from bot.grammar import PARSERS, Command, Help, help_text, parse
+from core.errors import TallyError
+from tools import Actor, Proposal, Tally
+from tools.registry import get
+
+if TYPE_CHECKING:
+    from bot.agent.turn import Conversation, Reply
+
+MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+NO_MODEL = ("Plain language needs a language model, and none is configured here. These commands work "
+            "without one:")
+
+
+def execute(tally: Tally, actor: Actor, command: Command) -> BaseModel | Proposal:
+    """Reads run now; writes come back as a proposal waiting for a confirmation."""
+    if get(command.tool).is_write:
+        return tally.propose(actor, command.tool, command.args)
+    return tally.read(actor, command.tool, command.args)
+
+
+def is_command(text: str) -> bool:
+    words = text.split()
+    return bool(words) and words[0].lower().lstrip("/") in PARSERS
+
+
+def answer_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
+    try:
+        command = parse(text, tally.clock.now().astimezone(actor.tz).date())
+        if isinstance(command, Help):
+            return [Notice(f"```{help_text(command.topic)}```")]
+        return [execute(tally, actor, command)]
+    except TallyError as exc:
+        return [Notice(exc.message, exc.hint, error=True)]
+
+
+def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
+                text: str) -> list[Item]:
+    text = MENTION.sub("", text).strip()
+    if is_command(text):
+        items = answer_command(tally, actor, text)
+        grammar_failed = len(items) == 1 and isinstance(items[0], Notice) and items[0].error
+        if not grammar_failed or conversation is None:
+            return items
+    if conversation is None:
+        return [Notice(NO_MODEL, f"```{help_text()}```")]
+    return items_from_reply(conversation.handle_turn(actor, thread_key, text))
+
+
+def items_from_reply(reply: Reply) -> list[Item]:
+    if reply.status == "failed":
+        return [Notice(reply.text, error=True)]
+    items: list[Item] = []
+    for outcome in reply.results:
+        if outcome.proposal is not None:
+            items.append(outcome.proposal)
+        elif outcome.result is not None:
+            items.append(outcome.result)
+        else:
+            items.append(Notice(outcome.message, error=outcome.kind in ("refusal", "error")))
+    return items or [Notice(reply.text)]

@@ -1,0 +1,70 @@
+"""Credit holds in Slack: managers get Approve/Reject cards; the decision updates every card and tells
+the requester. The manager's click is the human confirmation the write needs."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.blocks import approval_card, outcome_card
+from core.roles import Role
+from tools import Actor, Outcome, Tally
+from tools.admin import members_in_role
+from tools.orders import OrderResult
+from tools.slack_state import cards, remember_card
+
+log = logging.getLogger(__name__)
+
+
+def update_card(body: dict, client: Any, respond: Any, blocks: list[dict], text: str) -> None:
+    """Replace the message a button sits on: ephemeral ones through response_url, others with chat.update."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not container.get("message_ts"):
+        respond(replace_original=True, blocks=blocks, text=text)
+    else:
+        client.chat_update(channel=container["channel_id"], ts=container["message_ts"], blocks=blocks, text=text)
+
+
+def held_order(outcome: Outcome) -> OrderResult | None:
+    result = outcome.result
+    if isinstance(result, OrderResult) and result.action == "create" and result.order.status == "credit_hold":
+        return result
+    return None
+
+
+def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str, card: tuple[str, str] | None) -> None:
+    """Post Approve/Reject to every manager, and remember where, with the requester's own card."""
+    number, now = result.order.number, tally.clock.now()
+    if card is not None:
+        remember_card(tally.db, "order", number, card[0], card[1], requester, now)
+    for manager in members_in_role(tally.db, Role.MANAGER.value):
+        dm = client.conversations_open(users=manager.slack_user_id)["channel"]["id"]
+        posted = client.chat_postMessage(channel=dm, blocks=approval_card(result.order, requester),
+                                         text=f"{number} for {result.order.customer.name} needs your approval")
+        remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
+
+
+def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: str) -> Outcome:
+    proposal = tally.propose(actor, "approve_credit_hold", {"order_number": number, "approve": approve,
+                                                             "reason": reason})
+    return tally.confirm(actor, proposal.pending_id)
+
+
+def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> None:
+    """Every manager's card and the requester's card show the decision; the requester gets a message."""
+    order = outcome.result.order
+    blocks = outcome_card(outcome, tz, at=outcome.decided_at)
+    verdict = "approved" if order.status == "confirmed" else "rejected"
+    text = f"{order.number} for {order.customer.name} was {verdict} by <@{outcome.decided_by}>."
+    for card in cards(tally.db, "approval", order.number) + cards(tally.db, "order", order.number):
+        try:
+            client.chat_update(channel=card.channel, ts=card.ts, blocks=blocks, text=text)
+        except Exception:
+            log.warning("could not update card %s/%s", card.channel, card.ts, exc_info=True)
+    requester_cards = cards(tally.db, "order", order.number)
+    if requester_cards:
+        card = requester_cards[0]
+        client.chat_postMessage(channel=card.channel, thread_ts=card.ts, text=text)
+    else:
+        dm = client.conversations_open(users=order.rep)["channel"]["id"]
+        client.chat_postMessage(channel=dm, text=text)

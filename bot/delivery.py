@@ -1,0 +1,94 @@
+"""Putting answers in front of people in Slack: cards in the request's thread, charts as PNG uploads."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.blocks import blocks_for, confirmation_card, error_card, fallback_text
+from bot.blocks.charts import ageing_chart, sales_chart
+from tools import Proposal
+from tools.reports import AgeingReport, SalesSummary
+
+log = logging.getLogger(__name__)
+THINKING = "_Working on it…_"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A plain message: a question back, a refusal, an error, or chatter."""
+
+    text: str
+    hint: str | None = None
+    error: bool = False
+
+
+Item = BaseModel | Proposal | Notice
+
+
+def blocks_of(item: Item, tz: str) -> tuple[list[dict], str]:
+    if isinstance(item, Notice):
+        if item.error:
+            return error_card(item.text, item.hint), item.text
+        text = item.text + (f"\n{item.hint}" if item.hint else "")
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}], text[:300]
+    if isinstance(item, Proposal):
+        return confirmation_card(item), item.summary[:300]
+    return blocks_for(item, tz=tz), fallback_text(item)
+
+
+@dataclass
+class Thread:
+    """Where a conversation happens; the first answer replaces the 'working on it' placeholder."""
+
+    client: Any
+    channel: str
+    thread_ts: str | None
+    placeholder_ts: str | None = None
+
+    def start(self) -> None:
+        response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=THINKING)
+        self.placeholder_ts = response["ts"]
+
+    def show(self, items: list[Item], tz: str) -> list[str]:
+        """Post each item (the first one in place of the placeholder); return the message timestamps."""
+        stamps = []
+        for item in items or [Notice("Done.")]:
+            blocks, text = blocks_of(item, tz)
+            if self.placeholder_ts:
+                self.client.chat_update(channel=self.channel, ts=self.placeholder_ts, text=text, blocks=blocks)
+                stamps.append(self.placeholder_ts)
+                self.placeholder_ts = None
+            else:
+                response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text,
+                                                        blocks=blocks)
+                stamps.append(response["ts"])
+        upload_charts(self.client, self.channel, self.thread_ts, items)
+        return stamps
+
+    def fail(self, text: str, hint: str | None = None) -> None:
+        self.show([Notice(text, hint, error=True)], "UTC")
+
+
+def chart_for(item: Item) -> tuple[bytes, str] | None:
+    if isinstance(item, AgeingReport):
+        return ageing_chart(item), f"ageing-{item.as_of}.png"
+    if isinstance(item, SalesSummary):
+        return sales_chart(item), f"sales-{item.start}-{item.end}-by-{item.group_by}.png"
+    return None
+
+
+def upload_charts(client: Any, channel: str, thread_ts: str | None, items: list[Item]) -> None:
+    for item in items:
+        chart = chart_for(item)
+        if chart is None:
+            continue
+        content, filename = chart
+        try:
+            client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=content, filename=filename,
+                                   title=filename.removesuffix(".png").replace("-", " "))
+        except Exception:  # the table already answered; a missing chart is worth a log line, not a failure
+            log.warning("chart upload failed in %s", channel, exc_info=True)

@@ -1,0 +1,40 @@
+"""Approve / Reject on a manager's credit-hold card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.approvals import announce_decision, decide_hold
+from core.errors import TallyError
+
+REJECT_VIEW = "tally_reject_reason"
+
+
+def approve_hold(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+    actor, tally = context["actor"], context["tally"]
+    number = body["actions"][0]["value"]
+    try:
+        outcome = decide_hold(tally, actor, number, True, f"Approved in Slack by {actor.name}")
+    except TallyError as exc:  # already decided, or not a manager: nothing changes
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return
+    if outcome.status != "done":
+        respond(text=outcome.error or "The approval did not go through.", response_type="ephemeral",
+                replace_original=False)
+        return
+    announce_decision(tally, client, outcome, actor.timezone)
+
+
+def open_reject_reason(ack: Any, body: dict, client: Any) -> None:
+    ack()
+    number = body["actions"][0]["value"]
+    client.views_open(trigger_id=body["trigger_id"], view={
+        "type": "modal", "callback_id": REJECT_VIEW, "private_metadata": number,
+        "title": {"type": "plain_text", "text": "Reject order"},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": [{"type": "input", "block_id": "reason",
+                    "label": {"type": "plain_text", "text": f"Why reject {number}?"},
+                    "element": {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                                "min_length": 2, "max_length": 500}}],
+    })

@@ -1,0 +1,38 @@
+"""Confirm / Cancel on a confirmation card: runs the pending action once, as the person who clicked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.approvals import ask_managers, held_order, update_card
+from bot.blocks import outcome_card
+from core.errors import TallyError
+
+
+def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, confirm: bool) -> None:
+    actor, tally = context["actor"], context["tally"]
+    pending_id = body["actions"][0]["value"]
+    try:
+        outcome = (tally.confirm if confirm else tally.cancel)(actor, pending_id)
+    except TallyError as exc:  # not theirs to decide, or no longer known: tell only the clicker
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return
+    update_card(body, client, respond, outcome_card(outcome, actor.timezone, at=outcome.decided_at), outcome.summary)
+    held = held_order(outcome) if outcome.status == "done" and not outcome.already else None
+    if held is not None:
+        container = body.get("container") or {}
+        card = None if container.get("is_ephemeral") else (container.get("channel_id"), container.get("message_ts"))
+        try:
+            ask_managers(tally, client, held, tally.pending(pending_id).requested_by, card)
+        except Exception:
+            logger.exception("could not ask managers about %s", held.order.number)
+            respond(text=f"{held.order.number} is on credit hold, but the managers could not be notified; "
+                         "please tell one.", response_type="ephemeral", replace_original=False)
+
+
+def confirm_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+    _decide(body, context, client, respond, logger, confirm=True)
+
+
+def cancel_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+    _decide(body, context, client, respond, logger, confirm=False)

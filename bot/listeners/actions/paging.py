@@ -1,0 +1,22 @@
+"""Next page on a long list: the read runs again with the same arguments, the card updates in place."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.approvals import update_card
+from bot.blocks import blocks_for, fallback_text
+from core.errors import TallyError
+
+
+def next_page(body: dict, context: Any, client: Any, respond: Any) -> None:
+    actor, tally = context["actor"], context["tally"]
+    request = json.loads(body["actions"][0]["value"])
+    try:
+        result = tally.read(actor, request["tool"], request.get("args") or {})
+    except TallyError as exc:
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return
+    update_card(body, client, respond, blocks_for(result, page=int(request.get("page", 0)), tz=actor.timezone),
+                fallback_text(result))

@@ -1,0 +1,26 @@
+"""`/tally ...`: the command grammar, no model call. Answers are private to the person who asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.answers import answer_command
+from bot.delivery import blocks_of, chart_for
+from bot.listeners.events.conversation import OOPS, OOPS_HINT
+
+
+def run_tally_command(command: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+    actor, tally = context["actor"], context["tally"]
+    try:
+        items = answer_command(tally, actor, command.get("text") or "help")
+        for item in items:
+            blocks, text = blocks_of(item, actor.timezone)
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        charts = [c for c in map(chart_for, items) if c]
+        if charts:  # a private answer gets its chart in the person's DM with Tally, not in the channel
+            dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
+            for content, filename in charts:
+                client.files_upload_v2(channel=dm, content=content, filename=filename, title=filename)
+    except Exception:
+        logger.exception("/tally %r failed for %s", command.get("text"), actor.user_id)
+        respond(text=f"{OOPS} {OOPS_HINT}", response_type="ephemeral", replace_original=False)

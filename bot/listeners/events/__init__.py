@@ -1,0 +1,11 @@
+from slack_bolt import App
+
+from bot.listeners.acks import ack_now
+from bot.listeners.events.app_home import publish_home
+from bot.listeners.events.conversation import answer_direct_message, answer_mention
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
+    app.event("message")(ack=ack_now, lazy=[answer_direct_message])
+    app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])

@@ -1,0 +1,27 @@
+"""App Home opened: publish the person's dashboard for their role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.charts import ageing_chart
+from bot.home import home_blocks, home_view
+from core.roles import Role
+
+
+def publish_home(event: dict, context: Any, client: Any, logger: Any) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    actor, tally = context["actor"], context["tally"]
+    image = None
+    if actor.role in (Role.MANAGER, Role.ADMIN):
+        try:
+            upload = client.files_upload_v2(content=ageing_chart(tally.read(actor, "ar_ageing", {"group_by": "rep"})),
+                                            filename="ageing.png", title="AR ageing")
+            image = upload["file"]["id"]
+        except Exception:
+            logger.warning("ageing chart for App Home failed", exc_info=True)
+    try:
+        client.views_publish(user_id=actor.user_id, view=home_view(home_blocks(tally, actor, image)))
+    except Exception:
+        logger.exception("App Home for %s failed", actor.user_id)

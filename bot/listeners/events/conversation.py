@@ -1,0 +1,41 @@
+"""Mentions and direct messages: answered in the request's thread, with a visible 'working' status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.answers import answer_text
+from bot.delivery import Thread
+
+OOPS = "Sorry, something went wrong on our side and nothing was changed."
+OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
+
+
+def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> None:
+    actor, tally = context["actor"], context["tally"]
+    channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+    thread = Thread(client, channel, thread_ts)
+    try:
+        thread.start()
+        if event.get("channel_type") == "im" and context.get("set_status"):
+            try:  # Slack's AI-app status line, where the workspace offers it; the placeholder covers the rest
+                context["set_status"]("is thinking…")
+            except Exception:
+                logger.debug("assistant status not available here", exc_info=True)
+        items = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
+                            event.get("text") or "")
+        thread.show(items, actor.timezone)
+    except Exception:
+        logger.exception("answering %s in %s failed", actor.user_id, channel)
+        thread.fail(OOPS, OOPS_HINT)
+
+
+def answer_mention(event: dict, context: Any, client: Any, logger: Any) -> None:
+    answer_in_thread(event, context, client, logger)
+
+
+def answer_direct_message(event: dict, context: Any, client: Any, logger: Any) -> None:
+    # Only people's own words in a DM with Tally: not edits, joins, bot posts, or channel chatter.
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    answer_in_thread(event, context, client, logger)

@@ -1,0 +1,56 @@
+"""Global middleware: each Slack event handled once, and every request mapped to a member (an Actor).
+The Slack user comes from Bolt's context, never from anything a model wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltResponse
+
+from bot.blocks import refusal_card
+from tools import Tally
+from tools.slack_state import claim_event
+
+REFUSAL = "Sorry, you are not set up to use Tally yet. Ask an admin to add you."
+
+
+def drop_redeliveries(body: dict, context: Any, next: Any) -> BoltResponse | None:
+    """Slack redelivers an event when our ack was slow; the event id is stored under a unique key."""
+    tally: Tally = context["tally"]
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if event_id and not claim_event(tally.db, event_id, tally.clock.now()):
+        return BoltResponse(status=200, body="")
+    return next()
+
+
+def attach_actor(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:
+    tally: Tally = context["tally"]
+    user_id = context.user_id
+    if user_id is None or body.get("type") == "url_verification":
+        return next()
+    actor = tally.actor_for(user_id)
+    if actor is not None:
+        context["actor"] = actor
+        return next()
+    try:
+        _refuse(body, context, client)
+    except Exception:  # a refusal that cannot be delivered must not become an error loop
+        logger.warning("could not tell %s they are not a member", user_id, exc_info=True)
+    return BoltResponse(status=200, body="")
+
+
+def _refuse(body: dict, context: Any, client: Any) -> None:
+    event = body.get("event") or {}
+    if event.get("type") == "app_home_opened":
+        client.views_publish(user_id=context.user_id, view={"type": "home", "blocks": refusal_card()})
+    elif event.get("type") in ("app_mention", "message"):
+        if event.get("bot_id") or event.get("subtype"):
+            return
+        client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                text=REFUSAL, blocks=refusal_card())
+    elif body.get("command") or body.get("type") in ("block_actions", "view_submission"):
+        url = body.get("response_url") or (body.get("response_urls") or [{}])[0].get("response_url")
+        if url:
+            from slack_sdk.webhook import WebhookClient
+
+            WebhookClient(url).send(text=REFUSAL, blocks=refusal_card(), response_type="ephemeral")

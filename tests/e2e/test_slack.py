@@ -1,0 +1,211 @@
+"""Slack end to end: signed HTTP requests into the real Bolt app, replies observed at a mock Slack API."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import func, select, text
+
+from db.models import SalesOrder
+from tests.e2e.slack_harness import slack_world
+from tests.fakes.openai_steps import http_error, tool_calls
+from tests.fakes.slack_requests import event_callback, view_submission
+from tests.helpers import order_of
+
+
+@pytest.fixture
+def world(tally):
+    with slack_world(tally) as w:
+        yield w
+
+
+def blocks_text(call) -> str:
+    return json.dumps(call.params.get("blocks") or [], ensure_ascii=False) + (call.params.get("text") or "")
+
+
+def button(call, action_id):
+    for block in call.params.get("blocks") or []:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element["value"]
+    raise AssertionError(f"no {action_id} button in {blocks_text(call)[:500]}")
+
+
+def orders(db) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(SalesOrder))
+
+
+def test_mention_is_answered_in_its_thread(world):
+    world.llm.push(tool_calls(("check_credit", {"customer": "acme"})))
+    (status, _, _), ts = world.mention("U0SALES1", "credit for acme?")
+    assert status == 200
+    update = world.slack.wait_for("chat.update")[0]
+    placeholder = world.slack.calls_to("chat.postMessage")[0]
+    assert placeholder.params["thread_ts"] == ts and "Working on it" in placeholder.params["text"]
+    assert update.params["ts"] == world.slack.messages("C0SALES")[0]["ts"]
+    assert "Acme Corp" in blocks_text(update) and world.llm.calls_count == 1
+
+
+def test_direct_message_order_confirmed_by_click(world, db):
+    world.llm.push(tool_calls(("create_order", {"customer": "Acme", "lines": [{"sku": "WIDGET-1", "quantity": 4}]})))
+    before = orders(db)
+    world.dm("U0SALES1", "4 widget-1 for acme")
+    card = world.slack.wait_for("chat.update")[0]
+    pending = button(card, "tally_confirm")
+    assert orders(db) == before  # nothing until the click
+    status, _, _ = world.click("U0SALES1", "tally_confirm", pending, "DU0SALES1", card.params["ts"])
+    assert status == 200
+    done = world.slack.wait_for("chat.update", count=2)[1]
+    assert done.params["ts"] == card.params["ts"] and "Confirmed by <@U0SALES1>" in blocks_text(done)
+    assert orders(db) == before + 1
+
+
+def test_double_click_creates_one_order(world, db):
+    world.llm.push(tool_calls(("create_order", {"customer": "Acme", "lines": [{"sku": "WIDGET-1", "quantity": 1}]})))
+    before = orders(db)
+    world.dm("U0SALES1", "one widget-1 for acme")
+    card = world.slack.wait_for("chat.update")[0]
+    pending = button(card, "tally_confirm")
+    for _ in range(2):
+        world.click("U0SALES1", "tally_confirm", pending, "DU0SALES1", card.params["ts"])
+    updates = world.slack.wait_for("chat.update", count=3)
+    assert orders(db) == before + 1
+    assert "Already confirmed" in blocks_text(updates[-1]) or "Already" in blocks_text(updates[-2])
+
+
+def test_redelivered_event_is_answered_once(world):
+    world.llm.default(tool_calls(("ar_ageing", {})))
+    event = {"type": "app_mention", "user": "U0MGR1", "text": "<@U0TALLYBOT> how old is our AR?",
+             "ts": "1700009999.000100", "channel": "C0MGMT", "event_ts": "1700009999.000100"}
+    body = event_callback(event, "Ev0SAME")
+    assert world.sim.post(*body)[0] == 200
+    for retry in (1, 2):
+        assert world.sim.post(*body, retry_num=retry, retry_reason="http_timeout")[0] == 200
+    world.slack.wait_for("chat.update")
+    time.sleep(0.5)
+    assert len(world.slack.calls_to("chat.postMessage")) == 1 and world.llm.calls_count == 1
+
+
+def test_unknown_user_is_refused_politely_and_gets_nothing(world):
+    world.mention("U0STRANGER", "what is Acme's credit?")
+    refusal = world.slack.wait_for("chat.postMessage")[0]
+    assert "not set up to use Tally" in refusal.params["text"]
+    time.sleep(0.3)
+    assert world.llm.calls_count == 0 and not world.slack.calls_to("chat.update")
+
+
+def test_bad_signature_and_stale_timestamp_are_rejected(world):
+    body = event_callback({"type": "app_mention", "user": "U0MGR1", "text": "hi", "ts": "1.1", "channel": "C1"},
+                          "Ev0BAD")
+    assert world.sim.post(*body, bad_signature=True)[0] == 401
+    assert world.sim.post(*body, timestamp_offset=-360)[0] == 401
+    assert world.llm.calls_count == 0
+
+
+def test_slash_command_answers_with_a_card_and_no_model_call(world):
+    method = world.command("U0SALES1", "credit ACME")
+    answer = world.slack.wait_for(method)[0]
+    assert answer.params["response_type"] == "ephemeral" and "Acme Corp" in blocks_text(answer)
+    assert world.llm.calls_count == 0
+
+
+def test_slash_command_write_confirms_through_the_ephemeral_card(world, db):
+    method = world.command("U0SALES1", "order ACME 2 GADGET-2")
+    card = world.slack.wait_for(method)[0]
+    before = orders(db)
+    url = world.slack.base_url + "response.click1"
+    world.click("U0SALES1", "tally_confirm", button(card, "tally_confirm"), "C0GENERAL", "1700000000.000100",
+                container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
+                           "is_ephemeral": True}, response_url=url)
+    replaced = world.slack.wait_for("response.click1")[0]
+    assert replaced.params["replace_original"] is True and orders(db) == before + 1
+
+
+def test_credit_hold_goes_to_managers_and_approval_updates_both_cards(world, db):
+    world.llm.push(tool_calls(("create_order", {"customer": "Globex", "lines": [{"sku": "GADGET-2", "quantity": 3}]})))
+    world.dm("U0SALES2", "3 gadget-2 for globex")
+    card = world.slack.wait_for("chat.update")[0]
+    world.click("U0SALES2", "tally_confirm", button(card, "tally_confirm"), "DU0SALES2", card.params["ts"])
+    approval = [c for c in world.slack.wait_for("chat.postMessage", count=2) if c.params["channel"] == "DU0MGR1"][0]
+    assert "Approve" in blocks_text(approval) and "past due" in blocks_text(approval)
+    number = button(approval, "tally_approve")
+    approval_ts = world.slack.messages("DU0MGR1")[0]["ts"]
+    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts)
+    deadline = time.time() + 5
+    while time.time() < deadline and not any("approved by" in (c.params.get("text") or "")
+                                             for c in world.slack.calls_to("chat.postMessage")):
+        time.sleep(0.05)
+    with db.session() as s:
+        assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
+    updated = {c.params["ts"] for c in world.slack.calls_to("chat.update")}
+    assert {approval_ts, card.params["ts"]} <= updated  # the manager's card and the requester's card
+    told = [c for c in world.slack.calls_to("chat.postMessage") if "approved by <@U0MGR1>" in c.params["text"]]
+    assert told and told[0].params["channel"] == "DU0SALES2"
+    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts)  # a second click changes nothing
+    time.sleep(0.5)
+    with db.session() as s:
+        assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
+
+
+def test_reject_asks_for_a_reason_in_a_modal(world, db):
+    held = order_of(db, "GLOBEX", "credit_hold").number
+    world.click("U0MGR1", "tally_reject", held, "DU0MGR1", "1700000000.000100")
+    modal = world.slack.wait_for("views.open")[0]
+    assert modal.params["view"]["private_metadata"] == held
+    world.sim.post(*view_submission("U0MGR1", "tally_reject_reason", held,
+                                    {"reason": {"value": {"type": "plain_text_input", "value": "too risky"}}}))
+    world.slack.wait_for("chat.postMessage")
+    with db.session() as s:
+        order = s.scalar(select(SalesOrder).where(SalesOrder.number == held))
+        assert (order.status, order.decision_reason, order.decided_by) == ("cancelled", "too risky", "U0MGR1")
+
+
+def test_app_home_is_published_per_role(world):
+    for user, words in (("U0SALES1", "My open orders"), ("U0COLL1", "Today's worklist"),
+                        ("U0MGR1", "Orders on credit hold")):
+        world.sim.post(*event_callback({"type": "app_home_opened", "user": user, "channel": f"D{user}",
+                                        "tab": "home", "event_ts": "1.1"}, f"EvHome{user}"))
+        published = [c for c in world.slack.wait_for("views.publish", count=1)
+                     if c.params["user_id"] == user]
+        deadline = time.time() + 5
+        while not published and time.time() < deadline:
+            time.sleep(0.05)
+            published = [c for c in world.slack.calls_to("views.publish") if c.params["user_id"] == user]
+        assert words in json.dumps(published[0].params["view"])
+    manager_home = [c for c in world.slack.calls_to("views.publish") if c.params["user_id"] == "U0MGR1"][0]
+    assert '"slack_file"' in json.dumps(manager_home.params["view"])  # the ageing chart
+
+
+def test_ageing_uploads_a_chart_into_the_thread(world):
+    world.llm.push(tool_calls(("ar_ageing", {"group_by": "customer"})))
+    (_, _, _), ts = world.mention("U0MGR1", "ageing by customer")
+    done = world.slack.wait_for("files.completeUploadExternal")[0]
+    assert done.params["channel_id"] == "C0SALES" and done.params["thread_ts"] == ts
+    file_id = json.loads(done.params["files"])[0]["id"] if isinstance(done.params["files"], str) else \
+        done.params["files"][0]["id"]
+    assert world.slack.uploaded_files[file_id].startswith(b"\x89PNG")
+
+
+def test_model_failure_ends_in_a_message_in_the_thread(world):
+    world.llm.push(http_error(500, "down"))
+    (_, _, _), ts = world.mention("U0MGR1", "how are collections going?")
+    update = world.slack.wait_for("chat.update")[0]
+    assert "HTTP 500" in blocks_text(update)
+
+
+def test_rate_limited_slack_is_retried(world):
+    world.slack.rate_limit("chat.update", times=1, retry_after=0)
+    world.mention("U0SALES1", "credit ACME")  # a command: no model needed
+    update = world.slack.wait_for("chat.update")[0]
+    assert "Acme Corp" in blocks_text(update) and world.slack.rate_limited
+
+
+def test_command_in_a_mention_needs_no_model(tally, db):
+    with slack_world(tally, with_model=False) as w:
+        w.mention("U0COLL1", "invoices Globex overdue")
+        assert "GLOBEX" in blocks_text(w.slack.wait_for("chat.update")[0])
+        w.mention("U0COLL1", "how is globex doing?")
+        assert "needs a language model" in blocks_text(w.slack.wait_for("chat.update", count=2)[1])
+    with db.session() as s:
+        assert s.scalar(text("select count(*) from slack_events")) == 2
