@@ -67,3 +67,18 @@ def members_in_role(db: Database, *roles: str) -> list[Member]:
     with db.session() as session:
         return list(session.scalars(select(Member).where(Member.role.in_(roles), Member.active.is_(True))
                                     .order_by(Member.slack_user_id)))
+
+
+def member_timezone(db: Database, slack_user_id: str) -> tuple[str | None, datetime | None]:
+    with db.session() as session:
+        member = session.get(Member, slack_user_id)
+        return (member.timezone, member.tz_checked_at) if member else (None, None)
+
+
+def set_member_timezone(db: Database, slack_user_id: str, tz: str, checked_at: datetime) -> None:
+    """The timezone as Slack reports it (users.info), so reminders respect the person's working hours."""
+    with db.session(write=True) as session:
+        member = session.get(Member, slack_user_id)
+        if member is not None:
+            member.timezone, member.tz_checked_at = tz, checked_at
+            session.commit()
