@@ -289,7 +289,17 @@ def serve() -> None:
     client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app = create_app(tally, client, secret, _conversation(tally, settings))
-    run(app, settings)
+    from bot.runtime import rules_from
+    from bot.scheduler import build_scheduler
+    from tools.outbox import Outbox, load_policy
+
+    outbox = Outbox(tally.db, tally.clock, load_policy(settings.dunning_policy_file), rules_from(settings))
+    jobs = build_scheduler(tally, client, outbox)
+    jobs.start()
+    try:
+        run(app, settings)
+    finally:
+        jobs.shutdown(wait=False)
 
 
 def _conversation(tally, settings):
@@ -301,3 +311,88 @@ def _conversation(tally, settings):
 
     return Conversation(tally, chat_model(settings), memory_messages=settings.memory_messages,
                         max_tool_calls=settings.max_tool_calls, timeout_s=settings.model_timeout_s)
+
+
+reminders = typer.Typer(help="The reminder outbox: sweep due dunning stages, send, list.", no_args_is_help=True)
+cli.add_typer(reminders, name="reminders")
+NOW_HELP = "stand-in for the clock, ISO date-time (UTC unless it has an offset), e.g. 2026-12-01T09:00"
+
+
+def _outbox(now: str | None):
+    """The outbox on a real clock, or on `--now` for operators and tests."""
+    from bot.runtime import rules_from
+    from tools import FixedClock, SystemClock
+    from tools.outbox import Outbox, load_policy
+
+    settings = get_settings()
+    clock = SystemClock()
+    if now:
+        try:
+            at = datetime.fromisoformat(now)
+        except ValueError:
+            _fail(f"--now {now!r} is not an ISO date-time; e.g. 2026-12-01T09:00")
+        clock = FixedClock(at if at.tzinfo else at.replace(tzinfo=UTC))
+    tally = _tally()
+    tally.clock = clock
+    return tally, Outbox(tally.db, clock, load_policy(settings.dunning_policy_file), rules_from(settings))
+
+
+@reminders.command("sweep")
+def reminders_sweep(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None) -> None:
+    """Insert the dunning stages that have come due into the outbox."""
+    _, outbox = _outbox(now)
+    report = outbox.sweep()
+    out.print(f"Scanned {report.invoices} open invoices: {report.created} reminders queued, "
+              f"{report.superseded} older stages recorded as superseded.")
+
+
+@reminders.command("send")
+def reminders_send(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None,
+                   limit: Annotated[int, typer.Option(help="at most this many reminders")] = 500) -> None:
+    """Send due reminders as Slack DMs (needs SLACK_BOT_TOKEN)."""
+    from bot.reminders import ReminderSender
+    from bot.serve import SettingsProblem, check_slack_settings
+    from bot.slack_app import slack_client
+
+    settings = get_settings()
+    try:
+        check_slack_settings(settings)
+    except SettingsProblem as exc:
+        _fail(str(exc))
+    tally, outbox = _outbox(now)
+    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    out.print(str(ReminderSender(tally, outbox, client).run_once(limit=limit)))
+
+
+@reminders.command("list")
+def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sent, skipped, failed...")] = None,
+                   limit: Annotated[int, typer.Option()] = 50) -> None:
+    """List reminders in the outbox, newest due first."""
+    _, outbox = _outbox(None)
+    rows = outbox.listing(status, limit)
+    for r in rows:
+        why = r.skip_reason or r.last_error or ""
+        out.print(f"#{r.id:<6} {r.status:<9} {r.stage:<18} {r.invoice.number:<15} <@{r.recipient}> "
+                  f"due {r.due_at:%Y-%m-%d %H:%M} UTC {why}", highlight=False, markup=False)
+    counts = outbox.counts()
+    out.print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "The outbox is empty.")
+
+
+@cli.command()
+def scheduler() -> None:
+    """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
+    import logging
+
+    from bot.scheduler import build_scheduler
+    from bot.serve import SettingsProblem, check_slack_settings
+    from bot.slack_app import slack_client
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    try:
+        check_slack_settings(settings)
+    except SettingsProblem as exc:
+        _fail(str(exc))
+    tally, outbox = _outbox(None)
+    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    build_scheduler(tally, client, outbox, blocking=True).start()

@@ -74,6 +74,7 @@ class Member(Base):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(20))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    tz_checked_at: Mapped[datetime | None]  # when the timezone was last read from Slack (users.info)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
@@ -317,3 +318,14 @@ class SlackCard(Base):
     ts: Mapped[str] = mapped_column(String(40))
     user_id: Mapped[Str40 | None]
     created_at: Mapped[datetime]
+
+
+class DigestLog(Base):
+    """One weekly digest per manager and ISO week: the insert is the claim, so it is never sent twice."""
+
+    __tablename__ = "digest_log"
+    manager: Mapped[Str40] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # e.g. 2026-W48
+    sent_at: Mapped[datetime]
+    channel: Mapped[str | None] = mapped_column(String(40))
+    ts: Mapped[str | None] = mapped_column(String(40))

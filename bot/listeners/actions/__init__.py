@@ -1,9 +1,12 @@
+import re
+
 from slack_bolt import App
 
 from bot.listeners.acks import ack_now
 from bot.listeners.actions.approval import approve_hold, open_reject_reason
 from bot.listeners.actions.confirmation import cancel_pending, confirm_pending
 from bot.listeners.actions.paging import next_page
+from bot.listeners.actions.reminders import MODALS, open_reminder_modal, snooze
 
 
 def register(app: App) -> None:
@@ -12,3 +15,6 @@ def register(app: App) -> None:
     app.action("tally_approve")(ack=ack_now, lazy=[approve_hold])
     app.action("tally_reject")(open_reject_reason)  # a modal needs the trigger id within 3 seconds
     app.action("tally_page")(ack=ack_now, lazy=[next_page])
+    for action_id in MODALS:
+        app.action(action_id)(open_reminder_modal)
+    app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[snooze])

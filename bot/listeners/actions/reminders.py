@@ -1,0 +1,62 @@
+"""Buttons on a reminder DM: Payment received, Promise to pay, Dispute (each opens a modal) and Snooze."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from bot.blocks.reminders import reminder_blocks, reminder_text
+from bot.reminder_modals import dispute_modal, payment_modal, promise_modal
+from core.errors import TallyError
+from tools.reminder_message import reminder_message
+
+MODALS = {"tally_remind_paid": payment_modal, "tally_remind_promise": promise_modal,
+          "tally_remind_dispute": dispute_modal}
+
+
+def _metadata(body: dict) -> dict:
+    value = json.loads(body["actions"][0]["value"])
+    container = body.get("container") or {}
+    return {**value, "channel": container.get("channel_id"), "ts": container.get("message_ts")}
+
+
+def open_reminder_modal(ack: Any, body: dict, context: Any, client: Any) -> None:
+    """Opened right away: a modal needs the click's trigger id within 3 seconds."""
+    ack()
+    tally, actor = context["tally"], context["actor"]
+    action = body["actions"][0]["action_id"]
+    meta = _metadata(body)
+    try:
+        invoice = tally.read(actor, "invoice_status", {"invoice_number": meta["invoice"]}).detail.invoice
+    except TallyError as exc:
+        client.chat_postEphemeral(channel=meta["channel"], user=actor.user_id, text=str(exc))
+        return
+    today = tally.clock.now().astimezone(actor.tz).date()
+    view = dispute_modal(meta) if action == "tally_remind_dispute" else MODALS[action](meta, invoice.balance, today)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
+    tally, actor = context["tally"], context["actor"]
+    meta = _metadata(body)
+    until = tally.clock.now() + timedelta(days=int(meta["days"]))
+    try:
+        proposal = tally.propose(actor, "schedule_reminder", {
+            "invoice_number": meta["invoice"], "remind_at": until.isoformat(), "note": "snoozed"})
+        outcome = tally.confirm(actor, proposal.pending_id)  # the click is the confirmation
+    except TallyError as exc:
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        return
+    if outcome.status != "done":
+        respond(text=outcome.error or "Snooze did not go through.", response_type="ephemeral", replace_original=False)
+        return
+    local = until.astimezone(actor.tz).strftime("%a %d %b %H:%M")
+    show_done(tally, client, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")
+
+
+def show_done(tally: Any, client: Any, meta: dict, done: str) -> None:
+    """The reminder message now says what was done and by whom, without the buttons."""
+    message = reminder_message(tally.db, tally.clock, tally.rules, int(meta["reminder"]))
+    client.chat_update(channel=meta["channel"], ts=meta["ts"], text=reminder_text(message),
+                       blocks=reminder_blocks(message, done=done))

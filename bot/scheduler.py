@@ -1,0 +1,44 @@
+"""APScheduler only triggers the passes; the database decides what is due, so a restart or a second
+process neither loses nor doubles a reminder."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.digest import send_digests
+from bot.reminders import ReminderSender
+from tools import Tally
+from tools.outbox import Outbox
+
+log = logging.getLogger(__name__)
+SWEEP_MINUTES = 60
+SEND_SECONDS = 30
+
+
+def _logged(name: str, job: Any) -> Any:
+    def run() -> None:
+        try:
+            result = job()
+            log.info("%s: %s", name, result)
+        except Exception:  # one failed pass must not stop the next one
+            log.exception("%s failed", name)
+
+    return run
+
+
+def build_scheduler(tally: Tally, client: Any, outbox: Outbox, *, blocking: bool = False) -> Any:
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
+    sender = ReminderSender(tally, outbox, client)
+    now = datetime.now(UTC)
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
+    scheduler.add_job(_logged("sweep", outbox.sweep), "interval", minutes=SWEEP_MINUTES, id="sweep",
+                      next_run_time=now, **common)
+    scheduler.add_job(_logged("send", sender.run_once), "interval", seconds=SEND_SECONDS, id="send", **common)
+    scheduler.add_job(_logged("digest", lambda: send_digests(tally, client, outbox)), "interval",
+                      minutes=SWEEP_MINUTES, id="digest", next_run_time=now, **common)
+    return scheduler
