@@ -183,7 +183,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     from bot.console import run_interactive, run_lines
 
     tally = _tally()
-    actor = tally.actor_for(as_user)
+    actor = tally.actor_for(as_user.strip().upper())
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
     conversation = _conversation(tally, get_settings())

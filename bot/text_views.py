@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from bot.blocks.monospace import table
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
 from core.money import fmt
@@ -16,17 +17,6 @@ from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
 from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] = frozenset()) -> str:
-    """Columns padded to width; numeric columns (indexes in `right`) right-aligned."""
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=False))).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 def _credit(r: CreditReport) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.credit import CreditInputs, decide_credit
 from core.money import money
 from db.demo_data import CUSTOMERS, MEMBERS, PRODUCTS
 from db.models import Customer, DocumentCounter, Invoice, Member, OrderLine, Payment, Product, SalesOrder
@@ -80,6 +81,7 @@ def seed_demo(session: Session, today: date, now: datetime) -> None:
             for line in order.lines:
                 next(p for p in products if p.id == line.product_id).stock_reserved += line.quantity
     _near_limit(session, customers["INITECH"], today)
+    _held_decisions(session, orders, today)
     customers["SOYLENT"].on_hold = True
 
 
@@ -118,10 +120,7 @@ def _situations(rng: random.Random, customers: dict[str, Customer], plans: list[
     broken = _latest(plans, "OSCORP", 10, 35, today)  # promised, then let the date pass
     broken.pay_on, broken.promised_on = None, today - timedelta(days=3)
     held = _order(rng, customers["GLOBEX"], products, today - timedelta(days=1), now)
-    held.status = "credit_hold"
-    held.credit_decision = {"decision": "hold", "reasons": [f"an invoice is {(today - old.due).days} days past due "
-                                                              "(more than 30 allowed)"],
-                            "exposure": "0", "available_after": "0"}
+    held.status = "credit_hold"  # its decision is worked out once the history is stored
     orders.append(held)
 
 
@@ -165,14 +164,36 @@ def _number_and_store(session: Session, orders: list[SalesOrder], plans: list[Pl
     session.flush()
 
 
-def _near_limit(session: Session, customer: Customer, today: date) -> None:
-    """Set the limit just above what the customer owes, so a modest order tips it over."""
-    open_balance = session.scalar(select(func.coalesce(func.sum(Invoice.total - Invoice.paid_amount), 0)).where(
-        Invoice.customer_id == customer.id, Invoice.status.in_(("open", "partially_paid"))))
+def _owed(session: Session, customer: Customer, today: date) -> CreditInputs:
+    """What the customer owes now, as the credit rule sees it (before any new order)."""
+    balance = Invoice.total - Invoice.paid_amount
+    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(("open", "partially_paid")))
+    open_balance, overdue = session.execute(select(
+        func.coalesce(func.sum(balance), 0), func.coalesce(func.sum(balance).filter(Invoice.due_date < today), 0),
+    ).where(*is_open)).one()
+    oldest = session.execute(select(Invoice.number, Invoice.due_date).where(*is_open, Invoice.due_date < today)
+                             .order_by(Invoice.due_date).limit(1)).first()
     uninvoiced = session.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
         SalesOrder.customer_id == customer.id, SalesOrder.status == "confirmed"))
-    exposure = Decimal(open_balance) + Decimal(uninvoiced)
+    return CreditInputs(customer.credit_limit, money(open_balance), money(uninvoiced), Decimal(0), customer.on_hold,
+                        (today - oldest.due_date).days if oldest else 0, oldest.number if oldest else None,
+                        money(overdue))
+
+
+def _near_limit(session: Session, customer: Customer, today: date) -> None:
+    """Set the limit just above what the customer owes, so a modest order tips it over."""
+    owed = _owed(session, customer, today)
+    exposure = owed.open_balance + owed.uninvoiced_orders
     customer.credit_limit = ((exposure + 1500) / 500).to_integral_value(ROUND_CEILING) * 500
+
+
+def _held_decisions(session: Session, orders: list[SalesOrder], today: date) -> None:
+    """Orders waiting for a manager carry the decision the credit rule gives today, with every reason."""
+    for order in (o for o in orders if o.status == "credit_hold"):
+        owed = _owed(session, order.customer, today)
+        decision = decide_credit(replace(owed, order_amount=order.total))
+        order.credit_decision = {"decision": decision.decision, "reasons": [r.message for r in decision.reasons],
+                                 "exposure": str(decision.exposure), "available_after": str(decision.available_after)}
 
 
 Progress = Callable[[int], None]

@@ -83,8 +83,9 @@ def _date(row: dict[str, str], name: str) -> date:
 
 def _member(ctx: ToolContext, row: dict[str, str], name: str) -> str | None:
     value = (row.get(name) or "").strip().upper()
-    if value and ctx.session.get(Member, value) is None:
-        raise InvalidInput(f"{name} {value} is not a member; add it with `members add` first.")
+    member = ctx.session.get(Member, value) if value else None
+    if value and (member is None or not member.active):
+        raise InvalidInput(f"{name} {value} is not an active member; add it with `members add` first.")
     return value or None
 
 
@@ -101,11 +102,13 @@ def _customer(ctx: ToolContext, row: dict[str, str]) -> None:
     if not 0 <= values["payment_terms_days"] <= 365:
         raise InvalidInput(f"payment_terms_days {values['payment_terms_days']} is not between 0 and 365.")
     existing = ctx.session.scalar(select(Customer).where(Customer.code == code))
+    before = None if existing is None else {k: str(getattr(existing, k)) for k in values}
     if existing is None:
         ctx.session.add(Customer(code=code, created_at=ctx.now, **values))
     else:
         for key, value in values.items():
             setattr(existing, key, value)
+    ctx.audit("import_customer", "customer", code, before, {k: str(v) for k, v in values.items()})
 
 
 def _product(ctx: ToolContext, row: dict[str, str]) -> None:
@@ -117,11 +120,15 @@ def _product(ctx: ToolContext, row: dict[str, str]) -> None:
     if cost < 0 or stock < 0:
         raise InvalidInput("cost and stock_on_hand must not be negative.")
     existing = ctx.session.scalar(select(Product).where(Product.sku == sku))
+    before = None if existing is None else {"price": str(existing.price), "cost": str(existing.cost),
+                                             "stock_on_hand": existing.stock_on_hand}
     if existing is None:
         ctx.session.add(Product(sku=sku, name=_required(row, "name"), price=price, cost=cost, stock_on_hand=stock))
     else:
         existing.name, existing.price, existing.cost, existing.stock_on_hand = (
             (row.get("name") or "").strip() or existing.name, price, cost, stock)
+    ctx.audit("import_product", "product", sku, before, {"price": str(price), "cost": str(cost),
+                                                          "stock_on_hand": stock})
 
 
 INVOICE_NUMBER = re.compile(r"^INV-(\d{4})-(\d{5})$")
@@ -142,6 +149,7 @@ def _invoice(ctx: ToolContext, row: dict[str, str]) -> None:
     ctx.session.add(Invoice(number=number, customer_id=customer.id, rep=customer.owner_rep, issue_date=issue,
                             due_date=due, amount=amount, tax=tax, total=money(amount + tax), cost=Decimal(0),
                             paid_amount=Decimal(0), status="open", created_at=ctx.now))
+    ctx.audit("import_invoice", "invoice", number, None, {"customer": customer.code, "total": str(amount + tax)})
     match = INVOICE_NUMBER.match(number)
     if match:  # keep our own numbering gapless after imported numbers in the same series
         bump_to(ctx.session, "INV", int(match[1]), int(match[2]))

@@ -55,3 +55,7 @@ def test_console_sends_plain_language_to_the_model_and_keeps_commands_model_free
     assert "Credit for ACME Acme Corp" in out
     assert "Create an order for Acme Corp: 3 × GADGET-2 at 49.00; total 147.00 USD" in out
     assert "Confirm? [y/N]" in out and "is confirmed; stock reserved" in out
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
+    stats = subprocess.run([sys.executable, str(ROOT / "app.py"), "stats"], capture_output=True, text=True,
+                           cwd=tmp_path, env=environ, timeout=120).stdout
+    assert "per user" in stats and "U0SALES1" in stats and "create_order" in stats
