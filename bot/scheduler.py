@@ -41,4 +41,6 @@ def build_scheduler(tally: Tally, client: Any, outbox: Outbox, *, blocking: bool
     scheduler.add_job(_logged("send", sender.run_once), "interval", seconds=SEND_SECONDS, id="send", **common)
     scheduler.add_job(_logged("digest", lambda: send_digests(tally, client, outbox)), "interval",
                       minutes=SWEEP_MINUTES, id="digest", next_run_time=now, **common)
+    scheduler.add_job(_logged("expire proposals", tally.expire_pending), "interval", minutes=SWEEP_MINUTES,
+                      id="expire", **common)
     return scheduler

@@ -242,3 +242,13 @@ def test_reminders_cli_with_a_stand_in_clock(command, tmp_path):
         listing = run("reminders", "list", "--status", "pending")
         assert "pending" in listing.stdout and "+30d" in listing.stdout
     assert "not an ISO date-time" in run("reminders", "sweep", "--now", "next tuesday").stdout
+
+
+def test_scheduler_runs_the_passes_against_the_database(tally, db):
+    from bot.scheduler import build_scheduler
+
+    with MockSlack() as slack:
+        jobs = build_scheduler(tally, slack_client("xoxb-test", slack.base_url), Outbox(db, tally.clock))
+        assert {job.id for job in jobs.get_jobs()} == {"sweep", "send", "digest", "expire"}
+        jobs.get_job("sweep").func()  # what APScheduler calls on its interval
+    assert reminders(db)  # the sweep queued the demo's overdue stages
