@@ -274,10 +274,28 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
 @cli.command()
 def serve() -> None:
     """Run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT at /slack/events)."""
+    from bot.scheduler import build_scheduler
+    from bot.serve import run
+    from bot.slack_app import create_app
+
+    settings, client = _slack()
+    tally, outbox = _outbox(None)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = create_app(tally, client, secret, _conversation(tally, settings))
+    jobs = build_scheduler(tally, client, outbox)
+    jobs.start()
+    try:
+        run(app, settings)
+    finally:
+        jobs.shutdown(wait=False)
+
+
+def _slack():
+    """Settings checked for Slack (a clear message naming what is missing), and the Web API client."""
     import logging
 
-    from bot.serve import SettingsProblem, check_slack_settings, run
-    from bot.slack_app import create_app, slack_client
+    from bot.serve import SettingsProblem, check_slack_settings
+    from bot.slack_app import slack_client
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -285,21 +303,7 @@ def serve() -> None:
         check_slack_settings(settings)
     except SettingsProblem as exc:
         _fail(str(exc))
-    tally = _tally()
-    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = create_app(tally, client, secret, _conversation(tally, settings))
-    from bot.runtime import rules_from
-    from bot.scheduler import build_scheduler
-    from tools.outbox import Outbox, load_policy
-
-    outbox = Outbox(tally.db, tally.clock, load_policy(settings.dunning_policy_file), rules_from(settings))
-    jobs = build_scheduler(tally, client, outbox)
-    jobs.start()
-    try:
-        run(app, settings)
-    finally:
-        jobs.shutdown(wait=False)
+    return settings, slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
 
 
 def _conversation(tally, settings):
@@ -351,16 +355,9 @@ def reminders_send(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = Non
                    limit: Annotated[int, typer.Option(help="at most this many reminders")] = 500) -> None:
     """Send due reminders as Slack DMs (needs SLACK_BOT_TOKEN)."""
     from bot.reminders import ReminderSender
-    from bot.serve import SettingsProblem, check_slack_settings
-    from bot.slack_app import slack_client
 
-    settings = get_settings()
-    try:
-        check_slack_settings(settings)
-    except SettingsProblem as exc:
-        _fail(str(exc))
+    _, client = _slack()
     tally, outbox = _outbox(now)
-    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     out.print(str(ReminderSender(tally, outbox, client).run_once(limit=limit)))
 
 
@@ -381,18 +378,8 @@ def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sen
 @cli.command()
 def scheduler() -> None:
     """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
-    import logging
-
     from bot.scheduler import build_scheduler
-    from bot.serve import SettingsProblem, check_slack_settings
-    from bot.slack_app import slack_client
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
-    try:
-        check_slack_settings(settings)
-    except SettingsProblem as exc:
-        _fail(str(exc))
+    _, client = _slack()
     tally, outbox = _outbox(None)
-    client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     build_scheduler(tally, client, outbox, blocking=True).start()
