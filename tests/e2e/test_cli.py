@@ -206,7 +206,7 @@ BADTERMS,Bad Terms,U0SALES1,,1000,thirty,,
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
         "1 customers imported, 0 skipped as duplicates, 4 rejected.",
-        "  line 3: owner_rep U0NOBODY is not a member; add it with `members add` first.",
+        "  line 3: owner_rep U0NOBODY is not an active member; add it with `members add` first.",
         "  line 4: credit_limit 'lots' is not an amount.",
         "  line 5: payment_terms_days 'thirty' is not a whole number.",
         "  line 6: code is missing.",
