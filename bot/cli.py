@@ -274,11 +274,12 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
 @cli.command()
 def serve() -> None:
     """Run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT at /slack/events)."""
+    settings, client = _slack()  # first: a missing token is reported before the slow imports
+
     from bot.scheduler import build_scheduler
     from bot.serve import run
     from bot.slack_app import create_app
 
-    settings, client = _slack()
     tally, outbox = _outbox(None)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     app = create_app(tally, client, secret, _conversation(tally, settings))

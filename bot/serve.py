@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -54,6 +55,11 @@ def http_server(app: App, port: int, host: str = "0.0.0.0") -> WSGIServer:
                        handler_class=_Handler)
 
 
+def _stop(signum: int, frame: object) -> None:
+    """Service managers stop processes with SIGTERM: treat it like Ctrl-C, so shutdown runs its course."""
+    raise KeyboardInterrupt
+
+
 def run(app: App, settings: Settings) -> None:
     app_token = _secret(settings.slack_app_token)
     if app_token:
@@ -64,7 +70,10 @@ def run(app: App, settings: Settings) -> None:
         return
     server = http_server(app, settings.port)
     log.info("Tally listens on http://0.0.0.0:%s%s", settings.port, PATH)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:
+        log.info("Tally is stopping")
     finally:
         server.server_close()

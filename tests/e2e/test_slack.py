@@ -209,3 +209,13 @@ def test_command_in_a_mention_needs_no_model(tally, db):
         assert "needs a language model" in blocks_text(w.slack.wait_for("chat.update", count=2)[1])
     with db.session() as s:
         assert s.scalar(text("select count(*) from slack_events")) == 2
+
+
+def test_assistant_thread_gets_a_greeting_and_role_prompts(world):
+    world.sim.post(*event_callback({"type": "assistant_thread_started", "assistant_thread": {
+        "user_id": "U0COLL1", "channel_id": "DU0COLL1", "thread_ts": "1700005555.000100", "context": {}},
+        "event_ts": "1700005555.000200"}, "EvAssist1"))
+    prompts = world.slack.wait_for("assistant.threads.setSuggestedPrompts")[0]
+    assert "What should I chase today?" in json.dumps(prompts.params)
+    greeting = world.slack.calls_to("chat.postMessage")[0]
+    assert greeting.params["thread_ts"] == "1700005555.000100" and "Colin" in greeting.params["text"]

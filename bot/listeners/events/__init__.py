@@ -2,6 +2,7 @@ from slack_bolt import App
 
 from bot.listeners.acks import ack_now
 from bot.listeners.events.app_home import publish_home
+from bot.listeners.events.assistant import greet_thread
 from bot.listeners.events.conversation import answer_direct_message, answer_mention
 
 
@@ -9,3 +10,5 @@ def register(app: App) -> None:
     app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
     app.event("message")(ack=ack_now, lazy=[answer_direct_message])
     app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])
+    app.event("assistant_thread_started")(ack=ack_now, lazy=[greet_thread])
+    app.event("assistant_thread_context_changed")(ack_now)  # nothing to do; acknowledged so Slack does not retry

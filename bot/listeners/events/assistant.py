@@ -1,0 +1,39 @@
+"""Slack's AI-app thread: a greeting and suggested prompts for the person's role. Their messages in the
+thread arrive as direct messages and are answered like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.roles import Role
+
+PROMPTS = {
+    Role.SALES: [("My credit check", "Is Acme over its credit limit?"), ("Order", "Order 10 WIDGET-1 for Acme"),
+                 ("Open invoices", "Which of my customers' invoices are overdue?")],
+    Role.COLLECTOR: [("Worklist", "What should I chase today?"), ("An invoice", "Where does INV-2026-00042 stand?"),
+                     ("Promise", "Globex promised to pay next Friday")],
+    Role.MANAGER: [("Ageing", "Show AR ageing by customer"), ("DSO", "What was our DSO last month?"),
+                   ("Sales", "Sales by rep this year")],
+}
+
+
+def greet_thread(event: dict, context: Any, client: Any, logger: Any) -> None:
+    thread = event.get("assistant_thread") or {}
+    tally = context["tally"]
+    actor = context.get("actor") or tally.actor_for(thread.get("user_id", ""))
+    channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+    if not channel or not thread_ts:
+        return
+    if actor is None:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                text="Sorry, you are not set up to use Tally yet. Ask an admin to add you.")
+        return
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                            text=f"Hi {actor.name}, what can I do for you? Try one of these, or `help`.")
+    prompts = PROMPTS.get(actor.role, PROMPTS[Role.MANAGER])
+    try:
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel, thread_ts=thread_ts,
+            prompts=[{"title": title, "message": message} for title, message in prompts])
+    except Exception:
+        logger.info("suggested prompts not available here", exc_info=True)
