@@ -1,5 +1,7 @@
 """`seed --scale N`: N invoices (with their orders, lines and payments), deterministic, for benchmarks.
-Rows are generated and inserted in chunks, so a million invoices fit in modest memory."""
+Rows are generated and written in chunks, so a million invoices fit in modest memory. They bypass
+the ORM: PostgreSQL takes them by COPY, SQLite by one executemany per table and chunk, with values
+converted by the columns' own SQLAlchemy types so they are stored exactly as the ORM stores them."""
 
 from __future__ import annotations
 
@@ -8,17 +10,26 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.money import money
 from db.models import Customer, DocumentCounter, Invoice, OrderLine, Payment, Product, SalesOrder
 from db.seed import seed_reference
 
-CHUNK = 10_000
+CHUNK = 50_000
 HISTORY_DAYS = 730
 CUSTOMERS_PER_INVOICES = 500  # one customer per 500 invoices, at least the demo's 20
+
+ORDER_COLUMNS = ("id", "number", "customer_id", "rep", "status", "total", "credit_decision", "ordered_on",
+                 "shipped_on", "created_at", "updated_at")
+LINE_COLUMNS = ("id", "order_id", "product_id", "sku", "quantity", "unit_price", "unit_cost", "line_total")
+INVOICE_COLUMNS = ("id", "number", "customer_id", "order_id", "rep", "issue_date", "due_date", "amount", "tax",
+                   "total", "cost", "paid_amount", "status", "paid_on", "disputed", "created_at")
+PAYMENT_COLUMNS = ("id", "invoice_id", "customer_id", "amount", "received_on", "method", "reference", "source",
+                   "recorded_by", "created_at")
 
 
 def seed_scale(session: Session, n: int, today: date, now: datetime,
@@ -27,64 +38,94 @@ def seed_scale(session: Session, n: int, today: date, now: datetime,
     seed_reference(session, now)
     extra = max(0, n // CUSTOMERS_PER_INVOICES - 20)
     reps = ["U0SALES1", "U0SALES2", "U0SALES3"]
-    session.execute(insert(Customer), [
-        {"code": f"C{i:05d}", "name": f"Customer {i:05d}", "owner_rep": reps[i % 3],
-         "collector": "U0COLL1" if i % 2 else "U0COLL2", "credit_limit": Decimal(50000),
-         "payment_terms_days": (15, 30, 30, 45, 60)[i % 5], "on_hold": False, "created_at": now}
-        for i in range(1, extra + 1)
-    ])
-    customers = session.execute(select(Customer.id, Customer.owner_rep, Customer.payment_terms_days)).all()
-    products = session.execute(select(Product.id, Product.sku, Product.price, Product.cost)).all()
+    if extra:  # an empty list would insert one row of defaults
+        session.execute(insert(Customer), [
+            {"code": f"C{i:05d}", "name": f"Customer {i:05d}", "owner_rep": reps[i % 3],
+             "collector": "U0COLL1" if i % 2 else "U0COLL2", "credit_limit": Decimal(50000),
+             "payment_terms_days": (15, 30, 30, 45, 60)[i % 5], "on_hold": False, "created_at": now}
+            for i in range(1, extra + 1)
+        ])
+    customers = session.execute(select(Customer.id, Customer.owner_rep, Customer.payment_terms_days)
+                                .order_by(Customer.id)).all()
+    products = session.execute(select(Product.id, Product.sku, Product.price, Product.cost)
+                               .order_by(Product.id)).all()
+    write = _bulk_writer(session.connection())
     days_back = sorted((rng.randrange(HISTORY_DAYS) for _ in range(n)), reverse=True)  # oldest first
     counters: dict[tuple[str, int], int] = defaultdict(int)
-    ids = {"order": 0, "line": 0, "payment": 0}
+    line_id = payment_id = 0
+    no_decision: dict[str, Any] = {}
+    half = Decimal(2)
     for start in range(0, n, CHUNK):
         orders, lines, invoices, payments = [], [], [], []
-        for offset, back in enumerate(days_back[start:start + CHUNK]):
-            index = start + offset + 1
+        for index, back in enumerate(days_back[start:start + CHUNK], start + 1):
             cust_id, rep, terms = customers[rng.randrange(len(customers))]
             issue = today - timedelta(days=back)
             ordered = issue - timedelta(days=rng.randint(0, 3))
-            ids["order"] += 1
-            order_id, total, cost = ids["order"], Decimal(0), Decimal(0)
+            order_id, total, cost = index, Decimal(0), Decimal(0)  # one order per invoice, same id
             for product_id, sku, price, unit_cost in rng.sample(products, rng.choice((1, 1, 2))):
                 quantity = rng.randint(1, 40)
                 line_total = money(price * quantity)
                 total, cost = total + line_total, cost + unit_cost * quantity
-                ids["line"] += 1
-                lines.append({"id": ids["line"], "order_id": order_id, "product_id": product_id, "sku": sku,
-                              "quantity": quantity, "unit_price": price, "unit_cost": unit_cost,
-                              "line_total": line_total})
-            orders.append({"id": order_id, "number": _number(counters, "SO", ordered), "customer_id": cust_id,
-                           "rep": rep, "status": "invoiced", "total": total, "credit_decision": {},
-                           "ordered_on": ordered, "shipped_on": issue, "created_at": now, "updated_at": now})
+                line_id += 1
+                lines.append((line_id, order_id, product_id, sku, quantity, price, unit_cost, line_total))
+            orders.append((order_id, _number(counters, "SO", ordered), cust_id, rep, "invoiced", total,
+                           no_decision, ordered, issue, now, now))
             due = issue + timedelta(days=terms)
             paid, status, paid_on = Decimal(0), "open", None
             if (today - due).days > 5 and rng.random() < 0.92:
                 paid_on = min(today, due + timedelta(days=rng.randint(-10, 30)))
                 paid, status = total, "paid"
             elif rng.random() < 0.1:
-                paid, status = money(total / 2), "partially_paid"
+                paid, status = money(total / half), "partially_paid"
             if paid:
-                ids["payment"] += 1
-                payments.append({"id": ids["payment"], "invoice_id": index, "customer_id": cust_id,
-                                 "amount": paid, "received_on": paid_on or min(today, due), "method": "bank_transfer",
-                                 "reference": f"SCALE-{index}", "source": "scale", "recorded_by": "U0COLL1",
-                                 "created_at": now})
-            invoices.append({"id": index, "number": _number(counters, "INV", issue), "customer_id": cust_id,
-                             "order_id": order_id, "rep": rep, "issue_date": issue, "due_date": due,
-                             "amount": total, "tax": Decimal(0), "total": total, "cost": money(cost),
-                             "paid_amount": paid, "status": status, "paid_on": paid_on, "disputed": False,
-                             "created_at": datetime.combine(issue, datetime.min.time(), UTC)})
-        for model, rows in ((SalesOrder, orders), (OrderLine, lines), (Invoice, invoices), (Payment, payments)):
-            if rows:
-                session.execute(insert(model), rows)
+                payment_id += 1
+                payments.append((payment_id, index, cust_id, paid, paid_on or min(today, due), "bank_transfer",
+                                 f"SCALE-{index}", "scale", "U0COLL1", now))
+            invoices.append((index, _number(counters, "INV", issue), cust_id, order_id, rep, issue, due, total,
+                             Decimal(0), total, money(cost), paid, status, paid_on, False,
+                             datetime.combine(issue, datetime.min.time(), UTC)))
+        write(SalesOrder.__table__, ORDER_COLUMNS, orders)
+        write(OrderLine.__table__, LINE_COLUMNS, lines)
+        write(Invoice.__table__, INVOICE_COLUMNS, invoices)
+        write(Payment.__table__, PAYMENT_COLUMNS, payments)
         progress(len(invoices))
     for (kind, year), value in counters.items():
         session.add(DocumentCounter(kind=kind, year=year, last_value=value))
     session.flush()
     if session.bind.dialect.name == "postgresql":
         _reset_sequences(session)
+
+
+def _bulk_writer(conn: Connection) -> Callable[[Table, tuple[str, ...], list[tuple]], None]:
+    """A function writing rows (tuples in `columns` order) into a table, in the session's transaction."""
+    dialect = conn.dialect
+
+    def converters(table: Table, columns: tuple[str, ...]) -> list[Callable[[Any], Any] | None]:
+        return [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+
+    def convert(rows: list[tuple], procs: list[Callable[[Any], Any] | None]) -> list[tuple]:
+        if not any(procs):
+            return rows
+        return [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, row, strict=True))
+                for row in rows]
+
+    if dialect.name == "postgresql":
+        def copy(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+            if not rows:
+                return
+            procs = converters(table, columns)
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(
+                    f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as stream:
+                for row in convert(rows, procs):
+                    stream.write_row(row)
+        return copy
+
+    def executemany(table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        conn.exec_driver_sql(sql, convert(rows, converters(table, columns)))
+    return executemany
 
 
 def _number(counters: dict[tuple[str, int], int], kind: str, day: date) -> str:
