@@ -174,7 +174,7 @@ class CancelOrderArgs(Args):
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
-    """Cancel an order that has not shipped; releases its reserved stock."""
+    """Cancel an unshipped order at the customer's request (for credit holds use approve_credit_hold)."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
@@ -234,7 +234,7 @@ class ApproveCreditHoldArgs(Args):
 
 @tool("write", {Role.MANAGER})
 def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderResult:
-    """Approve or reject an order on credit hold."""
+    """A manager's decision on an order on credit hold: approve it, or reject it (approve=false)."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -61,6 +62,23 @@ class UsageCounter(BaseCallbackHandler):
         self.completion_tokens += usage.get("completion_tokens") or 0
 
 
+def remembered(reply: Reply) -> str:
+    """What the thread remembers of an answer: which tool ran with which arguments, not the figures.
+    A small model shown an old report imitates it with made-up numbers instead of calling the tool."""
+    if not reply.results:
+        return reply.text
+    notes = []
+    for outcome in reply.results:
+        call = f"{outcome.tool} {json.dumps(outcome.args, ensure_ascii=False, default=str)}"
+        if outcome.proposal is not None:
+            notes.append(f"[{call}: proposed, waiting for the user's confirmation: {outcome.proposal.summary}]")
+        elif outcome.result is not None:
+            notes.append(f"[{call}: the result was shown to the user]")
+        else:
+            notes.append(f"[{call}: {outcome.message}]")
+    return "\n".join(notes)
+
+
 def failure_message(exc: Exception, timeout_s: float) -> str:
     if isinstance(exc, openai.APITimeoutError):
         why = f"The language model did not answer within {timeout_s:g} seconds."
@@ -82,7 +100,7 @@ class Conversation:
                  timeout_s: float = 30.0):
         self.tally = tally
         self.memory = Memory(tally.db, keep=memory_messages)
-        self.timeout_s = timeout_s
+        self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
         self.agent = create_agent(
             model, build_tools(), context_schema=TurnContext,
             middleware=[StopWhenAnswered(), ModelCallLimitMiddleware(run_limit=MODEL_CALLS_PER_TURN),
@@ -112,7 +130,7 @@ class Conversation:
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
         if reply.status != "failed":
-            self.memory.append(thread_key, [("user", text), ("assistant", reply.text)], now)
+            self.memory.append(thread_key, [("user", text), ("assistant", remembered(reply))], now)
         log_turn(self.tally.db, now, actor.user_id, thread_key, reply.stats, reply.status,
                  reply.text if reply.status == "failed" else None)
         return reply
