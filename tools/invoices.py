@@ -62,20 +62,27 @@ def invoice_line(invoice: Invoice, today: date) -> InvoiceLine:
 
 
 def invoice_detail(ctx: ToolContext, invoice: Invoice) -> InvoiceDetail:
-    payments = ctx.session.scalars(
-        select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.received_on)
-    ).all()
-    order_number = (
-        ctx.session.scalar(select(SalesOrder.number).where(SalesOrder.id == invoice.order_id))
-        if invoice.order_id else None
-    )
-    return InvoiceDetail(
-        invoice=invoice_line(invoice, ctx.today), currency=ctx.rules.currency, order_number=order_number,
+    return invoice_details(ctx, [invoice])[invoice.id]
+
+
+def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, InvoiceDetail]:
+    """Details of several invoices with one query for their payments and one for their orders."""
+    ids = {invoice.id for invoice in invoices}
+    payments: dict[int, list[Payment]] = {invoice_id: [] for invoice_id in ids}
+    for payment in ctx.session.scalars(select(Payment).where(Payment.invoice_id.in_(ids))
+                                       .order_by(Payment.received_on, Payment.id)):
+        payments[payment.invoice_id].append(payment)
+    order_ids = {invoice.order_id for invoice in invoices if invoice.order_id}
+    orders = dict(ctx.session.execute(select(SalesOrder.id, SalesOrder.number).where(SalesOrder.id.in_(order_ids)))
+                  .all()) if order_ids else {}
+    return {invoice.id: InvoiceDetail(
+        invoice=invoice_line(invoice, ctx.today), currency=ctx.rules.currency,
+        order_number=orders.get(invoice.order_id),
         dispute_reason=invoice.dispute_reason if invoice.disputed else None,
         promised_amount=invoice.promised_amount,
         payments=[PaymentView(amount=p.amount, received_on=p.received_on, method=p.method,
-                              reference=p.reference) for p in payments],
-    )
+                              reference=p.reference) for p in payments[invoice.id]],
+    ) for invoice in invoices}
 
 
 class InvoiceStatusArgs(Args):

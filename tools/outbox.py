@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from core.dunning import (
     DEFAULT_POLICY,
@@ -117,8 +117,8 @@ class Outbox:
                                      "attempts": 0, "created_by": "dunning", "created_at": now})
                         created += send
                         superseded += not send
-            if rows:
-                session.execute(insert(Reminder), rows)
+            if rows:  # through Core, one executemany: the ORM leaves out None values and splits the rows by that
+                session.execute(insert(Reminder.__table__), rows)
             session.commit()
         return SweepReport(scanned, created, superseded)
 
@@ -146,14 +146,21 @@ class Outbox:
 
     def recheck(self, reminder_id: int) -> str | None:
         """Right before sending: why not to send it now (paid, void, disputed, promised), or None."""
+        return self.recheck_many([reminder_id])[reminder_id]
+
+    def recheck_many(self, reminder_ids: list[int]) -> dict[int, str | None]:
+        """`recheck` for a sender's batch, in one read."""
+        today = self.clock.now().astimezone(self._tz(self.rules.timezone)).date()
+        reasons: dict[int, str | None] = {}
         with self.db.session() as session:
-            reminder = session.get(Reminder, reminder_id)
-            invoice = reminder.invoice
-            today = self.clock.now().astimezone(self._tz(self.rules.timezone)).date()
-            if reminder.stage.startswith(MANUAL):  # asked for by a person: only a settled invoice cancels it
-                return invoice.status if invoice.status in ("paid", "void") else None
-            return should_chase(invoice.status, invoice.total - invoice.paid_amount, invoice.disputed,
-                                invoice.promised_on, today)
+            for reminder in session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))):
+                invoice = reminder.invoice
+                if reminder.stage.startswith(MANUAL):  # asked for by a person: only a settled invoice cancels it
+                    reasons[reminder.id] = invoice.status if invoice.status in ("paid", "void") else None
+                else:
+                    reasons[reminder.id] = should_chase(invoice.status, invoice.total - invoice.paid_amount,
+                                                        invoice.disputed, invoice.promised_on, today)
+        return reasons
 
     def _finish(self, reminder_id: int, worker: str | None, *, contacted: bool = False, **values: object) -> bool:
         with self.db.session(write=True) as session:
@@ -171,6 +178,36 @@ class Outbox:
     def mark_sent(self, reminder_id: int, worker: str | None, channel: str, ts: str) -> bool:
         return self._finish(reminder_id, worker, contacted=True, status="sent", slack_channel=channel, slack_ts=ts,
                             sent_at=self.clock.now(), last_error=None)
+
+    def mark_sent_many(self, worker: str, posted: list[tuple[int, str, str]]) -> int:
+        """`mark_sent` for a batch of (reminder id, channel, ts), in one transaction; how many were still ours."""
+        if not posted:
+            return 0
+        now = self.clock.now()
+        rows = [{"rid": reminder_id, "channel": channel, "ts": ts} for reminder_id, channel, ts in posted]
+        table = Reminder.__table__
+        with self.db.session(write=True) as session:
+            marked = session.execute(  # one statement, many rows: a single round trip on PostgreSQL
+                update(table).where(table.c.id == bindparam("rid"), table.c.status == "claimed",
+                                    table.c.claimed_by == worker)
+                .values(status="sent", slack_channel=bindparam("channel"), slack_ts=bindparam("ts"), sent_at=now,
+                        last_error=None, lease_until=None), rows).rowcount
+            ours = select(Reminder.invoice_id).where(Reminder.id.in_([p[0] for p in posted]),
+                                                     Reminder.status == "sent", Reminder.claimed_by == worker)
+            # lock the invoices in id order, so that two senders touching the same invoices cannot deadlock
+            invoice_ids = session.scalars(select(Invoice.id).where(Invoice.id.in_(ours)).order_by(Invoice.id)
+                                          .with_for_update()).all()
+            session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids)).values(last_contact_at=now))
+            session.commit()
+            return marked
+
+    def release(self, worker: str, reminder_ids: list[int]) -> None:
+        """Claimed but not tried (the lease ran short): back to pending at once, no attempt spent."""
+        with self.db.session(write=True) as session:
+            session.execute(update(Reminder).where(Reminder.id.in_(reminder_ids), Reminder.status == "claimed",
+                                                   Reminder.claimed_by == worker)
+                            .values(status="pending", lease_until=None, attempts=Reminder.attempts - 1))
+            session.commit()
 
     def mark_skipped(self, reminder_id: int, worker: str | None, reason: str) -> bool:
         return self._finish(reminder_id, worker, status="skipped", skip_reason=reason)

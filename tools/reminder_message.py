@@ -3,18 +3,21 @@ promises and disputes, so a collector can act without leaving Slack."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.roles import Role
-from db.models import AuditEvent, Reminder
+from db.models import AuditEvent, Invoice, Reminder
 from db.session import Database
 from tools.context import Actor, Clock, Rules, ToolContext
-from tools.invoices import InvoiceDetail, invoice_detail
+from tools.invoices import InvoiceDetail, invoice_details
 from tools.schemas import Result
 
 HISTORY = ("log_promise_to_pay", "mark_dispute", "record_payment")
+HISTORY_SHOWN = 5
 
 
 class HistoryItem(Result):
@@ -48,17 +51,25 @@ def _detail(event: AuditEvent) -> str:
 
 
 def reminder_message(db: Database, clock: Clock, rules: Rules, reminder_id: int) -> ReminderMessage:
+    return reminder_messages(db, clock, rules, [reminder_id])[reminder_id]
+
+
+def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: list[int]) -> dict[int, ReminderMessage]:
+    """The messages of a sender's batch, in one read and a handful of queries."""
     with db.session() as session:
-        reminder = session.get(Reminder, reminder_id)
-        invoice = reminder.invoice
+        reminders = session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))
+                                    .options(joinedload(Reminder.invoice).joinedload(Invoice.customer))).all()
+        invoices = list({reminder.invoice_id: reminder.invoice for reminder in reminders}.values())
         # Read as the system, not as the recipient: the outbox decided who gets this message.
         ctx = ToolContext(Actor("dunning", Role.ADMIN, "Tally"), session, clock, rules)
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.entity == "invoice", AuditEvent.entity_id == invoice.number,
-                                     AuditEvent.action.in_(HISTORY)).order_by(AuditEvent.at.desc()).limit(5)
-        ).all()
-        return ReminderMessage(
-            reminder_id=reminder.id, stage=reminder.stage, recipient=reminder.recipient, note=reminder.note,
-            invoice=invoice_detail(ctx, invoice), last_contact_at=invoice.last_contact_at,
-            history=[HistoryItem(at=e.at, actor=e.actor, action=e.action, detail=_detail(e)) for e in events],
-        )
+        details = invoice_details(ctx, invoices)
+        history: dict[str, list[HistoryItem]] = defaultdict(list)
+        for e in session.scalars(select(AuditEvent).where(
+                AuditEvent.entity == "invoice", AuditEvent.entity_id.in_([i.number for i in invoices]),
+                AuditEvent.action.in_(HISTORY)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())):
+            if len(history[e.entity_id]) < HISTORY_SHOWN:
+                history[e.entity_id].append(HistoryItem(at=e.at, actor=e.actor, action=e.action, detail=_detail(e)))
+        return {r.id: ReminderMessage(
+            reminder_id=r.id, stage=r.stage, recipient=r.recipient, note=r.note, invoice=details[r.invoice_id],
+            last_contact_at=r.invoice.last_contact_at, history=history[r.invoice.number],
+        ) for r in reminders}

@@ -1,0 +1,137 @@
+"""Two reminder senders, as two OS processes (`app.py reminders send`), on one PostgreSQL outbox of
+10,000 due reminders: every reminder reaches the mock Slack exactly once and every row ends `sent`.
+And a sender slowed down by Slack never starts a post its lease might not outlive.
+
+The senders claim rows with FOR UPDATE SKIP LOCKED; the mock Slack runs in the test process and
+counts posts by the reminder id each DM carries in its metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from bot.reminders import ReminderSender
+from bot.slack_app import slack_client
+from db.models import Invoice, Member, Reminder
+from tests.fakes.slack_api import MockSlack
+from tools import FixedClock, Tally
+from tools.outbox import LEASE, Outbox
+
+if not os.environ.get("TALLY_TEST_DATABASE_URL"):
+    pytest.skip("parallel senders are tested on PostgreSQL: set TALLY_TEST_DATABASE_URL", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+REMINDERS = 10_000
+SENDERS = 2
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday morning in UTC
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only(backend) -> None:
+    if backend.name != "postgresql":
+        pytest.skip("SKIP LOCKED is only meaningful on PostgreSQL")
+
+
+def fill_outbox(db, n: int) -> None:
+    """n reminders due now, one bulk insert. Stages people schedule themselves ("at:...") are sent at
+    any hour and skipped only for a paid or void invoice, so the open demo invoices all qualify."""
+    with db.session(write=True) as s:
+        s.execute(update(Member).values(timezone="UTC", tz_checked_at=NOW))  # no users.info needed
+        invoices = s.scalars(select(Invoice.id).where(Invoice.status.in_(("open", "partially_paid")))
+                             .order_by(Invoice.id)).all()
+        people = s.scalars(select(Member.slack_user_id).where(Member.active.is_(True))
+                           .order_by(Member.slack_user_id)).all()
+        s.execute(insert(Reminder), [
+            {"invoice_id": invoices[i % len(invoices)], "stage": f"at:bulk{i}", "recipient": people[i % len(people)],
+             "due_at": NOW, "status": "pending", "attempts": 0, "created_by": "test", "created_at": NOW}
+            for i in range(n)])
+        s.commit()
+
+
+def sender(slack: MockSlack, tmp: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "SLACK_", "OPENAI_"))}
+    env.update(DATABASE_URL=os.environ["TALLY_TEST_DATABASE_URL"], SLACK_API_URL=slack.base_url,
+               SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="test-signing-secret", PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, str(ROOT / "app.py"), "reminders", "send", "--now", NOW.isoformat(),
+                             "--limit", str(REMINDERS)], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def posted_reminder_ids(slack: MockSlack) -> Counter:
+    ids: Counter = Counter()
+    for call in slack.calls_to("chat.postMessage"):
+        meta = call.params.get("metadata")
+        meta = json.loads(meta) if isinstance(meta, str) else meta
+        ids[meta["event_payload"]["reminder_id"]] += 1
+    return ids
+
+
+def test_two_sender_processes_send_ten_thousand_reminders_exactly_once(db, tmp_path):
+    fill_outbox(db, REMINDERS)
+    with db.session() as s:
+        expected = set(s.scalars(select(Reminder.id)))
+    assert len(expected) == REMINDERS
+
+    with MockSlack() as slack:
+        started = time.perf_counter()
+        procs = [sender(slack, tmp_path) for _ in range(SENDERS)]
+        outputs = [p.communicate(timeout=300)[0] for p in procs]
+        elapsed = time.perf_counter() - started
+        assert [p.returncode for p in procs] == [0] * SENDERS, outputs
+        posted = posted_reminder_ids(slack)
+
+    reports = [line for out in outputs for line in out.splitlines() if line.startswith("sent ")]
+    sent_by = [int(line.split()[1].rstrip(",")) for line in reports]
+    assert len(sent_by) == SENDERS and sum(sent_by) == REMINDERS, outputs
+    assert all(n > 0 for n in sent_by), f"one sender did all the work: {sent_by}"  # both really ran in parallel
+    assert set(posted) == expected and set(posted.values()) == {1}  # each reminder posted, and only once
+    with db.session() as s:
+        statuses = dict(s.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
+        senders = s.scalar(select(func.count(func.distinct(Reminder.claimed_by))))
+    assert statuses == {"sent": REMINDERS} and senders == SENDERS
+    print(f"\n{REMINDERS:,} reminders by {SENDERS} senders in {elapsed:.1f} s, {REMINDERS / elapsed:,.0f}/s: {sent_by}")
+
+
+class SlowSlack:
+    """A Slack client each of whose posts takes 25 seconds of the sender's clock (429s and retries)."""
+
+    def __init__(self, client, clock: FixedClock, db):
+        self.client, self.clock, self.db = client, clock, db
+        self.starts: list[tuple[datetime, datetime]] = []  # (post started, lease of its row ends)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def chat_postMessage(self, **params):  # noqa: N802 - slack_sdk's name
+        with self.db.session() as s:
+            lease_until = s.scalar(select(Reminder.lease_until).where(
+                Reminder.id == params["metadata"]["event_payload"]["reminder_id"]))
+        self.starts.append((self.clock.now(), lease_until))
+        self.clock.at += timedelta(seconds=25)
+        return self.client.chat_postMessage(**params)
+
+
+def test_a_slowed_sender_hands_rows_back_before_its_lease_could_run_out(db, tally):
+    fill_outbox(db, 30)
+    clock = FixedClock(NOW)
+    tally = Tally(db, tally.rules, clock)
+    with MockSlack() as slack:
+        client = SlowSlack(slack_client("xoxb-test", slack.base_url), clock, db)
+        report = ReminderSender(tally, Outbox(db, clock), client, worker="slow").run_once(limit=30, batch=10)
+        posted = posted_reminder_ids(slack)
+        assert not slack.calls_to("conversations.history")  # nothing was ever taken over
+    # without handing back, the 10th post of a batch would start 225 s after the claim, its lease long gone
+    assert all(started < lease_until - LEASE / 2 for started, lease_until in client.starts)
+    assert report.sent == 30 and len(posted) == 30 and set(posted.values()) == {1}
+    with db.session() as s:
+        rows = s.execute(select(Reminder.status, Reminder.attempts)).all()
+    assert {tuple(r) for r in rows} == {("sent", 1)}  # handing back spends no attempt
