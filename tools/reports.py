@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from core.periods import month_periods, parse_period
 from pydantic import Field
 
 from core.ageing import BUCKETS
 from core.metrics import average_days_delinquent, best_possible_dso, cei, countback_dso, simple_dso
 from core.money import ZERO, ratio
+from core.periods import month_periods, parse_period
 from core.roles import Role
 from db import reports as q
 from tools.context import ToolContext
@@ -83,11 +83,26 @@ class CollectionsArgs(Args):
     period: str = Field("last-90-days", description="e.g. this-month, last-month, 2026-Q3, last-90-days")
 
 
-def countback(ctx: ToolContext, end: date, ending_ar: Decimal, scope: q.Scope) -> Decimal:
-    months = month_periods(end, 12)
-    sales = q.monthly_sales(ctx.session, months[-1].start, end, scope)
-    series = [(m.days, sales.get((m.start.year, m.start.month), ZERO)) for m in months]
-    return countback_dso(ending_ar, series)
+COUNTBACK_MONTHS = 12
+FIRST_READ_MONTHS = 3  # what the AR usually spans; older months are read only when it reaches further
+
+
+def countback(ctx: ToolContext, end: date, ending_ar: Decimal, scope: q.Scope,
+              sales: dict[date, Decimal], read_from: date) -> Decimal:
+    """Countback DSO over the twelve months up to `end`, from daily sales known since `read_from`.
+    The walk back stops where the AR is used up, so older months are read only while the months
+    known so far do not cover it, doubling the window each time."""
+    months = month_periods(end, COUNTBACK_MONTHS)
+    known = sum(1 for m in months if m.start >= read_from)
+    while known < len(months) and ending_ar > sum((_sales_in(sales, m.start, m.end) for m in months[:known]), ZERO):
+        wanted = min(len(months), max(2 * known, 1))
+        older = q.sales_by_day(ctx.session, months[wanted - 1].start, read_from - timedelta(days=1), scope)
+        sales, known, read_from = {**sales, **older}, wanted, months[wanted - 1].start
+    return countback_dso(ending_ar, [(m.days, _sales_in(sales, m.start, m.end)) for m in months])
+
+
+def _sales_in(sales: dict[date, Decimal], start: date, end: date) -> Decimal:
+    return sum((amount for day, amount in sales.items() if start <= day <= end), ZERO)
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
@@ -101,8 +116,11 @@ def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsS
     else:
         ending = q.ar_as_of(ctx.session, end, scope)
         current = q.ar_as_of(ctx.session, end, scope, only_current=True)
-    opening = q.ar_as_of(ctx.session, date.fromordinal(period.start.toordinal() - 1), scope)
-    credit_sales = sum(q.monthly_sales(ctx.session, period.start, end, scope).values(), ZERO)
+    opening = q.ar_as_of(ctx.session, period.start - timedelta(days=1), scope)
+    # One read of daily sales serves the period's credit sales and the countback's recent months.
+    read_from = min(period.start, month_periods(end, FIRST_READ_MONTHS)[-1].start)
+    sales = q.sales_by_day(ctx.session, read_from, end, scope)
+    credit_sales = _sales_in(sales, period.start, end)
     days = (end - period.start).days + 1
     dso = simple_dso(ending, credit_sales, days)
     best = best_possible_dso(current, credit_sales, days)
@@ -110,7 +128,7 @@ def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsS
         period=period.label, start=period.start, end=end, currency=ctx.rules.currency,
         scope="all customers" if ctx.sees_all else "your customers", opening_ar=opening, ending_ar=ending,
         current_ar=current, overdue_ar=ending - current, credit_sales=credit_sales, simple_dso=dso,
-        countback_dso=countback(ctx, end, ending, scope), best_possible_dso=best,
+        countback_dso=countback(ctx, end, ending, scope, sales, read_from), best_possible_dso=best,
         average_days_delinquent=average_days_delinquent(dso, best),
         cei=cei(opening, credit_sales, ending, current), overdue_share=ratio((ending - current) * 100, ending),
     )

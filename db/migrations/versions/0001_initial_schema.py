@@ -149,7 +149,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoices_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index('ix_invoices_issue_date', ['issue_date'], unique=False)
+        batch_op.create_index('ix_invoices_issue_date', ['issue_date', 'status', 'customer_id', 'rep', 'total', 'amount', 'cost', 'id'], unique=False)
+        batch_op.create_index('ix_invoices_open', ['customer_id', 'due_date', 'issue_date', 'total', 'paid_amount', 'status'], unique=False, sqlite_where=sa.text("status IN ('open', 'partially_paid')"), postgresql_where=sa.text("status IN ('open', 'partially_paid')"))
         batch_op.create_index(batch_op.f('ix_invoices_order_id'), ['order_id'], unique=False)
         batch_op.create_index('ix_invoices_status_due', ['status', 'due_date'], unique=False)
 
@@ -189,7 +190,7 @@ def upgrade() -> None:
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_invoice_id'), ['invoice_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_payments_received_on'), ['received_on'], unique=False)
+        batch_op.create_index('ix_payments_received_on', ['received_on', 'invoice_id', 'customer_id', 'amount'], unique=False)
 
     op.create_table('reminders',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -228,7 +229,7 @@ def downgrade() -> None:
 
     op.drop_table('reminders')
     with op.batch_alter_table('payments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_payments_received_on'))
+        batch_op.drop_index('ix_payments_received_on')
         batch_op.drop_index(batch_op.f('ix_payments_invoice_id'))
         batch_op.drop_index(batch_op.f('ix_payments_customer_id'))
 
@@ -241,6 +242,7 @@ def downgrade() -> None:
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('ix_invoices_status_due')
         batch_op.drop_index(batch_op.f('ix_invoices_order_id'))
+        batch_op.drop_index('ix_invoices_open', sqlite_where=sa.text("status IN ('open', 'partially_paid')"), postgresql_where=sa.text("status IN ('open', 'partially_paid')"))
         batch_op.drop_index('ix_invoices_issue_date')
         batch_op.drop_index(batch_op.f('ix_invoices_customer_id'))
 
