@@ -35,10 +35,7 @@ SENDERS = 2
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday morning in UTC
 
 
-@pytest.fixture(autouse=True)
-def postgresql_only(backend) -> None:
-    if backend.name != "postgresql":
-        pytest.skip("SKIP LOCKED is only meaningful on PostgreSQL")
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SKIP LOCKED needs PostgreSQL
 
 
 def fill_outbox(db, n: int) -> None:
