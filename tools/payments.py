@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import Conflict, InvalidInput
 from core.money import fmt
@@ -79,7 +79,9 @@ def apply_payment(ctx: ToolContext, invoice: Invoice, args: RecordPaymentArgs, s
     ctx.session.add(payment)
     invoice.paid_amount += args.amount
     if invoice.paid_amount == invoice.total:
-        invoice.status, invoice.paid_on = "paid", args.received_on
+        # Paid on the day the last of its money arrived, even when that payment is entered out of order.
+        latest = ctx.session.scalar(select(func.max(Payment.received_on)).where(Payment.invoice_id == invoice.id))
+        invoice.status, invoice.paid_on = "paid", max(filter(None, (latest, args.received_on)))
     else:
         invoice.status = "partially_paid"
     ctx.audit("record_payment", "invoice", invoice.number, before,

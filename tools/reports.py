@@ -40,13 +40,13 @@ class AgeingReport(Result):
 
 
 class AgeingArgs(Args):
-    as_of: FlexDate | None = Field(None, description="YYYY-MM-DD; default today")
+    as_of: FlexDate | None = Field(None, description="default: today")
     group_by: Literal["customer", "rep"] | None = None
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
-    """Accounts receivable ageing by due date (Current, 1–30, 31–60, 61–90, 91+), optionally per customer or rep."""
+    """AR ageing by due date (current, 1-30, 31-60, 61-90, 91+ days), optionally per customer or rep."""
     as_of = args.as_of or ctx.today
     rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
     lines = [AgeingLine(key=k, label=label, buckets=dict(zip(BUCKETS, values, strict=True)), total=sum(values, ZERO))
@@ -80,7 +80,7 @@ class CollectionsSummary(Result):
 
 
 class CollectionsArgs(Args):
-    period: str = Field("last-90-days", description="e.g. this-month, last-month, 2026-Q3, last-90-days")
+    period: str = Field("last-90-days", description="e.g. last-month, this-quarter, 2026-Q3")
 
 
 COUNTBACK_MONTHS = 12
@@ -107,7 +107,7 @@ def _sales_in(sales: dict[date, Decimal], start: date, end: date) -> Decimal:
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsSummary:
-    """Collection performance for a period: DSO (simple, countback, best possible), days delinquent, CEI."""
+    """DSO (simple, countback, best possible), days delinquent and CEI for a period."""
     period = parse_period(args.period, ctx.today)
     end = min(period.end, ctx.today)
     scope = _scope(ctx)
@@ -157,9 +157,9 @@ class SalesSummary(Result):
 
 
 class SalesArgs(Args):
-    period: str = Field("this-month", description="e.g. this-month, last-month, 2026-Q3, ytd, 2026-10")
+    period: str = Field("this-month", description="e.g. this-month, last-quarter, 2026-10")
     group_by: Literal["rep", "customer", "product", "month"] = "customer"
-    metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="what to rank by")
+    metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="rank by")
 
 
 def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) -> SalesLine:
@@ -170,7 +170,7 @@ def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) 
 
 @tool("read", {Role.SALES, Role.MANAGER})
 def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
-    """Invoiced sales and gross margin for a period, by rep, customer, product or month."""
+    """Invoiced sales and gross margin for a period, grouped."""
     period = parse_period(args.period, ctx.today)
     rows = [_line(*r) for r in q.sales(ctx.session, period.start, period.end, args.group_by, _scope(ctx))]
     if args.group_by == "month":

@@ -124,3 +124,14 @@ def test_credit_report_for_near_limit_customer(tally, actors):
     assert report.decision.decision == "hold"
     assert any("exceed" in r for r in report.decision.reasons)
     assert report.open_balance + report.uninvoiced_orders + report.available == report.credit_limit
+
+
+def test_paid_on_is_the_day_the_last_money_arrived_even_when_entered_out_of_order(tally, db, actors):
+    inv = invoice_of(db, "INITECH")
+    balance = inv.total - inv.paid_amount
+    run(tally, actors["U0COLL1"], "record_payment", {"invoice_number": inv.number, "amount": str(balance - 10),
+                                                      "received_on": "2026-11-20", "reference": "LATE-1"})
+    run(tally, actors["U0COLL1"], "record_payment", {"invoice_number": inv.number, "amount": "10",
+                                                      "received_on": "2026-11-10", "reference": "EARLY-1"})
+    with db.session() as s:
+        assert s.scalar(select(Invoice.paid_on).where(Invoice.number == inv.number)).isoformat() == "2026-11-20"
