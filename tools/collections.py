@@ -14,6 +14,7 @@ from core.money import fmt, money
 from core.risk import PaymentStats, risk_grade
 from core.roles import Role
 from db.models import Customer, Invoice, Member, Reminder
+from db.reports import IS_OPEN
 from db.sqlfn import days_between
 from tools.context import ToolContext
 from tools.credit import OPEN_STATUSES
@@ -224,7 +225,7 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
     if who is None and ctx.actor.role is Role.COLLECTOR:
         who = ctx.actor.user_id
     query = select(Invoice).where(
-        Invoice.status.in_(OPEN_STATUSES), Invoice.due_date < today, Invoice.disputed.is_(False),
+        IS_OPEN, Invoice.due_date < today, Invoice.disputed.is_(False),
         (Invoice.promised_on.is_(None)) | (Invoice.promised_on < today),
     )
     if who and who.lower() != "all":

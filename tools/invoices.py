@@ -11,6 +11,7 @@ from core.errors import InvalidInput
 from core.money import ZERO
 from core.roles import Role
 from db.models import Customer, Invoice, Payment, SalesOrder
+from db.reports import IS_OPEN
 from tools.context import ToolContext
 from tools.credit import OPEN_STATUSES
 from tools.lookup import resolve_customer, resolve_invoice
@@ -98,7 +99,7 @@ def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusRe
         return InvoiceStatusResult(detail=invoice_detail(ctx, resolve_invoice(ctx, args.invoice_number)))
     if not args.customer and not args.only_overdue:
         raise InvalidInput("Which invoice or customer?", hint="Give an invoice number (INV-2026-00042) or a customer.")
-    query = select(Invoice).where(Invoice.status.in_(OPEN_STATUSES)).order_by(Invoice.due_date, Invoice.id)
+    query = select(Invoice).where(IS_OPEN).order_by(Invoice.due_date, Invoice.id)
     customer = resolve_customer(ctx, args.customer) if args.customer else None
     if customer:
         query = query.where(Invoice.customer_id == customer.id)

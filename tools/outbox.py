@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from core.dunning import (
     DEFAULT_POLICY,
@@ -27,6 +28,7 @@ from core.dunning import (
 )
 from core.roles import Role
 from db.models import Customer, Invoice, Member, Reminder
+from db.reports import IS_OPEN
 from db.session import Database
 from tools.context import Clock, Rules
 
@@ -35,6 +37,7 @@ MANUAL = "at:"  # stage prefix of reminders people scheduled themselves
 LEASE = timedelta(minutes=2)
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+INSERT_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,15 @@ class Outbox:
             recorded: dict[int, set[str]] = defaultdict(set)
             for invoice_id, stage in session.execute(
                 select(Reminder.invoice_id, Reminder.stage).join(Invoice, Invoice.id == Reminder.invoice_id)
-                .where(Invoice.status.in_(OPEN), ~Reminder.stage.startswith(MANUAL))
+                .where(IS_OPEN, ~Reminder.stage.startswith(MANUAL))
             ):
                 recorded[invoice_id].add(stage)
             rows, created, superseded, scanned = [], 0, 0, 0
             query = (select(Invoice.id, Invoice.due_date, Invoice.status, Invoice.total - Invoice.paid_amount,
                             Invoice.disputed, Invoice.promised_on, Customer.owner_rep, Customer.collector)
                      .join(Customer, Customer.id == Invoice.customer_id)
-                     .where(Invoice.status.in_(OPEN), Invoice.due_date <= today - timedelta(days=earliest)))
-            for inv_id, due, status, balance, disputed, promised, rep, collector in session.execute(query):
+                     .where(IS_OPEN, Invoice.due_date <= today - timedelta(days=earliest)))
+            for inv_id, due, status, balance, disputed, promised, rep, collector in session.execute(query).all():
                 scanned += 1
                 if should_chase(status, balance, disputed, promised, today) is not None:
                     continue  # paused or settled; a broken promise makes it due again at the next sweep
@@ -117,10 +120,17 @@ class Outbox:
                                      "attempts": 0, "created_by": "dunning", "created_at": now})
                         created += send
                         superseded += not send
-            if rows:  # through Core, one executemany: the ORM leaves out None values and splits the rows by that
-                session.execute(insert(Reminder.__table__), rows)
+                if len(rows) >= INSERT_CHUNK:  # a backlog of 100k invoices makes ~600k rows: not all at once
+                    self._insert(session, rows)
+                    rows = []
+            self._insert(session, rows)
             session.commit()
         return SweepReport(scanned, created, superseded)
+
+    @staticmethod
+    def _insert(session: Session, rows: list[dict]) -> None:
+        if rows:  # through Core, one executemany: the ORM leaves out None values and splits the rows by that
+            session.execute(insert(Reminder.__table__), rows)
 
     def _deliver_at(self, day: object, tz_name: str | None, now: datetime) -> datetime:
         tz = self._tz(tz_name)
