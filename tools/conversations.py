@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from db.models import ConversationMessage, TurnLog
 from db.session import Database
 
-MAX_CHARS = 800  # a remembered message is context, not a transcript
+MAX_CHARS = 2000  # a remembered message is context, not a transcript
 
 
 class Memory:

@@ -13,7 +13,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware, ToolCallLimitMiddleware
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel
 
 from bot.agent.middleware import StopWhenAnswered
@@ -62,21 +62,47 @@ class UsageCounter(BaseCallbackHandler):
         self.completion_tokens += usage.get("completion_tokens") or 0
 
 
-def remembered(reply: Reply) -> str:
-    """What the thread remembers of an answer: which tool ran with which arguments, not the figures.
-    A small model shown an old report imitates it with made-up numbers instead of calling the tool."""
+def remembered(reply: Reply) -> list[tuple[str, str]]:
+    """What the thread keeps of an answer: the tool calls as calls, with a short note instead of the
+    figures. A small model shown an old report as text imitates it instead of calling the tool."""
     if not reply.results:
-        return reply.text
-    notes = []
+        return [("assistant", reply.text)]
+    rows = []
     for outcome in reply.results:
-        call = f"{outcome.tool} {json.dumps(outcome.args, ensure_ascii=False, default=str)}"
         if outcome.proposal is not None:
-            notes.append(f"[{call}: proposed, waiting for the user's confirmation: {outcome.proposal.summary}]")
+            note = f"Proposed, waiting for the user's confirmation: {outcome.proposal.summary}"
         elif outcome.result is not None:
-            notes.append(f"[{call}: the result was shown to the user]")
+            note = "The result was shown to the user."
         else:
-            notes.append(f"[{call}: {outcome.message}]")
-    return "\n".join(notes)
+            note = outcome.message
+        rows.append(("tool_call", json.dumps({"name": outcome.tool, "args": outcome.args, "result": note[:300]},
+                                             ensure_ascii=False, default=str)))
+    return rows
+
+
+def as_messages(history: list[tuple[str, str]]) -> list[Any]:
+    """Remembered rows as chat messages: each run of tool calls becomes one assistant message with its
+    calls followed by their results, the way the model itself produced them."""
+    while history and history[0][0] != "user":  # never start with an answer whose question was pruned
+        history = history[1:]
+    messages: list[Any] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if calls:
+            messages.append(AIMessage("", tool_calls=[{"id": i, "name": c["name"], "args": c["args"]}
+                                                      for i, c in calls]))
+            messages.extend(ToolMessage(c["result"], tool_call_id=i) for i, c in calls)
+            calls.clear()
+
+    for index, (role, content) in enumerate(history):
+        if role == "tool_call":
+            calls.append((f"memory_{index}", json.loads(content)))
+            continue
+        flush()
+        messages.append(HumanMessage(content) if role == "user" else AIMessage(content))
+    flush()
+    return messages
 
 
 def failure_message(exc: Exception, timeout_s: float) -> str:
@@ -117,7 +143,7 @@ class Conversation:
         now = self.tally.clock.now()
         messages: list[Any] = [{"role": "system", "content": system_prompt()},
                                {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)}]
-        messages += [{"role": role, "content": content} for role, content in self.memory.history(thread_key)]
+        messages += as_messages(self.memory.history(thread_key))
         messages.append(HumanMessage(text))
         try:
             state = self.agent.invoke({"messages": messages}, context=context, config={"callbacks": [counter]})
@@ -130,7 +156,7 @@ class Conversation:
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
         if reply.status != "failed":
-            self.memory.append(thread_key, [("user", text), ("assistant", remembered(reply))], now)
+            self.memory.append(thread_key, [("user", text), *remembered(reply)], now)
         log_turn(self.tally.db, now, actor.user_id, thread_key, reply.stats, reply.status,
                  reply.text if reply.status == "failed" else None)
         return reply

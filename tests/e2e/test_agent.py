@@ -1,6 +1,7 @@
 """The agent end to end: the real ChatOpenAI over HTTP against a scripted OpenAI-compatible server,
 real tools, real database. One test per tool from a plain-language line to the database end state."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -131,8 +132,8 @@ def test_write_waits_for_confirmation_and_model_is_told(conversation, llm, tally
     # the next turn's history tells the model what is pending, not that it happened
     llm.push(reply("It is waiting for your confirmation."))
     conversation.handle_turn(sales, "t1", "is it done?")
-    history = [m["content"] for m in llm.last_request["messages"] if m["role"] == "assistant"]
-    assert any("Create an order" in h for h in history)
+    history = [m["content"] for m in llm.last_request["messages"] if m["role"] == "tool"]
+    assert any("waiting for the user's confirmation: Create an order" in h for h in history)
 
 
 def test_sales_asking_for_another_reps_customer_gets_nothing(conversation, llm, tally):
@@ -202,14 +203,29 @@ def test_follow_up_uses_thread_memory(conversation, llm, tally):
     conversation.handle_turn(mgr, "thread-1", "credit for Acme?")
     llm.push(tool_calls(("check_credit", {"customer": "globex"})))
     reply_ = conversation.handle_turn(mgr, "thread-1", "and Globex?")
-    roles = [m["role"] for m in llm.last_request["messages"]]
-    assert roles == ["system", "system", "user", "assistant", "user"]
-    remembered = llm.last_request["messages"][3]["content"]
-    assert "check_credit" in remembered and "acme" in remembered and "Available" not in remembered
+    messages = llm.last_request["messages"]
+    assert [m["role"] for m in messages] == ["system", "system", "user", "assistant", "tool", "user"]
+    earlier = messages[3]["tool_calls"][0]["function"]
+    assert earlier["name"] == "check_credit" and json.loads(earlier["arguments"]) == {"customer": "acme"}
+    assert "Available" not in messages[4]["content"]  # the old figures are not repeated to the model
     assert "Credit for GLOBEX" in reply_.text
     llm.push(reply("hello"))
     conversation.handle_turn(mgr, "thread-2", "hi")
     assert [m["role"] for m in llm.last_request["messages"]] == ["system", "system", "user"]  # threads are separate
+
+
+def test_memory_is_bounded_and_never_starts_mid_answer(conversation, llm, tally, db):
+    mgr = tally.actor_for("U0MGR1")
+    conversation.memory.keep = 5
+    for _ in range(4):
+        llm.push(tool_calls(("ar_ageing", {}), ("check_credit", {"customer": "acme"})))
+        conversation.handle_turn(mgr, "long", "ageing and acme credit")
+    with db.session() as s:
+        assert s.scalar(text("select count(*) from conversation_messages where thread_key = 'long'")) == 5
+    llm.push(reply("ok"))
+    conversation.handle_turn(mgr, "long", "thanks")
+    roles = [m["role"] for m in llm.last_request["messages"]]
+    assert roles[2] == "user" and roles[-1] == "user" and "tool" in roles
 
 
 def test_turns_are_accounted(conversation, llm, tally, db):
