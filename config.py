@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(30.0, alias="TALLY_MODEL_TIMEOUT")
     model_retries: int = Field(2, alias="TALLY_MODEL_RETRIES")
     max_tool_calls: int = Field(4, alias="TALLY_MAX_TOOL_CALLS")
-    memory_messages: int = Field(20, alias="TALLY_MEMORY_MESSAGES")
+    memory_messages: int = Field(12, alias="TALLY_MEMORY_MESSAGES")  # each costs prompt tokens every turn
 
     # Slack
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")

@@ -38,7 +38,6 @@ from langchain_openai import ChatOpenAI  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
 from bench.reports import SEED_NOW, database_url, ensure_seeded  # noqa: E402
-from bot.agent import turn as agent_turn  # noqa: E402
 from bot.agent.prompt import system_prompt, turn_context  # noqa: E402
 from bot.agent.turn import Conversation  # noqa: E402
 from db.models import ConversationMessage, TurnLog  # noqa: E402
@@ -46,7 +45,6 @@ from db.session import Database  # noqa: E402
 from tests.fakes.openai_server import ScriptedOpenAI, tool_calls  # noqa: E402
 from tests.fakes.openai_server import _Handler as ScriptedHandler  # noqa: E402
 from tools import FixedClock, Rules, Tally  # noqa: E402
-from tools.conversations import log_turn  # noqa: E402
 
 USER, QUESTION = "U0SALES1", "can Acme take a 5000 order?"
 THREAD = "bench-turn"
@@ -127,8 +125,7 @@ class Bench:
         self.tally.read = WATCH.wrap("tool", self.tally.read)  # type: ignore[method-assign]
         memory = self.conversation.memory
         memory.history = WATCH.wrap("memory", memory.history)  # type: ignore[method-assign]
-        memory.append = WATCH.wrap("memory", memory.append)  # type: ignore[method-assign]
-        agent_turn.log_turn = WATCH.wrap("log", log_turn)
+        memory.save_turn = WATCH.wrap("log", memory.save_turn)  # type: ignore[method-assign]
 
     def turn(self, thread_key: str) -> dict[str, Any]:
         before, calls = dict(WATCH.seconds), self.llm.calls_count
@@ -207,7 +204,7 @@ def main() -> None:
     print(f"Conversation turn, instant scripted model, {args.turns} turns each a new thread, "
           f"{args.invoices:,} invoices; ms (each column's own percentile, so the parts need not add up)")
     print(f"{'backend':<11} {'':<5} {'total':>7} {'model HTTP':>10} {'overhead':>9} | of the overhead: "
-          f"{'model client':>12} {'tool':>6} {'memory':>6} {'turn log':>8} {'agent graph, rest':>17}")
+          f"{'model client':>12} {'tool':>6} {'memory':>6} {'save turn':>8} {'agent graph, rest':>17}")
     for r in results:
         rows = [{**x, "overhead_ms": x["total_ms"] - x["http_ms"], "client_ms": x["model_ms"] - x["http_ms"],
                  "rest_ms": x["total_ms"] - x["model_ms"] - x["tool_ms"] - x["memory_ms"] - x["log_ms"]}

@@ -30,8 +30,10 @@ class Memory:
             ).all()
         return [(role, content) for role, content in reversed(rows)]
 
-    def append(self, thread_key: str, exchange: list[tuple[str, str]], now: datetime) -> None:
+    def save_turn(self, thread_key: str, exchange: list[tuple[str, str]], now: datetime, log: TurnLog) -> None:
+        """The exchange and the turn's cost log, in one transaction; the thread is pruned to `keep`."""
         with self.db.session(write=True) as session:
+            session.add(log)
             for role, content in exchange:
                 session.add(ConversationMessage(thread_key=thread_key, role=role, content=content[:MAX_CHARS],
                                                 created_at=now))
@@ -39,7 +41,7 @@ class Memory:
             oldest_kept = session.scalar(
                 select(ConversationMessage.id).where(ConversationMessage.thread_key == thread_key)
                 .order_by(ConversationMessage.id.desc()).offset(self.keep - 1).limit(1))
-            if oldest_kept is not None:
+            if exchange and oldest_kept is not None:
                 session.execute(delete(ConversationMessage).where(
                     ConversationMessage.thread_key == thread_key, ConversationMessage.id < oldest_kept))
             session.commit()
@@ -54,13 +56,11 @@ class TurnStats:
     latency_ms: int = 0
 
 
-def log_turn(db: Database, at: datetime, user_id: str, thread_key: str, stats: TurnStats, status: str,
-             error: str | None = None) -> None:
-    with db.session(write=True) as session:
-        session.add(TurnLog(at=at, user_id=user_id, thread_key=thread_key, model_calls=stats.model_calls,
-                            prompt_tokens=stats.prompt_tokens, completion_tokens=stats.completion_tokens,
-                            tool_calls=stats.tool_calls, latency_ms=stats.latency_ms, status=status, error=error))
-        session.commit()
+def turn_log(at: datetime, user_id: str, thread_key: str, stats: TurnStats, status: str,
+             error: str | None = None) -> TurnLog:
+    return TurnLog(at=at, user_id=user_id, thread_key=thread_key, model_calls=stats.model_calls,
+                   prompt_tokens=stats.prompt_tokens, completion_tokens=stats.completion_tokens,
+                   tool_calls=stats.tool_calls, latency_ms=stats.latency_ms, status=status, error=error)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from bot.agent.prompt import system_prompt, turn_context
 from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools
 from bot.text_views import render
 from tools import Actor, Proposal, Tally
-from tools.conversations import Memory, TurnStats, log_turn
+from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
 MODEL_CALLS_PER_TURN = 3
@@ -122,7 +122,7 @@ def failure_message(exc: Exception, timeout_s: float) -> str:
 
 
 class Conversation:
-    def __init__(self, tally: Tally, model: BaseChatModel, *, memory_messages: int = 20, max_tool_calls: int = 4,
+    def __init__(self, tally: Tally, model: BaseChatModel, *, memory_messages: int = 12, max_tool_calls: int = 4,
                  timeout_s: float = 30.0):
         self.tally = tally
         self.memory = Memory(tally.db, keep=memory_messages)
@@ -155,10 +155,10 @@ class Conversation:
         reply.calls = list(context.outcomes)
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
-        if reply.status != "failed":
-            self.memory.append(thread_key, [("user", text), *remembered(reply)], now)
-        log_turn(self.tally.db, now, actor.user_id, thread_key, reply.stats, reply.status,
-                 reply.text if reply.status == "failed" else None)
+        failed = reply.status == "failed"
+        self.memory.save_turn(thread_key, [] if failed else [("user", text), *remembered(reply)], now,
+                              turn_log(now, actor.user_id, thread_key, reply.stats, reply.status,
+                                       reply.text if failed else None))
         return reply
 
     @staticmethod

@@ -138,8 +138,10 @@ def test_credit_hold_goes_to_managers_and_approval_updates_both_cards(world, db)
         time.sleep(0.05)
     with db.session() as s:
         assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
-    updated = {c.params["ts"] for c in world.slack.calls_to("chat.update")}
-    assert {approval_ts, card.params["ts"]} <= updated  # the manager's card and the requester's card
+    wanted = {approval_ts, card.params["ts"]}  # the manager's card and the requester's card
+    while time.time() < deadline and not wanted <= {c.params["ts"] for c in world.slack.calls_to("chat.update")}:
+        time.sleep(0.05)
+    assert wanted <= {c.params["ts"] for c in world.slack.calls_to("chat.update")}
     told = [c for c in world.slack.calls_to("chat.postMessage") if "approved by <@U0MGR1>" in c.params["text"]]
     assert told and told[0].params["channel"] == "DU0SALES2"
     world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts)  # a second click changes nothing
