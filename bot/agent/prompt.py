@@ -32,6 +32,7 @@ def turn_context(actor: Actor, now: datetime, currency: str) -> str:
     return template("context.md").format(
         name=actor.name, role=actor.role.value, user_id=actor.user_id, weekday=local.strftime("%A"),
         today=local.date().isoformat(), timezone=actor.timezone, currency=currency,
+        yesterday=(local - timedelta(days=1)).date().isoformat(),
         tomorrow=(local + timedelta(days=1)).date().isoformat(), next_monday=_next(0, local),
         next_friday=_next(4, local),
     )
