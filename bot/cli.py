@@ -48,28 +48,22 @@ def seed(
     reset: Annotated[bool, typer.Option("--reset", help="delete all data first")] = False,
 ) -> None:
     """Load demo data (`--demo`) or a large data set for benchmarks (`--scale N`)."""
-    from db.backup import wipe
-    from db.scale_seed import seed_scale
-    from db.seed import is_empty, seed_demo
+    from db.scale_seed import load_data
 
     if scale < 0:
         _fail("--scale N needs a positive number of invoices.")
     if demo == bool(scale):
         _fail("Choose one: --demo or --scale N.")
     db = _db()
-    now = datetime.now(UTC)
-    with db.session(write=True) as session:
-        if reset:
-            wipe(session)
-        elif not is_empty(session):
-            _fail("The database already has data; add --reset to replace it.")
+    try:
         if demo:
-            seed_demo(session, now.date(), now)
+            load_data(db, datetime.now(UTC), reset=reset)
         else:
             with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=out) as bar:
                 task = bar.add_task("invoices", total=scale)
-                seed_scale(session, scale, now.date(), now, progress=lambda n: bar.advance(task, n))
-        session.commit()
+                load_data(db, datetime.now(UTC), scale=scale, reset=reset, progress=lambda n: bar.advance(task, n))
+    except ValueError as exc:
+        _fail(str(exc))
     _say("Demo data loaded." if demo else f"{scale:,} invoices loaded.")
 
 

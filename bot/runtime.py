@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from config import Settings
 from db.migrate import upgrade
-from db.seed import is_empty, seed_demo
+from db.scale_seed import load_data
 from db.session import Database
 from tools import Clock, Rules, SystemClock, Tally
 
@@ -29,9 +29,5 @@ def build_tally(settings: Settings, clock: Clock | None = None, *, seed_if_new: 
     if seed_if_new is None:
         seed_if_new = not settings.database_url_given
     if seed_if_new:
-        with db.session(write=True) as session:
-            if is_empty(session):
-                now = clock.now()
-                seed_demo(session, now.date(), now)
-                session.commit()
+        load_data(db, clock.now(), only_if_empty=True)
     return Tally(db, rules_from(settings), clock, timedelta(minutes=settings.pending_action_ttl_minutes))

@@ -16,8 +16,10 @@ from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.money import money
+from db.backup import wipe
 from db.models import Customer, DocumentCounter, Invoice, OrderLine, Payment, Product, SalesOrder
-from db.seed import seed_reference
+from db.seed import is_empty, seed_demo, seed_reference
+from db.session import Database
 
 CHUNK = 50_000
 HISTORY_DAYS = 730
@@ -142,3 +144,22 @@ def _reset_sequences(session: Session) -> None:
 
 def invoice_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Invoice)) or 0
+
+
+def load_data(db: Database, now: datetime, *, scale: int = 0, reset: bool = False, only_if_empty: bool = False,
+              progress: Callable[[int], None] = lambda done: None) -> bool:
+    """Seed the demo company (or `scale` invoices) in one transaction. Refuses a database that has data
+    unless `reset`; with `only_if_empty`, quietly does nothing instead. Returns whether it loaded."""
+    with db.session(write=True) as session:
+        if reset:
+            wipe(session)
+        elif not is_empty(session):
+            if only_if_empty:
+                return False
+            raise ValueError("The database already has data; add --reset to replace it.")
+        if scale:
+            seed_scale(session, scale, now.date(), now, progress)
+        else:
+            seed_demo(session, now.date(), now)
+        session.commit()
+    return True
