@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.roles import Role
-from db.models import AuditEvent, Invoice, Reminder
+from db.models import AuditEvent, Invoice, Member, Reminder
 from db.session import Database
 from tools.context import Actor, Clock, Rules, ToolContext
 from tools.invoices import InvoiceDetail, invoice_details
@@ -31,6 +31,7 @@ class ReminderMessage(Result):
     reminder_id: int
     stage: str
     recipient: str
+    recipient_collects: bool = True  # collectors and managers act on it; a rep's copy is for information
     note: str | None
     invoice: InvoiceDetail
     last_contact_at: datetime | None
@@ -69,7 +70,10 @@ def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: li
                 AuditEvent.action.in_(HISTORY)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())):
             if len(history[e.entity_id]) < HISTORY_SHOWN:
                 history[e.entity_id].append(HistoryItem(at=e.at, actor=e.actor, action=e.action, detail=_detail(e)))
+        roles = dict(session.execute(select(Member.slack_user_id, Member.role).where(
+            Member.slack_user_id.in_({r.recipient for r in reminders}))).all())
         return {r.id: ReminderMessage(
             reminder_id=r.id, stage=r.stage, recipient=r.recipient, note=r.note, invoice=details[r.invoice_id],
+            recipient_collects=roles.get(r.recipient) != Role.SALES.value,
             last_contact_at=r.invoice.last_contact_at, history=history[r.invoice.number],
         ) for r in reminders}

@@ -38,12 +38,16 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
     if done:
         blocks.append(context(done))
         return blocks
-    blocks.append(actions(
-        button("Payment received", "tally_remind_paid", _value(msg), "primary"),
-        button("Promise to pay", "tally_remind_promise", _value(msg)),
-        button("Dispute", "tally_remind_dispute", _value(msg), "danger"),
-        block_id="reminder_actions",
-    ))
+    if msg.recipient_collects:
+        blocks.append(actions(
+            button("Payment received", "tally_remind_paid", _value(msg), "primary"),
+            button("Promise to pay", "tally_remind_promise", _value(msg)),
+            button("Dispute", "tally_remind_dispute", _value(msg), "danger"),
+            block_id="reminder_actions",
+        ))
+    else:  # a salesperson cannot record collections; they hear about their customer and may follow up
+        blocks.append(context("Your customer's invoice: a word from you often helps. The collector records "
+                              "payments, promises and disputes."))
     blocks.append(actions(*(button(f"Snooze {d} day{'s' if d > 1 else ''}", f"tally_remind_snooze_{d}",
                                    _value(msg, days=d)) for d in SNOOZE_DAYS), block_id="reminder_snooze"))
     return blocks
