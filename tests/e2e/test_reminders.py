@@ -102,7 +102,7 @@ def test_sender_skips_settled_disputed_and_promised_invoices(tally, db):
         assert reasons[paid] == "paid" and reasons[disputed] == "disputed"
         assert reasons[promised].startswith("promised until")
         assert report.sent == len(slack.calls_to("chat.postMessage")) == len(reminders(db, status="sent")) > 0
-        post = slack.calls_to("chat.postMessage")[0]
+        post = next(c for c in slack.calls_to("chat.postMessage") if c.params["channel"].startswith("DU0COLL"))
         meta = post.params["metadata"] if isinstance(post.params["metadata"], dict) else json.loads(
             post.params["metadata"])
         assert meta["event_type"] == "tally_reminder" and "Payment received" in json.dumps(post.params["blocks"])
