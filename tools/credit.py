@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from core.credit import CreditDecision, CreditInputs, decide_credit
 from core.money import ZERO, money
@@ -69,30 +69,24 @@ class CheckCreditArgs(Args):
 
 
 def credit_inputs(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditInputs:
-    session, today = ctx.session, ctx.today
-    open_balance, overdue, oldest_due = session.execute(
-        select(
-            func.coalesce(func.sum(Invoice.total - Invoice.paid_amount), 0),
-            func.coalesce(func.sum(Invoice.total - Invoice.paid_amount).filter(Invoice.due_date < today), 0),
-            func.min(Invoice.due_date).filter(Invoice.due_date < today),
-        ).where(Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
+    """Everything the credit rule needs, in one statement (it runs inside every order and credit check)."""
+    today = ctx.today
+    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
+    oldest = (select(Invoice.number, Invoice.due_date).where(*is_open, Invoice.due_date < today)
+              .order_by(Invoice.due_date, Invoice.id).limit(1).subquery())
+    uninvoiced = (select(func.coalesce(func.sum(SalesOrder.total), 0))
+                  .where(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(UNINVOICED_STATUSES))
+                  .scalar_subquery())
+    balance = Invoice.total - Invoice.paid_amount
+    overdue_balance = func.sum(balance).filter(Invoice.due_date < today)
+    open_balance, overdue, pending, oldest_number, oldest_due = ctx.session.execute(
+        select(func.coalesce(func.sum(balance), 0), func.coalesce(overdue_balance, 0), uninvoiced,
+               select(oldest.c.number).scalar_subquery(), select(oldest.c.due_date).scalar_subquery())
+        .where(*is_open)
     ).one()
-    oldest_number = None
-    if oldest_due is not None:
-        oldest_number = session.scalar(
-            select(Invoice.number).where(
-                Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES),
-                Invoice.due_date == oldest_due,
-            ).limit(1)
-        )
-    uninvoiced = session.scalar(
-        select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
-            and_(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(UNINVOICED_STATUSES))
-        )
-    )
     return CreditInputs(
         credit_limit=money(customer.credit_limit), open_balance=money(open_balance),
-        uninvoiced_orders=money(uninvoiced), order_amount=money(order_amount), on_hold=customer.on_hold,
+        uninvoiced_orders=money(pending), order_amount=money(order_amount), on_hold=customer.on_hold,
         oldest_overdue_days=(today - oldest_due).days if oldest_due else 0,
         oldest_overdue_invoice=oldest_number, overdue_amount=money(overdue),
     )
