@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.runtime import Runtime
 
 MAX_INVALID = 1  # invalid arguments go back to the model once; a second time, the user hears why
+MAX_MODEL_CALLS = 3  # a turn never costs more than this, whatever the model does
 
 
 def _this_turn(messages: list[Any]) -> list[Any]:
@@ -26,6 +27,8 @@ class StopWhenAnswered(AgentMiddleware):
         turn = _this_turn(state["messages"])
         if not turn or not isinstance(turn[-1], ToolMessage):
             return None
+        if sum(isinstance(m, AIMessage) for m in turn) >= MAX_MODEL_CALLS:
+            return {"jump_to": "end"}
         last_ai = max(i for i, m in enumerate(turn) if isinstance(m, AIMessage))
         latest = [m for m in turn[last_ai + 1:] if isinstance(m, ToolMessage)]
         artifacts = [m.artifact or {} for m in latest]

@@ -10,7 +10,7 @@ from typing import Any
 
 import openai
 from langchain.agents import create_agent
-from langchain.agents.middleware import ModelCallLimitMiddleware, ToolCallLimitMiddleware
+from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -24,7 +24,6 @@ from tools import Actor, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
-MODEL_CALLS_PER_TURN = 3
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
 
 
@@ -129,8 +128,7 @@ class Conversation:
         self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
         self.agent = create_agent(
             model, build_tools(), context_schema=TurnContext,
-            middleware=[StopWhenAnswered(), ModelCallLimitMiddleware(run_limit=MODEL_CALLS_PER_TURN),
-                        ToolCallLimitMiddleware(run_limit=max_tool_calls, exit_behavior="end")],
+            middleware=[StopWhenAnswered(), ToolCallLimitMiddleware(run_limit=max_tool_calls, exit_behavior="end")],
         )
 
     def __deepcopy__(self, memo: dict) -> object:
