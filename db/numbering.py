@@ -5,7 +5,7 @@ a commit uses it, and a second writer waits. Nothing is ever skipped or reused."
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,9 +36,3 @@ def bump_to(session: Session, kind: str, year: int, value: int) -> None:
     session.execute(update(DocumentCounter).where(
         DocumentCounter.kind == kind, DocumentCounter.year == year, DocumentCounter.last_value < value)
         .values(last_value=value))
-
-
-def peek_last(session: Session, kind: str, year: int) -> int:
-    return session.scalar(
-        select(DocumentCounter.last_value).where(DocumentCounter.kind == kind, DocumentCounter.year == year)
-    ) or 0

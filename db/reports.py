@@ -13,12 +13,9 @@ from sqlalchemy.orm import Session
 
 from db.models import OPEN_STATUSES, Customer, Invoice, OrderLine, Payment, Product
 
-OPEN = OPEN_STATUSES
 # Rendered with literals, not parameters, so that both databases see it is the predicate of the
 # partial index of open invoices (db.models.OPEN_INVOICE) and read receivables from that index alone.
-IS_OPEN = Invoice.status.in_(bindparam("open_statuses", OPEN, expanding=True, literal_execute=True))
-AGEING_GROUPS = {"customer", "rep"}
-SALES_GROUPS = {"rep", "customer", "product", "month"}
+IS_OPEN = Invoice.status.in_(bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True))
 
 
 @dataclass(frozen=True)

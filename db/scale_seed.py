@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.money import money
@@ -140,10 +140,6 @@ def _reset_sequences(session: Session) -> None:
     for table in ("sales_orders", "order_lines", "invoices", "payments"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce((SELECT max(id) FROM {table}), 1))"))
-
-
-def invoice_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Invoice)) or 0
 
 
 def load_data(db: Database, now: datetime, *, scale: int = 0, reset: bool = False, only_if_empty: bool = False,

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from core.credit import CreditInputs, decide_credit
 from core.money import money
 from db.demo_data import CUSTOMERS, MEMBERS, PRODUCTS
-from db.models import Customer, DocumentCounter, Invoice, Member, OrderLine, Payment, Product, SalesOrder
+from db.models import (
+    OPEN_STATUSES,
+    Customer,
+    DocumentCounter,
+    Invoice,
+    Member,
+    OrderLine,
+    Payment,
+    Product,
+    SalesOrder,
+)
 
 # profile → (days paid relative to due: low, high; share never paid)
 PROFILES = {"good": (-10, 2, 0.0), "ok": (-5, 12, 0.02), "slow": (5, 40, 0.08), "bad": (20, 80, 0.35)}
@@ -167,7 +177,7 @@ def _number_and_store(session: Session, orders: list[SalesOrder], plans: list[Pl
 def _owed(session: Session, customer: Customer, today: date) -> CreditInputs:
     """What the customer owes now, as the credit rule sees it (before any new order)."""
     balance = Invoice.total - Invoice.paid_amount
-    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(("open", "partially_paid")))
+    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
     open_balance, overdue = session.execute(select(
         func.coalesce(func.sum(balance), 0), func.coalesce(func.sum(balance).filter(Invoice.due_date < today), 0),
     ).where(*is_open)).one()

@@ -7,15 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Customer, Invoice, SalesOrder
+from db.models import OPEN_STATUSES, Customer, Invoice, SalesOrder
 from tools import Actor, Tally
-
-OPEN = ("open", "partially_paid")
 
 
 def _invoice(session: Any, code: str, **flags: Any) -> str:
     query = (select(Invoice.number).join(Customer, Customer.id == Invoice.customer_id)
-             .where(Customer.code == code, Invoice.status.in_(OPEN), Invoice.disputed.is_(False)))
+             .where(Customer.code == code, Invoice.status.in_(OPEN_STATUSES), Invoice.disputed.is_(False)))
     if flags.get("unpromised"):
         query = query.where(Invoice.promised_on.is_(None))
     return session.scalars(query.order_by(Invoice.due_date.desc())).first()

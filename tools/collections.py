@@ -13,11 +13,10 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.money import fmt, money
 from core.risk import PaymentStats, risk_grade
 from core.roles import Role
-from db.models import Customer, Invoice, Member, Reminder
+from db.models import OPEN_STATUSES, Customer, Invoice, Member, Reminder
 from db.reports import IS_OPEN
 from db.sqlfn import days_between
 from tools.context import ToolContext
-from tools.credit import OPEN_STATUSES
 from tools.invoices import InvoiceDetail, invoice_detail, invoice_line
 from tools.lookup import resolve_invoice
 from tools.registry import tool

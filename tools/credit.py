@@ -12,13 +12,12 @@ from core.credit import CreditDecision, CreditInputs, decide_credit
 from core.money import ZERO, money
 from core.risk import payment_stats, predict_pay_date, risk_grade
 from core.roles import Role
-from db.models import Customer, Invoice, SalesOrder
+from db.models import OPEN_STATUSES, Customer, Invoice, SalesOrder
 from tools.context import ToolContext
 from tools.lookup import resolve_customer
 from tools.registry import tool
 from tools.schemas import Args, CustomerRef, Money, PositiveMoney, Result
 
-OPEN_STATUSES = ("open", "partially_paid")
 UNINVOICED_STATUSES = ("confirmed", "fulfilled")
 
 

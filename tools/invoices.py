@@ -10,10 +10,9 @@ from sqlalchemy import select
 from core.errors import InvalidInput
 from core.money import ZERO
 from core.roles import Role
-from db.models import Customer, Invoice, Payment, SalesOrder
+from db.models import OPEN_STATUSES, Customer, Invoice, Payment, SalesOrder
 from db.reports import IS_OPEN
 from tools.context import ToolContext
-from tools.credit import OPEN_STATUSES
 from tools.lookup import resolve_customer, resolve_invoice
 from tools.registry import tool
 from tools.schemas import Args, CustomerRef, InvoiceLine, Money, Result

@@ -32,7 +32,6 @@ from db.reports import IS_OPEN
 from db.session import Database
 from tools.context import Clock, Rules
 
-OPEN = ("open", "partially_paid")
 MANUAL = "at:"  # stage prefix of reminders people scheduled themselves
 LEASE = timedelta(minutes=2)
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
