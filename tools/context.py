@@ -94,11 +94,6 @@ class ToolContext:
                 hint="Sales can see and act only on the customers they own; ask its owner or a manager.",
             )
 
-    def require_role(self, *roles: Role, doing: str) -> None:
-        if self.actor.role not in roles and self.actor.role is not Role.ADMIN:
-            allowed = ", ".join(r.value for r in roles)
-            raise NotAllowed(f"Only {allowed} can {doing}; you are {self.actor.role.value}.")
-
     def audit(self, action: str, entity: str, entity_id: Any, before: dict | None, after: dict | None) -> None:
         self.session.add(
             AuditEvent(at=self.now, actor=self.actor.user_id, action=action, entity=entity,
