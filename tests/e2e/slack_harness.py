@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
@@ -19,7 +20,35 @@ from tests.fakes.slack_requests import SlackClientSim, block_actions, event_call
 from tools import Tally
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SETTLE_TIMEOUT = 120.0  # a bound for a stuck listener, not a wait: settle() returns as soon as all are done
 _ids = count(1)
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting the work in flight. Bolt submits a request's listeners before it
+    answers the request, so once a signed post returned, `wait_idle()` waits for exactly its work."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=5, thread_name_prefix="bolt-listener")
+        self._idle = threading.Condition()
+        self._busy = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._idle:
+            self._busy += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._busy == 0, timeout):
+                raise AssertionError(f"{self._busy} Slack listeners still running after {timeout} s")
 
 
 @dataclass
@@ -28,6 +57,11 @@ class SlackWorld:
     llm: ScriptedOpenAI
     sim: SlackClientSim
     tally: Tally
+    listeners: TrackedExecutor
+
+    def settle(self) -> None:
+        """Wait until every listener started by the requests posted so far has finished."""
+        self.listeners.wait_idle()
 
     def mention(self, user: str, text: str, channel: str = "C0SALES", ts: str | None = None, **headers) -> tuple:
         ts = ts or f"1700000{next(_ids):03d}.000100"
@@ -59,11 +93,17 @@ def slack_world(tally: Tally, with_model: bool = True) -> Iterator[SlackWorld]:
                                use_responses_api=False)
             conversation = Conversation(tally, model)
         app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation)
+        listeners = TrackedExecutor()
+        runner = app.listener_runner
+        runner.listener_executor = runner.lazy_listener_runner.executor = listeners
         server = http_server(app, 0, host="127.0.0.1")
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         try:
-            yield SlackWorld(slack, llm, SlackClientSim(f"http://127.0.0.1:{server.server_port}", SECRET), tally)
+            yield SlackWorld(slack, llm, SlackClientSim(f"http://127.0.0.1:{server.server_port}", SECRET), tally,
+                             listeners)
         finally:
             server.shutdown()
             server.server_close()
+            listeners.wait_idle()  # no listener may outlive its test and touch the next test's data
+            listeners.shutdown()

@@ -228,7 +228,7 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
             stranger = dict(mention, user="U0NOBODY", ts="1700000002.000100", event_ts="1700000002.000100")
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), bad_signature=True)[0] == 401
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), timestamp_offset=-600)[0] == 401
-            time.sleep(0.3)
+            # Bolt checks the signature before it dispatches anything: a 401 left no work running.
             assert not [m for m in slack.messages("C0SALES") if m.get("thread_ts") == "1700000002.000100"]
         finally:
             process.send_signal(signal.SIGINT)

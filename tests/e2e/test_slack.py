@@ -1,7 +1,6 @@
 """Slack end to end: signed HTTP requests into the real Bolt app, replies observed at a mock Slack API."""
 
 import json
-import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -65,13 +64,15 @@ def test_double_click_creates_one_order(world, db):
     world.llm.push(tool_calls(("create_order", {"customer": "Acme", "lines": [{"sku": "WIDGET-1", "quantity": 1}]})))
     before = orders(db)
     world.dm("U0SALES1", "one widget-1 for acme")
-    card = world.slack.wait_for("chat.update")[0]
+    world.settle()
+    card = world.slack.calls_to("chat.update")[0]
     pending = button(card, "tally_confirm")
     for _ in range(2):
         world.click("U0SALES1", "tally_confirm", pending, "DU0SALES1", card.params["ts"])
-    updates = world.slack.wait_for("chat.update", count=3)
-    assert orders(db) == before + 1
-    assert "Already confirmed" in blocks_text(updates[-1]) or "Already" in blocks_text(updates[-2])
+    world.settle()
+    updates = [blocks_text(c) for c in world.slack.calls_to("chat.update")[1:]]
+    assert orders(db) == before + 1 and len(updates) == 2
+    assert sum("Already confirmed by <@U0SALES1>" in u for u in updates) == 1
 
 
 def test_redelivered_event_is_answered_once(world):
@@ -82,16 +83,16 @@ def test_redelivered_event_is_answered_once(world):
     assert world.sim.post(*body)[0] == 200
     for retry in (1, 2):
         assert world.sim.post(*body, retry_num=retry, retry_reason="http_timeout")[0] == 200
-    world.slack.wait_for("chat.update")
-    time.sleep(0.5)
+    world.settle()
+    assert len(world.slack.calls_to("chat.update")) == 1
     assert len(world.slack.calls_to("chat.postMessage")) == 1 and world.llm.calls_count == 1
 
 
 def test_unknown_user_is_refused_politely_and_gets_nothing(world):
     world.mention("U0STRANGER", "what is Acme's credit?")
-    refusal = world.slack.wait_for("chat.postMessage")[0]
+    world.settle()
+    (refusal,) = world.slack.calls_to("chat.postMessage")
     assert "not set up to use Tally" in refusal.params["text"]
-    time.sleep(0.3)
     assert world.llm.calls_count == 0 and not world.slack.calls_to("chat.update")
 
 
@@ -125,29 +126,33 @@ def test_slash_command_write_confirms_through_the_ephemeral_card(world, db):
 def test_credit_hold_goes_to_managers_and_approval_updates_both_cards(world, db):
     world.llm.push(tool_calls(("create_order", {"customer": "Globex", "lines": [{"sku": "GADGET-2", "quantity": 3}]})))
     world.dm("U0SALES2", "3 gadget-2 for globex")
-    card = world.slack.wait_for("chat.update")[0]
+    world.settle()
+    card = world.slack.calls_to("chat.update")[0]
     world.click("U0SALES2", "tally_confirm", button(card, "tally_confirm"), "DU0SALES2", card.params["ts"])
-    approval = [c for c in world.slack.wait_for("chat.postMessage", count=2) if c.params["channel"] == "DU0MGR1"][0]
+    world.settle()
+    approval = next(c for c in world.slack.calls_to("chat.postMessage") if c.params["channel"] == "DU0MGR1")
     assert "Approve" in blocks_text(approval) and "past due" in blocks_text(approval)
     number = button(approval, "tally_approve")
     approval_ts = world.slack.messages("DU0MGR1")[0]["ts"]
-    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts)
-    deadline = time.time() + 5
-    while time.time() < deadline and not any("approved by" in (c.params.get("text") or "")
-                                             for c in world.slack.calls_to("chat.postMessage")):
-        time.sleep(0.05)
+    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts,
+                response_url=world.slack.base_url + "response.approve1")
+    world.settle()
     with db.session() as s:
         assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
-    wanted = {approval_ts, card.params["ts"]}  # the manager's card and the requester's card
-    while time.time() < deadline and not wanted <= {c.params["ts"] for c in world.slack.calls_to("chat.update")}:
-        time.sleep(0.05)
-    assert wanted <= {c.params["ts"] for c in world.slack.calls_to("chat.update")}
+    updated = {c.params["ts"]: blocks_text(c) for c in world.slack.calls_to("chat.update")}
+    for ts in (approval_ts, card.params["ts"]):  # the manager's card and the requester's card
+        assert "approved" in updated[ts]
     told = [c for c in world.slack.calls_to("chat.postMessage") if "approved by <@U0MGR1>" in c.params["text"]]
-    assert told and told[0].params["channel"] == "DU0SALES2"
-    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts)  # a second click changes nothing
-    time.sleep(0.5)
+    assert len(told) == 1 and told[0].params["channel"] == "DU0SALES2"
+    world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts,  # a second click changes nothing
+                response_url=world.slack.base_url + "response.approve2")
+    world.settle()
+    again = world.slack.calls_to("response.approve2")
+    assert len(again) == 1 and number in again[0].params["text"]
+    assert not world.slack.calls_to("response.approve1")  # the first click got its answer in the cards
     with db.session() as s:
         assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
+    assert len([c for c in world.slack.calls_to("chat.postMessage") if "approved by" in c.params["text"]]) == 1
 
 
 def test_reject_asks_for_a_reason_in_a_modal(world, db):
@@ -157,7 +162,7 @@ def test_reject_asks_for_a_reason_in_a_modal(world, db):
     assert modal.params["view"]["private_metadata"] == held
     world.sim.post(*view_submission("U0MGR1", "tally_reject_reason", held,
                                     {"reason": {"value": {"type": "plain_text_input", "value": "too risky"}}}))
-    world.slack.wait_for("chat.postMessage")
+    world.settle()
     with db.session() as s:
         order = s.scalar(select(SalesOrder).where(SalesOrder.number == held))
         assert (order.status, order.decision_reason, order.decided_by) == ("cancelled", "too risky", "U0MGR1")
@@ -168,13 +173,9 @@ def test_app_home_is_published_per_role(world):
                         ("U0MGR1", "Orders on credit hold")):
         world.sim.post(*event_callback({"type": "app_home_opened", "user": user, "channel": f"D{user}",
                                         "tab": "home", "event_ts": "1.1"}, f"EvHome{user}"))
-        published = [c for c in world.slack.wait_for("views.publish", count=1)
-                     if c.params["user_id"] == user]
-        deadline = time.time() + 5
-        while not published and time.time() < deadline:
-            time.sleep(0.05)
-            published = [c for c in world.slack.calls_to("views.publish") if c.params["user_id"] == user]
-        assert words in json.dumps(published[0].params["view"])
+        world.settle()
+        (published,) = [c for c in world.slack.calls_to("views.publish") if c.params["user_id"] == user]
+        assert words in json.dumps(published.params["view"])
     manager_home = [c for c in world.slack.calls_to("views.publish") if c.params["user_id"] == "U0MGR1"][0]
     assert '"slack_file"' in json.dumps(manager_home.params["view"])  # the ageing chart
 

@@ -122,8 +122,9 @@ class MockSlack(SlackMethods, BackgroundServer):
         with self._lock:
             return [dict(m) for m in self._messages if channel is None or m["channel"] == channel]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until `method` was called `count` times (Bolt listeners run after the ack)."""
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
+        """Block until `method` was called `count` times (Bolt listeners run after the ack). The timeout
+        only bounds a test that would hang: it returns as soon as the calls are there, loaded machine or not."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self.calls_to(method)) >= count, timeout):
                 raise AssertionError(f"{method} called {len(self.calls_to(method))} times, wanted {count}")
