@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from bot.blocks import approval_card, outcome_card
+from core.errors import TallyError
 from core.roles import Role
 from tools import Actor, Outcome, Tally
 from tools.admin import members_in_role
@@ -44,10 +45,27 @@ def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str,
         remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
 
 
-def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: str) -> Outcome:
+def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: str,
+                request_key: str | None = None) -> Outcome:
+    """The manager's click is the confirmation. A hold is decided once: the order row is locked and must
+    still be on hold, so a second click, or another manager's at the same moment, fails and is told
+    by `decided_before` who decided first."""
     proposal = tally.propose(actor, "approve_credit_hold", {"order_number": number, "approve": approve,
-                                                             "reason": reason})
+                                                             "reason": reason}, request_key=request_key)
     return tally.confirm(actor, proposal.pending_id)
+
+
+def decided_before(tally: Tally, actor: Actor, number: str) -> str | None:
+    """For a click that changed nothing: how the hold was decided, if it was."""
+    try:
+        order = tally.read(actor, "order_status", {"order_number": number}).orders[0]
+    except TallyError:
+        return None
+    if order.status == "credit_hold" or order.decided_by is None:
+        return None
+    verdict = "rejected" if order.status == "cancelled" else "approved"
+    reason = f" ({order.decision_reason})" if order.decision_reason else ""
+    return f"{number} was already {verdict} by <@{order.decided_by}>{reason}; this changed nothing."
 
 
 def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> None:

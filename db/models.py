@@ -252,6 +252,8 @@ class PendingAction(Base):
     requested_by: Mapped[Str40]
     status: Mapped[str] = mapped_column(String(20))  # pending, done, failed, cancelled, expired
     thread_key: Mapped[str | None] = mapped_column(String(120))
+    # The human request that proposed it (a modal's view id): a repeat of that request finds this row.
+    request_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     result: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[Str40 | None]
@@ -336,11 +338,16 @@ class SlackCard(Base):
 
 
 class DigestLog(Base):
-    """One weekly digest per manager and ISO week: the insert is the claim, so it is never sent twice."""
+    """One weekly digest per manager and ISO week. A sender claims the row with a lease, posts, then marks
+    it sent; a failed post leaves it unsent for the next cycle, and a lapsed lease lets another sender
+    take over (after looking for the message in Slack, so a crash after the post is not a second post)."""
 
     __tablename__ = "digest_log"
     manager: Mapped[Str40] = mapped_column(primary_key=True)
     week: Mapped[str] = mapped_column(String(10), primary_key=True)  # e.g. 2026-W48
-    sent_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]  # set once Slack has the message
     channel: Mapped[str | None] = mapped_column(String(40))
     ts: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None]  # a sender is posting it until then
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)

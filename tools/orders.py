@@ -42,6 +42,8 @@ class OrderView(Result):
     tracking: str | None = None
     invoice_number: str | None = None
     note: str | None = None
+    decided_by: str | None = None  # the manager who approved or rejected a credit hold
+    decision_reason: str | None = None  # theirs, or why the order was cancelled
 
     def lines_text(self) -> str:
         return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}" for ln in self.lines)
@@ -87,7 +89,8 @@ def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
         lines=[LineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, line_total=ln.line_total)
                for ln in order.lines],
         credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
-        tracking=order.tracking, invoice_number=invoice, note=order.note,
+        tracking=order.tracking, invoice_number=invoice, note=order.note, decided_by=order.decided_by,
+        decision_reason=order.decision_reason,
     )
 
 

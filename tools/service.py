@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import SUPERVISES, Role
@@ -29,7 +30,7 @@ class Proposal:
     tool: str
     summary: str
     requested_by: str
-    preview: BaseModel
+    preview: BaseModel | None  # None when the request repeats one proposed before (same request_key)
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,16 @@ class Tally:
             return spec.func(ctx, self.parse_args(spec, ctx, args))
 
     # writes
-    def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None) -> Proposal:
+    def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None,
+                request_key: str | None = None) -> Proposal:
+        """`request_key` names the human request behind it (a modal's view id): the same request proposed
+        again, also in parallel, gets the first proposal back, so confirming it cannot run the tool twice."""
         spec = get(name)
         if not spec.is_write:
             raise Conflict(f"{name} only reads; run it directly.")
         self.authorize(spec, actor)
+        if request_key is not None and (earlier := self._proposed_for(actor, request_key)) is not None:
+            return earlier
         with self.db.session(write=True) as session:
             ctx = self._context(actor, session)
             parsed = self.parse_args(spec, ctx, args)
@@ -119,12 +125,18 @@ class Tally:
         now = self.clock.now()
         pending = PendingAction(
             id=str(uuid.uuid4()), tool=name, args=parsed.model_dump(mode="json"), summary=summary,
-            requested_by=actor.user_id, status="pending", thread_key=thread_key, created_at=now,
-            expires_at=now + self.pending_ttl,
+            requested_by=actor.user_id, status="pending", thread_key=thread_key, request_key=request_key,
+            created_at=now, expires_at=now + self.pending_ttl,
         )
         with self.db.session(write=True) as session:
             session.add(pending)
-            session.commit()
+            try:
+                session.commit()
+            except IntegrityError:
+                if request_key is None:
+                    raise
+                session.rollback()  # a parallel repeat of the same request stored its proposal first
+                return self._proposed_for(actor, request_key)
         return Proposal(pending.id, name, summary, actor.user_id, preview)
 
     def confirm(self, actor: Actor, pending_id: str) -> Outcome:
@@ -187,6 +199,14 @@ class Tally:
             return count
 
     # internals
+    def _proposed_for(self, actor: Actor, request_key: str) -> Proposal | None:
+        with self.db.session() as session:
+            pending = session.scalar(select(PendingAction).where(PendingAction.request_key == request_key))
+        if pending is None:
+            return None
+        self._may_decide(actor, pending)
+        return Proposal(pending.id, pending.tool, pending.summary, pending.requested_by, None)
+
     def _locked(self, session: Any, pending_id: str) -> PendingAction:
         pending = session.scalar(select(PendingAction).where(PendingAction.id == pending_id)
                                  .with_for_update().execution_options(populate_existing=True))

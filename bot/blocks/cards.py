@@ -26,7 +26,8 @@ def confirmation_card(proposal: Proposal) -> list[dict]:
     ]
 
 
-def _by(verb: str, outcome: Outcome, tz: str, at: datetime | None) -> str:
+def decided_line(verb: str, outcome: Outcome, tz: str, at: datetime | None) -> str:
+    """E.g. 'Confirmed by <@U> at 10:00 (tz)'; 'Already confirmed ...' when it was decided before."""
     who = f" by <@{outcome.decided_by}>" if outcome.decided_by else ""
     when = f" at {at.astimezone(ZoneInfo(tz)):%H:%M} ({tz})" if at else ""
     return ("Already " + verb.lower() if outcome.already else verb) + who + when
@@ -38,14 +39,16 @@ def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = Non
     if outcome.status == "done":
         shown = result_blocks(outcome.result) if outcome.result is not None else [
             section("✅ " + escape_keeping_mentions(outcome.summary))]
-        return [*shown, context(_by("Confirmed", outcome, tz, at))]
+        return [*shown, context(decided_line("Confirmed", outcome, tz, at))]
     if outcome.status == "cancelled":
-        return [section(f"🚫 *Cancelled*: nothing was changed.\n{quoted}"), context(_by("Cancelled", outcome, tz, at))]
+        return [section(f"🚫 *Cancelled*: nothing was changed.\n{quoted}"),
+                context(decided_line("Cancelled", outcome, tz, at))]
     if outcome.status == "expired":
         why = escape(outcome.error or "It was not confirmed in time; ask again.")
         return [section(f"⌛ *Expired*: nothing was changed. {why}\n{quoted}")]
     why = escape(outcome.error or "unknown error")
-    return [section(f"⚠️ *Not done*: {why}\nNothing was changed.\n{quoted}"), context(_by("Tried", outcome, tz, at))]
+    return [section(f"⚠️ *Not done*: {why}\nNothing was changed.\n{quoted}"),
+            context(decided_line("Tried", outcome, tz, at))]
 
 
 def approval_card(order: OrderView, requested_by: str) -> list[dict]:

@@ -148,7 +148,7 @@ def test_credit_hold_goes_to_managers_and_approval_updates_both_cards(world, db)
                 response_url=world.slack.base_url + "response.approve2")
     world.settle()
     again = world.slack.calls_to("response.approve2")
-    assert len(again) == 1 and number in again[0].params["text"]
+    assert len(again) == 1 and f"{number} was already approved by <@U0MGR1>" in again[0].params["text"]
     assert not world.slack.calls_to("response.approve1")  # the first click got its answer in the cards
     with db.session() as s:
         assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.approvals import announce_decision, decide_hold
+from bot.approvals import announce_decision, decide_hold, decided_before
 from core.errors import TallyError
 
 REJECT_VIEW = "tally_reject_reason"
 
 
 def approve_hold(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+    """The first click updates every card about the order; any later click is told who decided."""
     actor, tally = context["actor"], context["tally"]
     number = body["actions"][0]["value"]
     try:
         outcome = decide_hold(tally, actor, number, True, f"Approved in Slack by {actor.name}")
     except TallyError as exc:  # already decided, or not a manager: nothing changes
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
-        return
-    if outcome.status != "done":
-        respond(text=outcome.error or "The approval did not go through.", response_type="ephemeral",
-                replace_original=False)
-        return
-    announce_decision(tally, client, outcome, actor.timezone)
+        error = str(exc)
+    else:
+        if outcome.status == "done" and not outcome.already:
+            announce_decision(tally, client, outcome, actor.timezone)
+            return
+        error = outcome.error or "The approval did not go through."
+    respond(text=decided_before(tally, actor, number) or error, response_type="ephemeral", replace_original=False)
 
 
 def open_reject_reason(ack: Any, body: dict, client: Any) -> None:

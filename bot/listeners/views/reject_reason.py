@@ -1,10 +1,11 @@
-"""The reason modal behind Reject: the submission is the manager's confirmation."""
+"""The reason modal behind Reject: the submission is the manager's confirmation, keyed by its view."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.approvals import announce_decision, decide_hold
+from bot.approvals import announce_decision, decide_hold, decided_before
+from bot.listeners.views.reminders import tell, view_key
 from core.errors import TallyError
 
 
@@ -13,10 +14,12 @@ def reject_hold(body: dict, view: dict, context: Any, client: Any, logger: Any) 
     number = view["private_metadata"]
     reason = view["state"]["values"]["reason"]["value"]["value"]
     try:
-        outcome = decide_hold(tally, actor, number, False, reason)
+        outcome = decide_hold(tally, actor, number, False, reason, request_key=view_key(view))
     except TallyError as exc:
-        dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
-        client.chat_postMessage(channel=dm, text=f"{number} was not rejected: {exc}")
-        return
-    if outcome.status == "done":
-        announce_decision(tally, client, outcome, actor.timezone)
+        error = str(exc)
+    else:
+        if outcome.status == "done" and not outcome.already:
+            announce_decision(tally, client, outcome, actor.timezone)
+            return
+        error = outcome.error or "the rejection did not go through."
+    tell(client, actor.user_id, decided_before(tally, actor, number) or f"{number} was not rejected: {error}")

@@ -1,10 +1,14 @@
-"""Submissions of the reminder modals: the tool runs as the person who submitted, with their role."""
+"""Submissions of the reminder modals: the tool runs as the person who submitted, with their role.
+
+A submission is keyed by its view: when Slack does not get our answer in time the modal stays open and
+people submit again, and that second submission must find the first one, not record a second payment."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from bot.blocks.cards import decided_line
 from bot.listeners.actions.reminders import show_done
 from bot.reminder_modals import tool_call
 from core.errors import InvalidInput, TallyError
@@ -14,13 +18,23 @@ DONE = {"record_payment": "💰 Payment of {amount} recorded",
         "mark_dispute": "⚠️ Marked disputed"}
 
 
+def view_key(view: dict) -> str:
+    """The same modal submitted again has the same view id."""
+    return f"view:{view['id']}"
+
+
+def tell(client: Any, user_id: str, text: str) -> None:
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, text=text)
+
+
 def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client: Any, logger: Any) -> None:
     tally, actor = context["tally"], context["actor"]
     meta = json.loads(view["private_metadata"])
     tool, args, fields = tool_call(view["callback_id"], view, meta["invoice"])
     args = {k: v for k, v in args.items() if v not in (None, "")}
-    try:
-        proposal = tally.propose(actor, tool, args)  # checks everything; errors go back into the form
+    try:  # checks everything; errors go back into the form
+        proposal = tally.propose(actor, tool, args, request_key=view_key(view))
     except InvalidInput as exc:
         field = next((fields[k] for k in fields if k in exc.message), next(iter(fields.values())))
         ack(response_action="errors", errors={field: exc.message[:150]})
@@ -30,9 +44,12 @@ def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client
         return
     ack()
     outcome = tally.confirm(actor, proposal.pending_id)
+    if outcome.already and outcome.status == "done":
+        done = decided_line("Done", outcome, actor.timezone, outcome.decided_at)
+        tell(client, actor.user_id, f"{done}: {outcome.summary} Submitting the form again changed nothing.")
+        return
     if outcome.status != "done":
-        dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
-        client.chat_postMessage(channel=dm, text=f"Not done: {outcome.error}")
+        tell(client, actor.user_id, f"Not done: {outcome.error}")
         return
     done = DONE[tool].format(amount=args.get("amount"), date=args.get("promised_on"))
     try:
