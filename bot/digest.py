@@ -1,12 +1,18 @@
 """The weekly digest for managers, Monday 09:00 in their own timezone: ageing chart, countback DSO and
-CEI with the change from last week, the top overdue invoices, broken promises and failed reminders."""
+CEI with the change from last week, the top overdue invoices, broken promises and failed reminders.
+Sent, then marked (tools/digests.py): the message carries its week in metadata, so an attempt that may
+have posted before it failed or died is found in Slack rather than posted again."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.blocks.charts import ageing_chart
 from bot.blocks.elements import context, divider, escape, fields, header, section
@@ -14,12 +20,13 @@ from core.money import fmt
 from core.roles import Role
 from tools import Actor, FixedClock, Tally
 from tools.admin import members_in_role
-from tools.digests import claim_digest, iso_week, record_digest
+from tools.digests import DigestClaim, claim_digest, iso_week, mark_digest_sent, release_digest
 from tools.outbox import Outbox
 
 log = logging.getLogger(__name__)
 DIGEST_HOUR = 9
 TOP = 10
+METADATA_TYPE = "tally_digest"
 
 
 def _change(now: Decimal, before: Decimal, unit: str, better_when_lower: bool) -> str:
@@ -65,24 +72,65 @@ def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[di
 
 
 def send_digests(tally: Tally, client: Any, outbox: Outbox) -> int:
-    """Run hourly: each manager whose local time is Monday 09:00 or later gets this week's digest once."""
+    """Run hourly: each manager whose local time is Monday 09:00 or later gets this week's digest once;
+    how many were posted. An attempt that failed is tried again on a later run of the same week."""
     now, sent = tally.clock.now(), 0
+    poster = without_blind_retries(client)
     for member in members_in_role(tally.db, Role.MANAGER.value):
         manager = tally.actor_for(member.slack_user_id)
-        local = now.astimezone(manager.tz)
-        if local.weekday() != 0 or local.hour < DIGEST_HOUR:
+        if manager is None:
             continue
+        local = now.astimezone(manager.tz)
         week = iso_week(local.date())
-        if not claim_digest(tally.db, manager.user_id, week, now):
+        due = local.weekday() == 0 and local.hour >= DIGEST_HOUR
+        claim = claim_digest(tally.db, manager.user_id, week, now, may_start=due)
+        if claim is None:
             continue
         try:
-            blocks, ageing = digest_blocks(tally, manager, outbox)
-            dm = client.conversations_open(users=manager.user_id)["channel"]["id"]
-            posted = client.chat_postMessage(channel=dm, blocks=blocks, text=f"Receivables digest, week {week}")
-            client.files_upload_v2(channel=dm, thread_ts=posted["ts"], content=ageing_chart(ageing),
-                                   filename=f"ageing-{week}.png", title=f"AR ageing, week {week}")
-            record_digest(tally.db, manager.user_id, week, dm, posted["ts"])
-            sent += 1
-        except Exception:
-            log.exception("weekly digest for %s failed", manager.user_id)
+            sent += _send(tally, poster, outbox, manager, claim)
+        except Exception as exc:
+            log.exception("weekly digest %s for %s failed; the next run tries again", week, manager.user_id)
+            release_digest(tally.db, manager.user_id, week, repr(exc))
     return sent
+
+
+def _send(tally: Tally, client: Any, outbox: Outbox, manager: Actor, claim: DigestClaim) -> int:
+    dm = client.conversations_open(users=manager.user_id)["channel"]["id"]
+    if claim.taken_over and (ts := _posted_before(tally, client, dm, claim)) is not None:
+        log.info("weekly digest %s for %s was posted before; marked sent", claim.week, manager.user_id)
+        mark_digest_sent(tally.db, manager.user_id, claim.week, dm, ts, tally.clock.now())
+        return 0
+    blocks, ageing = digest_blocks(tally, manager, outbox)
+    posted = client.chat_postMessage(channel=dm, blocks=blocks, text=f"Receivables digest, week {claim.week}",
+                                     metadata={"event_type": METADATA_TYPE,
+                                               "event_payload": {"manager": manager.user_id, "week": claim.week}})
+    mark_digest_sent(tally.db, manager.user_id, claim.week, dm, posted["ts"], tally.clock.now())
+    try:  # the digest is out; its chart is a bonus that must not make it count as failed
+        client.files_upload_v2(channel=dm, thread_ts=posted["ts"], content=ageing_chart(ageing),
+                               filename=f"ageing-{claim.week}.png", title=f"AR ageing, week {claim.week}")
+    except Exception:
+        log.warning("ageing chart of digest %s for %s failed", claim.week, manager.user_id, exc_info=True)
+    return 1
+
+
+def _posted_before(tally: Tally, client: Any, channel: str, claim: DigestClaim) -> str | None:
+    """The ts of this week's digest if an earlier attempt got it into Slack, found by its metadata."""
+    oldest = f"{(tally.clock.now() - timedelta(days=8)).timestamp():.6f}"
+    history = client.conversations_history(channel=channel, oldest=oldest, limit=200, include_all_metadata=True)
+    for message in history.get("messages", []):
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}) == {
+                "manager": claim.manager, "week": claim.week}:
+            return message["ts"]
+    return None
+
+
+def without_blind_retries(client: Any) -> Any:
+    """The same client, minus retries after a lost connection: Slack may have stored the post whose
+    answer was lost, and a blind re-post would make a second digest. 429 answers are still waited out
+    (Slack stored nothing); anything else fails the attempt and the next run reconciles."""
+    if not isinstance(client, WebClient):
+        return client
+    poster = copy.copy(client)
+    poster.retry_handlers = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
+    return poster
