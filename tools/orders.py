@@ -68,11 +68,13 @@ class OrderResult(Result):
         verbs = {
             "cancel": ("Cancel order {n} for {c} ({t}).", "Order {n} is cancelled."),
             "fulfil": ("Ship order {n} for {c} and invoice {t}.", "Order {n} shipped; invoice {i} issued for {t}."),
-            "approve": ("Approve credit hold on {n} for {c} ({t}).", "Order {n} approved and confirmed."),
-            "reject": ("Reject order {n} for {c} ({t}).", "Order {n} rejected and cancelled."),
+            "approve": ("Approve credit hold on {n} for {c} ({t}).",
+                        "Credit hold on {n} approved by <@{d}>: the order is confirmed and its stock reserved."),
+            "reject": ("Reject order {n} for {c} ({t}).", "Order {n} rejected by <@{d}> and cancelled: {r}"),
         }
         text = verbs[self.action][1 if done else 0]
-        return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "")
+        return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "", d=o.decided_by,
+                           r=o.decision_reason)
 
 
 class OrderList(Result):

@@ -9,7 +9,7 @@ from bot.blocks.elements import actions, button, context, escape, escape_keeping
 from bot.blocks.orders import order_blocks
 from bot.blocks.views import result_blocks
 from core.money import fmt
-from tools.orders import OrderView
+from tools.orders import OrderResult, OrderView
 from tools.service import Outcome, Proposal
 
 CONFIRM_ACTION, CANCEL_ACTION = "tally_confirm", "tally_cancel"
@@ -33,13 +33,20 @@ def decided_line(verb: str, outcome: Outcome, tz: str, at: datetime | None) -> s
     return ("Already " + verb.lower() if outcome.already else verb) + who + when
 
 
+def _done_verb(outcome: Outcome) -> str:
+    """What the click that ran it was: a manager's decision on a credit hold, or a confirmation."""
+    if isinstance(outcome.result, OrderResult) and outcome.result.action in ("approve", "reject"):
+        return "Approved" if outcome.result.action == "approve" else "Rejected"
+    return "Confirmed"
+
+
 def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = None) -> list[dict]:
-    """Replaces a confirmation card once decided. `at` is when it was decided (Outcome does not carry it)."""
+    """Replaces a confirmation or approval card once decided, saying what happened and who decided."""
     quoted = "> " + escape_keeping_mentions(outcome.summary).replace("\n", "\n> ")
     if outcome.status == "done":
         shown = result_blocks(outcome.result) if outcome.result is not None else [
             section("✅ " + escape_keeping_mentions(outcome.summary))]
-        return [*shown, context(decided_line("Confirmed", outcome, tz, at))]
+        return [*shown, context(decided_line(_done_verb(outcome), outcome, tz, at))]
     if outcome.status == "cancelled":
         return [section(f"🚫 *Cancelled*: nothing was changed.\n{quoted}"),
                 context(decided_line("Cancelled", outcome, tz, at))]

@@ -27,8 +27,23 @@ def order_blocks(o: OrderView) -> list[dict]:
     if o.note:
         blocks.append(section(f"_Note:_ {escape(o.note)}"))
     if o.credit:
-        blocks += decision_blocks(o.credit, c)
+        blocks += credit_blocks(o)
     return blocks
+
+
+def credit_blocks(o: OrderView) -> list[dict]:
+    """The credit check as it stands now: a hold that a manager decided says who decided and how."""
+    if o.credit.decision == "approve" or o.status == "credit_hold":
+        return decision_blocks(o.credit, o.currency)
+    reasons = "\n".join(f"• {escape(r)}" for r in o.credit.reasons) or "• no reason recorded"
+    reason = f": {escape(o.decision_reason)}" if o.decision_reason else ""
+    if o.decided_by is None:  # cancelled by its rep while on hold
+        return [section(f"⛔ The credit check had held it:\n{reasons}")]
+    if o.status == "cancelled":
+        return [section(f"🚫 *Credit hold rejected* by <@{o.decided_by}>{reason}\nThe credit check had held it:\n"
+                        f"{reasons}")]
+    return [section(f"✅ *Credit hold approved* by <@{o.decided_by}>{reason}\nThe credit check had held it:\n"
+                    f"{reasons}")]
 
 
 def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
@@ -53,8 +68,7 @@ def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
 
 
 def order_result_blocks(r: OrderResult) -> list[dict]:
-    held = r.order.status == "credit_hold"
-    mark = "⛔" if held else "🚫" if r.order.status == "cancelled" else "✅"
+    mark = {"credit_hold": "⛔", "cancelled": "🚫"}.get(r.order.status, "✅")
     return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *order_blocks(r.order)]
 
 

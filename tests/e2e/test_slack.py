@@ -141,7 +141,7 @@ def test_credit_hold_goes_to_managers_and_approval_updates_both_cards(world, db)
         assert s.scalar(select(SalesOrder.status).where(SalesOrder.number == number)) == "confirmed"
     updated = {c.params["ts"]: blocks_text(c) for c in world.slack.calls_to("chat.update")}
     for ts in (approval_ts, card.params["ts"]):  # the manager's card and the requester's card
-        assert "approved" in updated[ts]
+        assert "Approved by <@U0MGR1>" in updated[ts] and "waiting for a manager" not in updated[ts]
     told = [c for c in world.slack.calls_to("chat.postMessage") if "approved by <@U0MGR1>" in c.params["text"]]
     assert len(told) == 1 and told[0].params["channel"] == "DU0SALES2"
     world.click("U0MGR1", "tally_approve", number, "DU0MGR1", approval_ts,  # a second click changes nothing
