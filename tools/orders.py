@@ -49,9 +49,19 @@ class OrderView(Result):
         return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}" for ln in self.lines)
 
 
+class InvoiceAmounts(Result):
+    """The invoice a fulfilment issues: what the confirmation must show before anyone clicks."""
+
+    number: str
+    net: Money
+    tax: Money
+    total: Money
+
+
 class OrderResult(Result):
     action: str
     order: OrderView
+    invoice: InvoiceAmounts | None = None  # set by fulfil_order
 
     def describe(self, done: bool) -> str:
         o = self.order
@@ -65,6 +75,12 @@ class OrderResult(Result):
             if o.status == "credit_hold":
                 return f"Order {o.number} for {o.customer.name} ({total}) is on credit hold and waits for a manager."
             return f"Order {o.number} for {o.customer.name} ({total}) is confirmed; stock reserved."
+        if self.action == "fulfil" and self.invoice is not None:
+            inv = self.invoice
+            amounts = f"{fmt(inv.net)} + tax {fmt(inv.tax)} = {fmt(inv.total, o.currency)}"
+            if not done:
+                return f"Ship order {o.number} for {o.customer.name} and invoice {amounts}."
+            return f"Order {o.number} shipped; invoice {inv.number} issued for {amounts}."
         verbs = {
             "cancel": ("Cancel order {n} for {c} ({t}).", "Order {n} is cancelled."),
             "fulfil": ("Ship order {n} for {c} and invoice {t}.", "Order {n} shipped; invoice {i} issued for {t}."),
@@ -228,7 +244,8 @@ def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
     ctx.session.flush()
     ctx.audit("fulfil_order", "order", order.number, before, _snapshot(order))
     ctx.audit("issue_invoice", "invoice", invoice.number, None, {"total": str(invoice.total)})
-    return OrderResult(action="fulfil", order=order_view(ctx, order))
+    return OrderResult(action="fulfil", order=order_view(ctx, order), invoice=InvoiceAmounts(
+        number=invoice.number, net=invoice.amount, tax=invoice.tax, total=invoice.total))
 
 
 class ApproveCreditHoldArgs(Args):

@@ -69,7 +69,12 @@ def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
 
 def order_result_blocks(r: OrderResult) -> list[dict]:
     mark = {"credit_hold": "⛔", "cancelled": "🚫"}.get(r.order.status, "✅")
-    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *order_blocks(r.order)]
+    blocks = [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}")]
+    if r.invoice is not None:
+        c = r.order.currency
+        blocks += fields([("Invoice", r.invoice.number), ("Net", fmt(r.invoice.net, c)),
+                          ("Tax", fmt(r.invoice.tax, c)), ("Invoice total", f"*{fmt(r.invoice.total, c)}*")])
+    return blocks + order_blocks(r.order)
 
 
 def order_text(o: OrderView) -> str:
