@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from bot.blocks.invoices import reminder_when
 from bot.blocks.monospace import table
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
@@ -74,6 +75,11 @@ def _invoice_detail(d: InvoiceDetail) -> str:
         out.append(f"Promised to pay {fmt(d.promised_amount or i.balance, c)} on {i.promised_on}")
     out += [f"Payment {fmt(p.amount, c)} on {p.received_on} ({p.method}{', ' + p.reference if p.reference else ''})"
             for p in d.payments]
+    if d.reminders:
+        out.append("Reminders" + (f" (latest {len(d.reminders)} of {len(d.reminders) + d.more_reminders})"
+                                  if d.more_reminders else "") + ":")
+        out += [f"  {reminder_when(r)} to {r.recipient_name or r.recipient}" + (f": {r.detail}" if r.detail else "")
+                for r in d.reminders]
     return "\n".join(out)
 
 

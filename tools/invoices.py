@@ -1,8 +1,8 @@
-"""invoice_status: one invoice with its history, or a customer's (overdue) invoices."""
+"""invoice_status: one invoice with its payments and reminders, or a customer's (overdue) invoices."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import Field
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.errors import InvalidInput
 from core.money import ZERO
 from core.roles import Role
-from db.models import OPEN_STATUSES, Customer, Invoice, Payment, SalesOrder
+from db.models import OPEN_STATUSES, Customer, Invoice, Member, Payment, Reminder, SalesOrder
 from db.reports import IS_OPEN
 from tools.context import ToolContext
 from tools.lookup import resolve_customer, resolve_invoice
@@ -18,6 +18,7 @@ from tools.registry import tool
 from tools.schemas import Args, CustomerRef, InvoiceLine, Money, Result
 
 LIST_LIMIT = 50
+REMINDER_LIMIT = 20
 
 
 class PaymentView(Result):
@@ -27,6 +28,17 @@ class PaymentView(Result):
     reference: str | None
 
 
+class ReminderLine(Result):
+    """A reminder about the invoice: sent, or scheduled, and to whom."""
+
+    stage: str  # a dunning stage such as +7d, or at:... for one scheduled by hand
+    recipient: str
+    recipient_name: str | None
+    status: str  # pending, claimed, sent, skipped, failed, cancelled
+    at: datetime  # when it was sent, or when it is due; in the asker's timezone
+    detail: str | None = None  # why it was skipped, or what failed
+
+
 class InvoiceDetail(Result):
     invoice: InvoiceLine
     currency: str
@@ -34,6 +46,8 @@ class InvoiceDetail(Result):
     dispute_reason: str | None
     promised_amount: Money | None
     payments: list[PaymentView]
+    reminders: list[ReminderLine] = []  # only when one invoice is asked for
+    more_reminders: int = 0
 
 
 class InvoiceList(Result):
@@ -85,6 +99,19 @@ def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, Invo
     ) for invoice in invoices}
 
 
+def invoice_reminders(ctx: ToolContext, invoice: Invoice) -> tuple[list[ReminderLine], int]:
+    """The latest reminders of an invoice, oldest first, and how many older ones are left out."""
+    query = (select(Reminder, Member.name).outerjoin(Member, Member.slack_user_id == Reminder.recipient)
+             .where(Reminder.invoice_id == invoice.id).order_by(Reminder.due_at.desc(), Reminder.id.desc()))
+    rows = ctx.session.execute(query).all()
+    lines = [ReminderLine(
+        stage=r.stage, recipient=r.recipient, recipient_name=name, status=r.status,
+        at=((r.sent_at if r.status == "sent" and r.sent_at else r.due_at).astimezone(ctx.actor.tz)),
+        detail=r.skip_reason if r.status == "skipped" else r.last_error if r.status == "failed" else None,
+    ) for r, name in rows[:REMINDER_LIMIT]]
+    return lines[::-1], max(len(rows) - REMINDER_LIMIT, 0)
+
+
 class InvoiceStatusArgs(Args):
     invoice_number: str | None = Field(None, description="e.g. INV-2026-00042")
     customer: str | None = Field(None, description="customer name or code")
@@ -93,9 +120,12 @@ class InvoiceStatusArgs(Args):
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusResult:
-    """One invoice's status and payments, or a customer's open (or overdue) invoices."""
+    """One invoice's status, payments and reminders, or a customer's open (or overdue) invoices."""
     if args.invoice_number:
-        return InvoiceStatusResult(detail=invoice_detail(ctx, resolve_invoice(ctx, args.invoice_number)))
+        invoice = resolve_invoice(ctx, args.invoice_number)
+        reminders, more = invoice_reminders(ctx, invoice)
+        return InvoiceStatusResult(detail=invoice_detail(ctx, invoice).model_copy(
+            update={"reminders": reminders, "more_reminders": more}))
     if not args.customer and not args.only_overdue:
         raise InvalidInput("Which invoice or customer?", hint="Give an invoice number (INV-2026-00042) or a customer.")
     query = select(Invoice).where(IS_OPEN).order_by(Invoice.due_date, Invoice.id)

@@ -7,11 +7,19 @@ from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
 from tools.collections import InvoiceUpdate
-from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
+from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult, ReminderLine
 from tools.payments import PaymentResult
 from tools.schemas import InvoiceLine
 
 MAX_PAYMENTS = 10
+REMINDER_STATUS = {"pending": "scheduled", "claimed": "sending", "sent": "sent", "skipped": "skipped",
+                   "failed": "failed", "cancelled": "cancelled"}
+
+
+def reminder_when(r: ReminderLine) -> str:
+    """'sent Tue 24 Nov 10:05 EST (stage +1d)': the time is already in the asker's timezone."""
+    stage = "set by hand" if r.stage.startswith("at:") else f"stage {r.stage}"
+    return f"{REMINDER_STATUS.get(r.status, r.status)} {r.at:%a %d %b %Y %H:%M %Z} ({stage})"
 
 
 def standing(i: InvoiceLine) -> str:
@@ -41,6 +49,11 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         if len(d.payments) > MAX_PAYMENTS:
             lines.append(f"… and {len(d.payments) - MAX_PAYMENTS} more")
         blocks.append(section("*Payments*\n" + "\n".join(lines)))
+    if d.reminders:
+        lines = [f"• {reminder_when(r)} to <@{r.recipient}>" + (f": {escape(r.detail)}" if r.detail else "")
+                 for r in d.reminders]
+        more = f"\n… and {d.more_reminders} earlier" if d.more_reminders else ""
+        blocks.append(section("*Reminders*\n" + "\n".join(lines) + more))
     return blocks
 
 
