@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, InvalidInput
 from core.money import fmt
@@ -96,6 +97,16 @@ def record_payment(ctx: ToolContext, args: RecordPaymentArgs) -> PaymentResult:
     lock_customer(ctx, invoice.customer_id)
     invoice = resolve_invoice(ctx, invoice.number, lock=True)
     apply_payment(ctx, invoice, args)
-    ctx.session.flush()
+    try:
+        ctx.session.flush()
+    except IntegrityError as exc:
+        # The reference check above cannot see a parallel payment that is not committed yet (on another
+        # customer's invoice, so not behind the same lock); the unique index stops it here instead.
+        if args.reference and "reference" in str(exc.orig).lower():
+            raise Conflict(f"A payment with reference {args.reference!r} was recorded by someone else a moment "
+                           "ago, so this one was not recorded.",
+                           hint="Look at that payment first; if this is another payment, give its own reference.",
+                           ) from None
+        raise
     return PaymentResult(amount=args.amount, received_on=args.received_on, reference=args.reference,
                          invoice=invoice_detail(ctx, invoice))

@@ -185,3 +185,23 @@ def test_approve_clicked_twice_and_reject_submitted_at_once_decide_once(world, d
     answers = [c.params["text"] for n in (1, 2) for c in world.slack.calls_to(f"response.approve{n}")]
     answers += [t for t in texts_to(world, "DU0MGR1") if held in t]
     assert len(answers) == 2 and all(f"{held} was already {verdict} by <@U0MGR1>" in a for a in answers)
+
+
+def test_two_payments_with_one_bank_reference_confirmed_at_once_record_one_and_tell_the_other(world, db):
+    reference, client = "BANK-2026-0042", slack_client("xoxb-test", world.slack.base_url)
+    clicks = []
+    for user, code in (("U0COLL1", "ACME"), ("U0MGR1", "INITECH")):  # two customers: two different locks
+        proposal = world.tally.propose(ACTORS[user], "record_payment", {
+            "invoice_number": invoice_of(db, code).number, "amount": "10.00", "received_on": "2026-11-23",
+            "reference": reference})
+        card = client.chat_postMessage(channel=f"D{user}", text="card")
+        clicks.append(lambda u=user, p=proposal.pending_id, ts=card["ts"]: world.click(u, "tally_confirm", p,
+                                                                                       f"D{u}", ts))
+    at_once(*clicks)
+    world.settle()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Payment).where(Payment.reference == reference)) == 1
+    cards = [json.dumps(c.params["blocks"]) for c in world.slack.calls_to("chat.update")]
+    assert len(cards) == 2 and sum("Payment of 10.00 USD recorded" in c for c in cards) == 1
+    (lost,) = [c for c in cards if "Not done" in c]
+    assert f"reference '{reference}'" in lost and "Nothing was changed" in lost
