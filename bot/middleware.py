@@ -8,18 +8,24 @@ from typing import Any
 from slack_bolt import BoltResponse
 
 from bot.blocks import refusal_card
+from bot.listeners.outage import is_outage, outage_response
 from tools import Tally
 from tools.slack_state import claim_event
 
 REFUSAL = "Sorry, you are not set up to use Tally yet. Ask an admin to add you."
 
 
-def drop_redeliveries(body: dict, context: Any, next: Any) -> BoltResponse | None:
+def drop_redeliveries(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:
     """Slack redelivers an event when our ack was slow; the event id is stored under a unique key."""
     tally: Tally = context["tally"]
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if event_id and not claim_event(tally.db, event_id, tally.clock.now()):
-        return BoltResponse(status=200, body="")
+    try:
+        if event_id and not claim_event(tally.db, event_id, tally.clock.now()):
+            return BoltResponse(status=200, body="")
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        return outage_response(body, client, logger, exc)
     return next()
 
 
@@ -28,7 +34,12 @@ def attach_actor(body: dict, context: Any, client: Any, logger: Any, next: Any) 
     user_id = context.user_id
     if user_id is None or body.get("type") == "url_verification":
         return next()
-    actor = tally.actor_for(user_id)
+    try:
+        actor = tally.actor_for(user_id)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        return outage_response(body, client, logger, exc)
     if actor is not None:
         context["actor"] = actor
         return next()

@@ -7,14 +7,15 @@ from bot.listeners.actions.approval import approve_hold, open_reject_reason
 from bot.listeners.actions.confirmation import cancel_pending, confirm_pending
 from bot.listeners.actions.paging import next_page
 from bot.listeners.actions.reminders import MODALS, open_reminder_modal, snooze
+from bot.listeners.outage import answers_outage as guarded
 
 
 def register(app: App) -> None:
-    app.action("tally_confirm")(ack=ack_now, lazy=[confirm_pending])
-    app.action("tally_cancel")(ack=ack_now, lazy=[cancel_pending])
-    app.action("tally_approve")(ack=ack_now, lazy=[approve_hold])
-    app.action("tally_reject")(open_reject_reason)  # a modal needs the trigger id within 3 seconds
-    app.action("tally_page")(ack=ack_now, lazy=[next_page])
+    app.action("tally_confirm")(ack=ack_now, lazy=[guarded(confirm_pending)])
+    app.action("tally_cancel")(ack=ack_now, lazy=[guarded(cancel_pending)])
+    app.action("tally_approve")(ack=ack_now, lazy=[guarded(approve_hold)])
+    app.action("tally_reject")(guarded(open_reject_reason))  # a modal needs the trigger id within 3 seconds
+    app.action("tally_page")(ack=ack_now, lazy=[guarded(next_page)])
     for action_id in MODALS:
-        app.action(action_id)(open_reminder_modal)
-    app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[snooze])
+        app.action(action_id)(guarded(open_reminder_modal))
+    app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[guarded(snooze)])

@@ -7,6 +7,7 @@ from typing import Any
 from bot.answers import answer_command
 from bot.delivery import blocks_of, chart_for
 from bot.listeners.events.conversation import OOPS, OOPS_HINT
+from bot.listeners.outage import OUTAGE, is_outage
 
 
 def run_tally_command(command: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
@@ -21,6 +22,7 @@ def run_tally_command(command: dict, context: Any, client: Any, respond: Any, lo
             dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
             for content, filename in charts:
                 client.files_upload_v2(channel=dm, content=content, filename=filename, title=filename)
-    except Exception:
+    except Exception as exc:
         logger.exception("/tally %r failed for %s", command.get("text"), actor.user_id)
-        respond(text=f"{OOPS} {OOPS_HINT}", response_type="ephemeral", replace_original=False)
+        respond(text=OUTAGE if is_outage(exc) else f"{OOPS} {OOPS_HINT}", response_type="ephemeral",
+                replace_original=False)

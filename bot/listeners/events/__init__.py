@@ -4,11 +4,12 @@ from bot.listeners.acks import ack_now
 from bot.listeners.events.app_home import publish_home
 from bot.listeners.events.assistant import greet_thread
 from bot.listeners.events.conversation import answer_direct_message, answer_mention
+from bot.listeners.outage import answers_outage as guarded
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
-    app.event("message")(ack=ack_now, lazy=[answer_direct_message])
-    app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])
-    app.event("assistant_thread_started")(ack=ack_now, lazy=[greet_thread])
+    app.event("app_mention")(ack=ack_now, lazy=[guarded(answer_mention)])
+    app.event("message")(ack=ack_now, lazy=[guarded(answer_direct_message)])
+    app.event("app_home_opened")(ack=ack_now, lazy=[guarded(publish_home)])
+    app.event("assistant_thread_started")(ack=ack_now, lazy=[guarded(greet_thread)])
     app.event("assistant_thread_context_changed")(ack_now)  # nothing to do; acknowledged so Slack does not retry

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.blocks.charts import ageing_chart
 from bot.home import home_blocks, home_view
+from bot.listeners.outage import is_outage
 from core.roles import Role
 
 
@@ -22,6 +23,13 @@ def publish_home(event: dict, context: Any, client: Any, logger: Any) -> None:
         except Exception:
             logger.warning("ageing chart for App Home failed", exc_info=True)
     try:
-        client.views_publish(user_id=actor.user_id, view=home_view(home_blocks(tally, actor, image)))
+        blocks = home_blocks(tally, actor, image)
+    except Exception as exc:
+        if is_outage(exc):
+            raise  # answered as an outage: the home tab says so
+        logger.exception("App Home for %s failed", actor.user_id)
+        return
+    try:
+        client.views_publish(user_id=actor.user_id, view=home_view(blocks))
     except Exception:
         logger.exception("App Home for %s failed", actor.user_id)

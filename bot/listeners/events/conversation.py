@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.answers import answer_text
 from bot.delivery import Thread
+from bot.listeners.outage import OUTAGE, is_outage
 
 OOPS = "Sorry, something went wrong on our side and nothing was changed."
 OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
@@ -25,9 +26,12 @@ def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> Non
         items = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
                             event.get("text") or "")
         thread.show(items, actor.timezone)
-    except Exception:
+    except Exception as exc:
         logger.exception("answering %s in %s failed", actor.user_id, channel)
-        thread.fail(OOPS, OOPS_HINT)
+        if is_outage(exc):
+            thread.fail(OUTAGE)
+        else:
+            thread.fail(OOPS, OOPS_HINT)
 
 
 def answer_mention(event: dict, context: Any, client: Any, logger: Any) -> None:
