@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from db.models import SalesOrder
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.openai_steps import http_error, tool_calls
-from tests.fakes.slack_requests import event_callback, view_submission
+from tests.fakes.slack_requests import event_callback, url_verification, view_submission
 from tests.helpers import order_of
 
 
@@ -94,6 +94,12 @@ def test_unknown_user_is_refused_politely_and_gets_nothing(world):
     (refusal,) = world.slack.calls_to("chat.postMessage")
     assert "not set up to use Tally" in refusal.params["text"]
     assert world.llm.calls_count == 0 and not world.slack.calls_to("chat.update")
+
+
+def test_slacks_request_url_check_is_answered_with_its_challenge(world):
+    status, _, body = world.sim.post(*url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in body
+    assert world.sim.post(*url_verification("x"), bad_signature=True)[0] == 401  # a wrong secret fails it
 
 
 def test_bad_signature_and_stale_timestamp_are_rejected(world):
