@@ -49,7 +49,9 @@ def _order(o: OrderView) -> str:
                      right={1, 2, 3}))
     out.append(f"Total {fmt(o.total, o.currency)}")
     if o.credit and o.credit.reasons:
-        out += ["Credit hold:"] + [f"  - {r}" for r in o.credit.reasons]
+        decided = ("" if o.status == "credit_hold" or not o.decided_by else
+                   f" ({'rejected' if o.status == 'cancelled' else 'approved'} by {o.decided_by})")
+        out += [f"Credit hold{decided}:"] + [f"  - {r}" for r in o.credit.reasons]
     return "\n".join(out)
 
 

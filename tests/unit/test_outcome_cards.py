@@ -55,3 +55,11 @@ def test_fulfil_shows_net_tax_and_the_invoice_total_before_and_after(db, clock, 
         assert shown in card
     console = render(outcome.result)
     assert "196.00" in console and "15.68" in console and "211.68" in console
+
+
+def test_the_console_says_who_decided_a_credit_hold(tally, db, actors):
+    held = order_of(db, "GLOBEX", "credit_hold").number
+    outcome = run(tally, actors["U0MGR1"], "approve_credit_hold",
+                  {"order_number": held, "approve": True, "reason": "long-standing customer"})
+    text = render(outcome.result)
+    assert "Credit hold (approved by U0MGR1):" in text and "CONFIRMED" in text
