@@ -74,7 +74,7 @@ def test_a_week_that_failed_on_monday_night_is_retried_on_tuesday(tally, db, sla
     assert log_row(db).attempts == 16
 
 
-def test_nothing_starts_before_monday_9am_and_a_failure_is_not_needed_to_skip_sunday(tally, db, slack):
+def test_no_digest_starts_before_monday_9am(tally, db, slack):
     assert run_at(db, tally, slack, MONDAY_9AM_NY - timedelta(hours=16)) == 0  # Sunday evening
     assert run_at(db, tally, slack, MONDAY_9AM_NY - timedelta(minutes=10)) == 0  # Monday 08:55
     assert log_row(db) is None and not slack.calls_to("chat.postMessage")
