@@ -59,7 +59,7 @@ def slack_world(tally: Tally, with_model: bool = True) -> Iterator[SlackWorld]:
                                use_responses_api=False)
             conversation = Conversation(tally, model)
         app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation)
-        server = http_server(app, 0, host="127.0.0.1")
+        server = http_server(app, 0, host="127.0.0.1", signing_secret=SECRET)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         try:

@@ -228,6 +228,8 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
             stranger = dict(mention, user="U0NOBODY", ts="1700000002.000100", event_ts="1700000002.000100")
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), bad_signature=True)[0] == 401
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), timestamp_offset=-600)[0] == 401
+            huge = dict(stranger, text="x" * (3 << 20))  # over the body limit: refused unread
+            assert sim.post(*event_callback(huge, "Ev0SERVE3"), bad_signature=True)[0] == 413
             time.sleep(0.3)
             assert not [m for m in slack.messages("C0SALES") if m.get("thread_ts") == "1700000002.000100"]
         finally:
@@ -241,3 +243,4 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
     assert process.returncode in (0, 130), (process.returncode, out, err)  # 130: stopped by an interrupt
     assert f":{port}{PATH}" in err, err  # it said where it listens
     assert "Traceback" not in out + err and " ERROR " not in err, out + err
+    assert "x" * 100 not in err and len(err) < 20_000, err[:2000]  # refusals are logged in a line, without bodies
