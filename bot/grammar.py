@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from core.dates import parse_date
-
 from core.errors import InvalidInput
+from core.mentions import user_id
 from core.money import parse_amount
 
 USAGE = {
@@ -71,7 +71,8 @@ def _amount(token: str) -> Any:
 
 
 def _is_user(token: str) -> bool:
-    return token.startswith("@") or token.startswith("<@")
+    """A person: <@U0COLL1|colin> (Slack), @U0COLL1 or U0COLL1; `@wei` too, which the tool then explains."""
+    return token.startswith(("@", "<@")) or user_id(token) is not None
 
 
 def parse(text: str, today: date) -> Command | Help:
