@@ -124,6 +124,7 @@ def test_manifest_declares_tally_and_routes_everything_to_one_url(manifest, regi
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     assert set(registered["command"]) == {"/tally"} <= commands.keys()
     assert commands["/tally"]["description"] and commands["/tally"]["usage_hint"]
+    assert commands["/tally"]["should_escape"] is True  # people arrive as <@U…|name>, which the grammar reads
     settings = manifest["settings"]
     assert registered["action"] and registered["view"] and settings["interactivity"]["is_enabled"] is True
     urls = [c["url"] for c in commands.values()] + [settings["event_subscriptions"]["request_url"],
