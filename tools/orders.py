@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from core.errors import Conflict, InsufficientStock, InvalidInput
-from core.money import fmt, money
+from core.money import MAX_AMOUNT, MAX_AMOUNT_TEXT, fmt, money
 from core.roles import Role
 from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
 from db.numbering import next_number
@@ -113,9 +113,12 @@ def _release(ctx: ToolContext, order: SalesOrder) -> None:
         products[line.sku.upper()].stock_reserved -= line.quantity
 
 
+MAX_QUANTITY = 1_000_000  # units on one order line
+
+
 class OrderLineArgs(Args):
     sku: str = Field(description="product SKU, e.g. WIDGET-1")
-    quantity: int = Field(gt=0, le=1_000_000)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY, description="whole units")
     unit_price: PositiveMoney | None = Field(None, description="only if quoted")
 
 
@@ -154,6 +157,9 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
             unit_cost=product.cost, line_total=money(price * line.quantity),
         ))
     order.total = money(sum((ln.line_total for ln in order.lines), Decimal(0)))
+    if order.total > MAX_AMOUNT:
+        raise InvalidInput(f"The order total {fmt(order.total)} is more than the books hold (at most "
+                           f"{MAX_AMOUNT_TEXT}).", hint="Split it into smaller orders.")
     decision = decide(ctx, customer, order.total)
     order.credit_decision = CreditDecisionView.of(decision).model_dump(mode="json")
     if decision.approved:

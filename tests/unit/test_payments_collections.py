@@ -46,8 +46,9 @@ def test_same_reference_is_not_recorded_twice(tally, db, actors):
 
 @pytest.mark.parametrize("change, error, words", [
     ({"amount": "999999"}, InvalidInput, "more than the balance"),
-    ({"amount": "-5"}, InvalidInput, "greater than 0"),
-    ({"amount": "10.005"}, InvalidInput, "decimal places"),
+    ({"amount": "-5"}, InvalidInput, "^The amount must be more than 0"),
+    ({"amount": "10.005"}, InvalidInput, r"^10\.005 has more than 2 decimals"),
+    ({"amount": "9" * 29}, InvalidInput, r"more than the books hold \(at most 999,999,999,999\.99\)"),
     ({"received_on": "2099-01-01"}, InvalidInput, "future"),
     ({"received_on": "someday"}, InvalidInput, "someday"),
     ({"invoice_number": "INV-1999-00001"}, NotFound, "INV-2026-00042"),
