@@ -75,8 +75,15 @@ def invoice_list_blocks(r: InvoiceList, page: int = 0) -> list[dict]:
               table_section(f"_Amounts in {r.currency}_", columns, rows, right={late, late + 1})]
     blocks += footer(shown, invoice_list_request(r))
     if r.more and not shown.has_next:
-        blocks.append(section(f"… and {r.more} more not listed here; ask for one customer to see them."))
+        blocks.append(section(f"… and {r.more} more not listed here; {more_invoices_hint(r)}"))
     return blocks
+
+
+def more_invoices_hint(r: InvoiceList) -> str:
+    """How to reach invoices beyond the list: narrow it down, or ask for one."""
+    if r.customer is None:
+        return "name a customer to see theirs (`invoices ACME`)."
+    return "the earliest due come first; `invoice NUMBER` shows any one of them."
 
 
 def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0) -> list[dict]:
