@@ -13,6 +13,7 @@ from bot.blocks.orders import more_orders_hint
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
 from core.money import fmt
+from core.plural import days
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditReport
 from tools.customers import CustomerMatches
@@ -34,7 +35,7 @@ def _credit(r: CreditReport) -> str:
         f"Risk grade {r.risk_grade} (on time {r.on_time_share * 100:.0f}%, {r.avg_days_late} days late on average)",
     ]
     if r.oldest_overdue_days:
-        out.append(f"Oldest overdue invoice: {r.oldest_overdue_days} days past due")
+        out.append(f"Oldest overdue invoice: {days(r.oldest_overdue_days)} past due")
     if r.decision:
         d = r.decision
         verdict = "would be APPROVED" if d.decision == "approve" else "would be HELD"
@@ -68,7 +69,7 @@ def _orders(r: OrderList) -> str:
 def _invoice_detail(d: InvoiceDetail) -> str:
     i, c = d.invoice, d.currency
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
-           + (f"  {i.days_overdue} days overdue" if i.days_overdue else ""),
+           + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
            f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
            f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}, balance {fmt(i.balance, c)}"]
     if i.disputed:

@@ -6,6 +6,7 @@ from bot.blocks.elements import escape, escape_keeping_mentions, fields, header,
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
+from core.plural import days
 from tools.collections import InvoiceUpdate
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.payments import PaymentResult
@@ -17,7 +18,7 @@ MAX_PAYMENTS = 10
 def standing(i: InvoiceLine) -> str:
     if i.status in ("paid", "void"):
         return label(i.status)
-    return f"{i.days_overdue} days overdue" if i.days_overdue else f"due {i.due_date}"
+    return f"{days(i.days_overdue)} overdue" if i.days_overdue else f"due {i.due_date}"
 
 
 def invoice_blocks(d: InvoiceDetail) -> list[dict]:
