@@ -76,6 +76,9 @@ def test_promise_and_dispute_pause_and_show(tally, db, actors):
     assert r.invoice.invoice.promised_on == TODAY + timedelta(days=3)  # Tuesday → Friday
     r = run(tally, actors["U0COLL1"], "mark_dispute", {"invoice_number": inv.number, "reason": "short shipped"})
     assert r.invoice.invoice.disputed and r.invoice.dispute_reason == "short shipped"
+    r = run(tally, actors["U0COLL1"], "mark_dispute", {"invoice_number": inv.number, "reason": "box damaged"})
+    assert r.invoice.dispute_reason == f"short shipped; then on {TODAY}: box damaged"  # the first is kept
+    assert "short shipped; then on" in r.describe(done=True)
     with pytest.raises(InvalidInput, match="past"):
         tally.propose(actors["U0COLL1"], "log_promise_to_pay", {"invoice_number": inv.number,
                                                                  "promised_on": "2026-01-01"})
