@@ -127,7 +127,7 @@ def _order(rest: list[str], at: Typed) -> Command:
             if i < len(items) and is_currency(items[i], at.currency, token, example):
                 i += 1
             continue
-        if not is_number(items[i]) or i + 1 >= len(items) or is_number(items[i + 1]) or items[i + 1][:1] == "@":
+        if not is_number(items[i]) or i + 1 >= len(items) or items[i + 1][:1] == "@":
             raise _usage("order", f"Expected QTY SKU at {' '.join(items[i:])!r}.")
         lines.append({"sku": items[i + 1].upper(),
                       "quantity": quantity(items[i], MAX_QUANTITY, f"order {customer} 2 {items[i + 1]}")})
@@ -186,9 +186,7 @@ def _pay(rest: list[str], at: Typed) -> Command:
         raise _usage("pay", f"{rest[1]!r} is not an amount; write it like 1,250.50, e.g. `{example}`.")
     args: dict[str, Any] = {"invoice_number": rest[0], "amount": str(amount(rest[1], example)),
                             "received_on": today.isoformat()}
-    extra = rest[2:]
-    if extra and is_currency(extra[0], at.currency, rest[1], example):
-        extra = extra[1:]
+    extra = [word for word in rest[2:] if not is_currency(word, at.currency, rest[1], example)]  # '100 USD'
     if extra:
         try:
             args["received_on"] = parse_date(extra[0], today).isoformat()

@@ -99,12 +99,15 @@ def test_quantities_are_whole_and_amounts_exact_within_the_books(text, message):
                                     "received_on": "2026-11-24"}),
     ("pay INV-2026-00042 100 usd 2026-11-20 WIRE-9", {"invoice_number": "INV-2026-00042", "amount": "100.00",
                                                       "received_on": "2026-11-20", "reference": "WIRE-9"}),
+    ("pay INV-2026-00042 100 2026-11-20 USD", {"invoice_number": "INV-2026-00042", "amount": "100.00",
+                                               "received_on": "2026-11-20"}),
     ("pay INV-2026-00042 100 ACH", {"invoice_number": "INV-2026-00042", "amount": "100.00",
                                     "received_on": "2026-11-24", "reference": "ACH"}),  # not a currency
     ("credit ACME 5000 USD", {"customer": "ACME", "amount": "5000.00"}),
     ("promise INV-2026-00042 dec 5", {"invoice_number": "INV-2026-00042", "promised_on": "2026-12-05"}),
     ("promise INV-2026-00042 dec 5 500 USD", {"invoice_number": "INV-2026-00042", "promised_on": "2026-12-05",
                                               "amount": "500.00"}),
+    ("order ACME 3 4711", {"customer": "ACME", "lines": [{"sku": "4711", "quantity": 3}]}),  # a numeric SKU
     ("order ACME 10 WIDGET-1 @ 12.00 USD 1.0 GADGET-2", {"customer": "ACME", "lines": [
         {"sku": "WIDGET-1", "quantity": 10, "unit_price": "12.00"}, {"sku": "GADGET-2", "quantity": 1}]}),
 ])
