@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from bot.delivery import Item, Notice
-from bot.grammar import PARSERS, Command, Help, help_text, parse
-from core.errors import TallyError
+from bot.grammar import PARSERS, USAGE, Command, Help, help_text, parse
+from core.errors import InvalidInput, TallyError
 from core.mentions import SLACK_MENTION
 from tools import Actor, Proposal, Tally
 from tools.registry import get
@@ -25,10 +25,16 @@ NO_MODEL = ("Plain language needs a language model, and none is configured here.
 
 
 def execute(tally: Tally, actor: Actor, command: Command) -> BaseModel | Proposal:
-    """Reads run now; writes come back as a proposal waiting for a confirmation."""
-    if get(command.tool).is_write:
-        return tally.propose(actor, command.tool, command.args)
-    return tally.read(actor, command.tool, command.args)
+    """Reads run now; writes come back as a proposal waiting for a confirmation. A refused argument
+    comes back with the command's usage, so the person sees what to type instead."""
+    try:
+        if get(command.tool).is_write:
+            return tally.propose(actor, command.tool, command.args)
+        return tally.read(actor, command.tool, command.args)
+    except InvalidInput as exc:
+        if not exc.hint and command.verb in USAGE:
+            exc.hint = "Usage: " + USAGE[command.verb]
+        raise
 
 
 def is_command(text: str) -> bool:
@@ -53,7 +59,7 @@ def answer_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
 
 def _run_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
     try:
-        command = parse(text, tally.clock.now().astimezone(actor.tz).date())
+        command = parse(text, tally.clock.now().astimezone(actor.tz).date(), tally.rules.currency)
         if isinstance(command, Help):
             return [Notice(f"```{help_text(command.topic)}```")]
         return [execute(tally, actor, command)]

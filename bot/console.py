@@ -1,10 +1,12 @@
 """`python app.py console`: the command grammar (and, with a model, plain language) in a terminal.
 
-On a terminal it prompts; on piped input it reads one request per line and exits at the end.
-A write prints what will happen and waits for `y`; anything else cancels it."""
+On a terminal it prompts; on piped input it reads one request per line and exits at the end (or at
+`exit`). A write prints what will happen and waits for `y`; anything else cancels it. Where Slack
+would show a mention, the console shows the member's name."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
@@ -21,6 +23,11 @@ if TYPE_CHECKING:
 NO_MODEL_NOTE = ("That is not a command. Plain language needs a model: set TALLY_MODEL, OPENAI_API_KEY "
                  "and OPENAI_BASE_URL (see .env.example).")
 YES = {"y", "yes", "是", "确认"}
+NO = {"n", "no", "否", "取消"}
+EXIT = {"exit", "quit", "q", "bye", "退出"}
+EXIT_HELP = "  " + "exit (or quit, q, bye)".ljust(39) + "leave the console"
+NOTHING_PENDING = "There is nothing to confirm: no change is waiting for a yes or no."
+MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 @dataclass
@@ -30,22 +37,36 @@ class Console:
     out: TextIO
     agent: Callable[[str], Reply] | None = None  # plain language, when a model is configured
     pending: list[Proposal] = field(default_factory=list)
+    done: bool = False  # the person said exit
+    names: dict[str, str] = field(default_factory=dict)  # Slack user id -> "Name (id)"
 
     def say(self, text: str) -> None:
-        self.out.write(text.rstrip() + "\n")
+        self.out.write(MENTION.sub(lambda m: self._member(m[1]), text).rstrip() + "\n")
         self.out.flush()
+
+    def _member(self, user_id: str) -> str:
+        if user_id not in self.names:
+            member = self.tally.actor_for(user_id)
+            self.names[user_id] = f"{member.name} ({user_id})" if member and member.name else user_id
+        return self.names[user_id]
 
     def handle(self, line: str) -> None:
         line = line.strip()
         if not line:
             return
+        word = line.lower()
         if self.pending:
             proposals, self.pending = self.pending, []
-            confirm = line.lower() in YES
+            confirm = word in YES
             for proposal in proposals:
                 self._decide(proposal, confirm=confirm)
-            if confirm or line.lower() in {"n", "no", "否", "取消"}:
+            if confirm or word in NO:
                 return
+        if word in EXIT:
+            self.done = True
+            return
+        if word in YES | NO:
+            return self.say(NOTHING_PENDING)
         try:
             self._request(line)
         except TallyError as exc:
@@ -58,13 +79,13 @@ class Console:
                 return self.say(NO_MODEL_NOTE + "\n" + help_text())
             return self._ask_agent(line)
         try:
-            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date())
+            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date(), self.tally.rules.currency)
         except InvalidInput:
             if self.agent is None:
                 raise
             return self._ask_agent(line)  # "order 10 widgets for acme" is plain language, not the grammar
         if isinstance(command, Help):
-            return self.say(help_text(command.topic))
+            return self.say(help_text(command.topic) + ("" if command.topic else "\n" + EXIT_HELP))
         self.run(command)
 
     def _ask_agent(self, line: str) -> None:
@@ -102,12 +123,14 @@ class Console:
 def run_lines(console: Console, lines: Iterable[str]) -> None:
     for line in lines:
         console.handle(line)
+        if console.done:
+            break
     console.finish()
 
 
 def run_interactive(console: Console) -> None:
     console.say(f"Tally console as {console.actor.name} ({console.actor.role.value}). "
-                "Type 'help' for commands, Ctrl-D to quit.")
+                "Type 'help' for commands, 'exit' to quit.")
     while True:
         try:
             line = input("" if console.pending else "tally> ")
@@ -115,4 +138,6 @@ def run_interactive(console: Console) -> None:
             console.say("")
             break
         console.handle(line)
+        if console.done:
+            break
     console.finish()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import Field
@@ -180,9 +180,20 @@ def mark_dispute(ctx: ToolContext, args: MarkDisputeArgs) -> InvoiceUpdate:
     """Mark an invoice disputed by the customer, with the reason (pauses reminders)."""
     invoice = _open_invoice(ctx, args.invoice_number)
     before = {"disputed": invoice.disputed, "reason": invoice.dispute_reason}
-    invoice.disputed, invoice.dispute_reason, invoice.last_contact_at = True, args.reason, ctx.now
-    ctx.audit("mark_dispute", "invoice", invoice.number, before, {"disputed": True, "reason": args.reason})
+    invoice.disputed, invoice.last_contact_at = True, ctx.now
+    invoice.dispute_reason = dispute_reasons(before["reason"] if before["disputed"] else None, args.reason, ctx.today)
+    ctx.audit("mark_dispute", "invoice", invoice.number, before,
+              {"disputed": True, "reason": invoice.dispute_reason, "added": args.reason})
     return InvoiceUpdate(action="dispute", invoice=invoice_detail(ctx, invoice))
+
+
+def dispute_reasons(earlier: str | None, reason: str, today: date) -> str:
+    """A further reason on a disputed invoice adds to the earlier ones, dated; it never replaces them."""
+    if not earlier:
+        return reason
+    if earlier == reason or earlier.endswith(f": {reason}"):  # the same reason again adds nothing
+        return earlier
+    return f"{earlier}; then on {today}: {reason}"
 
 
 class WorklistItem(Result):

@@ -165,7 +165,7 @@ def test_invalid_arguments_go_back_once_then_the_corrected_call_runs(conversatio
              tool_calls(("record_payment", {"invoice_number": number, "amount": 50, "received_on": "2026-11-23"})))
     reply_ = conversation.handle_turn(tally.actor_for("U0COLL1"), "t", "Initech paid 50 yesterday")
     feedback = llm.last_request["messages"][-1]
-    assert feedback["role"] == "tool" and "Invalid arguments for record_payment" in feedback["content"]
+    assert feedback["role"] == "tool" and "'lots' is not an amount" in feedback["content"]
     assert reply_.status == "proposed" and "50.00" in reply_.text
     assert [c.kind for c in reply_.calls] == ["invalid", "proposal"]
 
@@ -174,7 +174,7 @@ def test_invalid_arguments_twice_end_with_a_clear_message(conversation, llm, tal
     bad = tool_calls(("record_payment", {"invoice_number": "INV-2026-00001", "amount": "lots", "received_on": "x"}))
     llm.push(bad, bad)
     reply_ = conversation.handle_turn(tally.actor_for("U0COLL1"), "t", "record something")
-    assert reply_.status == "failed" and "Invalid arguments" in reply_.text and llm.calls_count == 2
+    assert reply_.status == "failed" and "'lots' is not an amount" in reply_.text and llm.calls_count == 2
 
 
 def test_unknown_customer_comes_back_as_a_question_with_candidates(conversation, llm, tally):
