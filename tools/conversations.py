@@ -38,18 +38,23 @@ class Remembered:
     author_name: str | None = None
 
 
+def storable(text: str) -> str:
+    """Text every database keeps: no NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
 def _cut(value: Any, chars: int, items: int, depth: int = 0) -> Any:
     """The value with every string, list and object shortened: cut values, never the JSON text."""
     if depth > MAX_DEPTH:
         return "…"
     if isinstance(value, str):
-        return value if len(value) <= chars else value[:chars] + "…"
+        return storable(value if len(value) <= chars else value[:chars] + "…")
     if isinstance(value, bool | int) or value is None:
         return value if not isinstance(value, int) or abs(value) < 10**15 else _cut(str(value), chars, items)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
-        return {str(k)[:chars]: _cut(v, chars, items, depth + 1) for k, v in list(value.items())[:items]}
+        return {storable(str(k)[:chars]): _cut(v, chars, items, depth + 1) for k, v in list(value.items())[:items]}
     if isinstance(value, list | tuple):
         return [_cut(v, chars, items, depth + 1) for v in value[:items]]
     return _cut(str(value), chars, items, depth)
@@ -57,7 +62,7 @@ def _cut(value: Any, chars: int, items: int, depth: int = 0) -> Any:
 
 def encode_call(call: dict[str, Any]) -> str:
     """A tool call as a JSON object of at most MAX_CHARS, whatever its arguments."""
-    name = str(call.get("name", ""))[:80]
+    name = storable(str(call.get("name", ""))[:80])
     for chars, items in CUTS:
         text = json.dumps({"name": name, "args": _cut(call.get("args") or {}, chars, items),
                            "result": _cut(call.get("result", ""), 300, items)}, ensure_ascii=False)
@@ -110,7 +115,7 @@ class Memory:
         with self.db.session(write=True) as session:
             session.add(log)
             for role, content in exchange:
-                stored = encode_call(content) if isinstance(content, dict) else content[:MAX_CHARS]
+                stored = encode_call(content) if isinstance(content, dict) else storable(content[:MAX_CHARS])
                 session.add(ConversationMessage(thread_key=thread_key, role=role, content=stored, author=author,
                                                 created_at=now))
             session.flush()

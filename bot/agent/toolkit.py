@@ -2,8 +2,8 @@
 context, so the model never sees or chooses who is asking; a write becomes a PendingAction.
 
 What goes back to the model is a fixed note per outcome, never the result: the typed result travels
-in the artifact and the TurnContext to the user. Only invalid arguments carry text (the error), so
-the model can correct them; data a tool read (names, notes, dispute reasons) never reaches it."""
+to the user in the TurnContext's outcomes. Only invalid arguments carry text (the error), so the
+model can correct them; data a tool read (names, notes, dispute reasons) never reaches it."""
 
 from __future__ import annotations
 

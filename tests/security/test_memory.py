@@ -63,3 +63,32 @@ def test_rows_that_cannot_be_read_are_skipped_and_logged(tally, conversation, ll
     llm.push(reply("You're welcome."))
     console.handle("thanks")  # the thread keeps working after that
     assert out.getvalue().rstrip().endswith("You're welcome.")
+
+
+def test_any_tool_call_is_stored_as_json_that_reads_back():
+    from tools.conversations import decode, encode_call
+
+    nested: dict = {}
+    for _ in range(50):
+        nested = {"deeper": nested}
+    hostile = [{"customer": "ACME", "lines": [{"sku": f"SKU-{i}", "quantity": i} for i in range(10_000)]},
+               {"customer": "«" * 5000 + '"}]}' * 300, "note": "\u0000\ud800 end"},
+               {"n": 2**200, "x": float("nan"), "deep": nested, **{f"k{i}": "v" * 300 for i in range(100)}}]
+    for args in hostile:
+        text = encode_call({"name": "create_order", "args": args, "result": "Shown to the user." * 100})
+        row = decode("tool_call", text, "U0SALES1", "Sam Sales")
+        assert len(text) <= MAX_CHARS and row is not None and row.call["name"] == "create_order", text[:200]
+        assert isinstance(row.call["args"], dict)
+
+
+def test_text_no_database_keeps_is_stored_readably(db):
+    from tools.conversations import Memory, TurnStats, turn_log
+
+    memory = Memory(db, keep=10)
+    memory.save_turn("t-nul", [("user", "pay \x00 now \ud800"), ("tool_call", {"name": "find_customer",
+                                                                              "args": {"query": "a\x00\udfff"},
+                                                                              "result": "Shown to the user."})],
+                     DEMO_NOW, turn_log(DEMO_NOW, "U0COLL1", "t-nul", TurnStats(), "answered"), author="U0COLL1")
+    question, call = memory.history("t-nul")
+    assert question.text == "pay \ufffd now ?" and call.call["args"] == {"query": "a\ufffd?"}
+    assert question.author == call.author == "U0COLL1" and question.author_name == "Colin Cole"
