@@ -90,14 +90,20 @@ class Console:
 
     def _ask_agent(self, line: str) -> None:
         reply = self.agent(line)
+        if reply.status == "failed" or not reply.proposals:
+            return self.say(reply.text)
+        # The model's words may come first; what is confirmed is each proposal's own summary, right above.
+        shown = [reply.said] if reply.said else []
+        shown += [render(o.result) if o.result is not None else o.message
+                  for o in reply.results if o.proposal is None]
         self.pending = list(reply.proposals)
-        self.say(reply.text + ("\nConfirm? [y/N]" if self.pending else ""))
+        self.say("\n\n".join([*shown, confirmation(self.pending)]))
 
     def run(self, command: Command) -> None:
         answer = execute(self.tally, self.actor, command)
         if isinstance(answer, Proposal):
             self.pending = [answer]
-            self.say(answer.summary + "\nConfirm? [y/N]")
+            self.say(confirmation(self.pending))
         else:
             self.say(render(answer))
 
@@ -118,6 +124,15 @@ class Console:
         for proposal in self.pending:
             self._decide(proposal, confirm=False)
         self.pending = []
+
+
+def confirmation(proposals: list[Proposal]) -> str:
+    """The stored summaries of what `y` will run, the question last: one proposal, or a numbered set."""
+    if len(proposals) == 1:
+        return f"{proposals[0].summary}\nConfirm? [y/N]"
+    n = len(proposals)
+    listed = "\n".join(f"{i}. {p.summary}" for i, p in enumerate(proposals, 1))
+    return f"These {n} changes are confirmed or cancelled together:\n{listed}\nConfirm all {n}? [y/N]"
 
 
 def run_lines(console: Console, lines: Iterable[str]) -> None:

@@ -129,11 +129,12 @@ def test_write_waits_for_confirmation_and_model_is_told(conversation, llm, tally
     reply_ = conversation.handle_turn(sales, "t1", "2 gadget-2 for acme please")
     assert reply_.status == "proposed" and "Create an order for Acme Corp" in reply_.text
     assert tally.pending(reply_.proposals[0].pending_id).status == "pending"
-    # the next turn's history tells the model what is pending, not that it happened
+    # the next turn's history tells the model what is pending, not that it happened, and no figures
     llm.push(reply("It is waiting for your confirmation."))
     conversation.handle_turn(sales, "t1", "is it done?")
     history = [m["content"] for m in llm.last_request["messages"] if m["role"] == "tool"]
-    assert any("waiting for the user's confirmation: Create an order" in h for h in history)
+    assert history == ["Proposed, not done: waiting for the user's confirmation, which shows them what will happen."]
+    assert "Create an order for Acme Corp" not in json.dumps(llm.last_request)
 
 
 def test_sales_asking_for_another_reps_customer_gets_nothing(conversation, llm, tally):
