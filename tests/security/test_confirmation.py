@@ -32,7 +32,7 @@ def hostile_turn(invoice: str, received_on: str = "2026-11-24") -> list:
 
 def assert_nothing_read_went_back(request: dict, globex_invoice: str, summary: str) -> None:
     shown = request_text(request)
-    assert tool_notes(request)[:2] == NOTES and tool_notes(request)[2].startswith("Error: Invalid arguments")
+    assert tool_notes(request)[:2] == NOTES and tool_notes(request)[2].startswith("Error: 'lots' is not an amount")
     for data in (HOSTILE_REASON, globex_invoice, "Globex", "GLOBEX", summary, "balance after"):
         assert data not in shown, data
 
@@ -75,14 +75,15 @@ def test_a_failed_turn_offers_nothing_to_confirm(tally, conversation, llm, db):
     invoice = invoice_of(db, "INITECH").number
     llm.push(tool_calls(("record_payment", {"invoice_number": invoice, "amount": 340, "received_on": "2026-11-24"}),
                         ("record_payment", {"invoice_number": invoice, "amount": "lots"})),
-             http_error(500, "down"), reply("Yes?"))
+             http_error(500, "down"))
     console, out = console_for(tally, conversation, "U0COLL1")
     before = payments(db)
     console.handle("Initech paid 340")
     assert "HTTP 500" in out.getvalue() and "Confirm" not in out.getvalue() and not console.pending
-    console.handle("y")  # not a confirmation of anything: plain language again
+    console.handle("y")  # not a confirmation of anything
     console.finish()
-    assert payments(db) == before and out.getvalue().rstrip().endswith("Yes?")
+    assert payments(db) == before and out.getvalue().rstrip().endswith("There is nothing to confirm: no change "
+                                                                          "is waiting for a yes or no.")
 
 
 def test_slack_card_shows_the_stored_summary_and_the_click_runs_it(tally, db):
