@@ -21,6 +21,7 @@ cli = typer.Typer(help="Tally: order-to-cash in Slack.", no_args_is_help=True, a
 members = typer.Typer(help="Map Slack users to roles.", no_args_is_help=True)
 cli.add_typer(members, name="members")
 out = Console(soft_wrap=True)  # one message, one line: output is read by people and by scripts
+err = Console(stderr=True, soft_wrap=True)  # what is not the command's answer: scripts reading stdout skip it
 
 
 def _say(text: str) -> None:
@@ -176,7 +177,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     from bot.console import Console as TallyConsole
     from bot.console import run_interactive, run_lines
 
-    tally = _tally()
+    tally = _tally(demo_if_new=not get_settings().database_url_given)  # the demo is the console's first start
     actor = tally.actor_for(as_user.strip().upper())
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
@@ -208,18 +209,34 @@ def _opening_database() -> Iterator[None]:
               "Check DATABASE_URL.")
 
 
+def _announce() -> None:
+    """Every command that opens the database first says which one, on stderr, the password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    settings = get_settings()
+    try:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        url = "(unreadable URL)"
+    err.print(f"Database: {url}" + ("" if settings.database_url_given else " (the embedded default)"),
+              markup=False, highlight=False)
+
+
 def _db():
     from bot.runtime import open_database
 
+    _announce()
     with _opening_database():
         return open_database(get_settings())
 
 
-def _tally():
+def _tally(*, demo_if_new: bool = False):
     from bot.runtime import build_tally
 
+    _announce()
     with _opening_database():
-        return build_tally(get_settings())
+        return build_tally(get_settings(), demo_if_new=demo_if_new)
 
 
 @cli.command("eval")
