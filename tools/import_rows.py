@@ -155,7 +155,10 @@ INVOICE_IDENTITY = ("customer", "issue_date", "due_date", "amount", "tax")
 
 def invoice(ctx: ToolContext, row: dict[str, str], memo: dict) -> Outcome:
     number = code("number", required(row, "number"))
-    customer = resolve_customer(ctx, required(row, "customer"))
+    name = required(row, "customer")
+    if ("customer", name) not in memo:  # a file names the same customers again and again
+        memo["customer", name] = resolve_customer(ctx, name).id
+    customer = ctx.session.get(Customer, memo["customer", name])
     given = {"customer": customer.code, **{c.name: c.read(c.name, row[c.name]) for c in INVOICE_COLUMNS
                                            if row.get(c.name)}}
     existing = ctx.session.scalar(select(Invoice).where(Invoice.number == number))
