@@ -29,7 +29,11 @@ class SettingsError(SystemExit):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = Field("sqlite:///tally.db", alias="DATABASE_URL")
+    # The embedded default is tally.db in the data folder (the project folder unless TALLY_DATA_DIR says
+    # otherwise): the same file whatever the working directory.
+    data_dir: Path = Field(ROOT, alias="TALLY_DATA_DIR")
+    database_url: str = Field(default_factory=lambda data: f"sqlite:///{Path(data['data_dir']).resolve() / 'tally.db'}",
+                              alias="DATABASE_URL")
     currency: str = Field("USD", alias="TALLY_CURRENCY")
     timezone: str = Field("UTC", alias="TALLY_TIMEZONE", description="used when a user's timezone is unknown")
 
@@ -78,6 +82,7 @@ class Settings(BaseSettings):
 
     @property
     def database_url_given(self) -> bool:
+        """Whether DATABASE_URL was set; if not, this is the embedded default database."""
         return "database_url" in self.model_fields_set
 
     @property

@@ -180,7 +180,10 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
     order.number = next_number(ctx.session, "SO", ctx.today.year)
     ctx.session.add(order)
     ctx.session.flush()
-    ctx.audit("create_order", "order", order.number, None, _snapshot(order))
+    lines = [{"sku": ln.sku, "quantity": ln.quantity, "unit_price": str(ln.unit_price), "unit_cost": str(ln.unit_cost)}
+             for ln in order.lines]
+    ctx.audit("create_order", "order", order.number, None,
+              {**_snapshot(order), "customer": customer.code, "lines": lines})
     return OrderResult(action="create", order=order_view(ctx, order))
 
 

@@ -1,4 +1,5 @@
-"""`python app.py console` as a subprocess with piped input, on the embedded default database."""
+"""`python app.py console` as a subprocess with piped input, on the embedded default database (kept in the
+test's folder through TALLY_DATA_DIR, never in the project)."""
 
 import io
 import json
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def console(tmp_path, user, text, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
-    environ.update(env)
+    environ.update(env, TALLY_DATA_DIR=str(tmp_path))
     return subprocess.run([sys.executable, str(ROOT / "app.py"), "console", "--as", user], input=text,
                           capture_output=True, text=True, cwd=tmp_path, env=environ, timeout=120)
 
@@ -71,6 +72,7 @@ def test_console_sends_plain_language_to_the_model_and_keeps_commands_model_free
     assert "Create an order for Acme Corp: 3 × GADGET-2 at 49.00; total 147.00 USD" in out
     assert "Confirm? [y/N]" in out and "is confirmed; stock reserved" in out
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
+    environ["TALLY_DATA_DIR"] = str(tmp_path)
     stats = subprocess.run([sys.executable, str(ROOT / "app.py"), "stats"], capture_output=True, text=True,
                            cwd=tmp_path, env=environ, timeout=120).stdout
     assert "per user" in stats and "U0SALES1" in stats and "create_order" in stats

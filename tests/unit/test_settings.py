@@ -1,9 +1,11 @@
-"""Settings refuse secrets still holding an example file's placeholder, naming the setting."""
+"""Settings: placeholder secrets are refused by name; the embedded default database is one absolute path."""
+
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from config import Settings, SettingsError, get_settings
+from config import ROOT, Settings, SettingsError, get_settings
 
 
 def settings(**values) -> Settings:
@@ -38,3 +40,25 @@ def test_the_app_stops_with_the_message_not_a_traceback(monkeypatch, tmp_path):
         get_settings.cache_clear()
     assert isinstance(exc.value, SystemExit) and str(exc.value.code).startswith(
         "Tally cannot start: SLACK_BOT_TOKEN is still a placeholder ('xoxb-...', as in .env.example)")
+
+
+
+def test_the_default_database_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("TALLY_DATA_DIR", raising=False)
+    urls = []
+    for folder in (tmp_path, ROOT / "tests"):
+        monkeypatch.chdir(folder)
+        settings = Settings(_env_file=None)
+        urls.append(settings.database_url)
+        assert not settings.database_url_given
+    assert urls == [f"sqlite:///{ROOT / 'tally.db'}"] * 2
+
+    monkeypatch.setenv("TALLY_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings(_env_file=None)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'tally.db'}"
+    assert not settings.database_url_given and Path(settings.database_url[10:]).is_absolute()
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/tally")
+    settings = Settings(_env_file=None)
+    assert settings.database_url_given and settings.database_url == "postgresql+psycopg://u@db.example/tally"

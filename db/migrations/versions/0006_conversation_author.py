@@ -1,7 +1,7 @@
 """conversation author: whose turn each remembered message belongs to
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | None = '0004'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
