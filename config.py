@@ -5,17 +5,35 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
+SECRETS = ("openai_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token")
+PLACEHOLDER_WORDS = {"changeme", "changethis", "change-me", "your-key", "your-token", "todo", "xxx"}
+
+
+def is_placeholder(text: str) -> bool:
+    """'sk-...', 'xoxb-...', '...', 'changeme': text from an example file, not a real secret."""
+    folded = text.strip().lower()
+    return "..." in folded or "…" in folded or folded in PLACEHOLDER_WORDS or folded.startswith("<")
+
+
+class SettingsError(SystemExit):
+    """A setting that cannot work, named, with what would. A SystemExit, so the app stops at start
+    with this message instead of a traceback."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = Field("sqlite:///tally.db", alias="DATABASE_URL")
+    # The embedded default is tally.db in the data folder (the project folder unless TALLY_DATA_DIR says
+    # otherwise): the same file whatever the working directory.
+    data_dir: Path = Field(ROOT, alias="TALLY_DATA_DIR")
+    database_url: str = Field(default_factory=lambda data: f"sqlite:///{Path(data['data_dir']).resolve() / 'tally.db'}",
+                              alias="DATABASE_URL")
     currency: str = Field("USD", alias="TALLY_CURRENCY")
     timezone: str = Field("UTC", alias="TALLY_TIMEZONE", description="used when a user's timezone is unknown")
 
@@ -41,6 +59,18 @@ class Settings(BaseSettings):
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 
+    @field_validator(*SECRETS, mode="before")
+    @classmethod
+    def _real_secret(cls, value: Any, info: ValidationInfo) -> Any:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not text.strip():
+            return None  # `KEY=` in .env means unset
+        if isinstance(text, str) and is_placeholder(text):
+            name = cls.model_fields[info.field_name].alias
+            raise ValueError(f"{name} is still a placeholder ({text.strip()!r}, as in .env.example): put the real "
+                             f"value in .env, or comment the line out")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _driver(cls, url: str) -> str:
@@ -52,6 +82,7 @@ class Settings(BaseSettings):
 
     @property
     def database_url_given(self) -> bool:
+        """Whether DATABASE_URL was set; if not, this is the embedded default database."""
         return "database_url" in self.model_fields_set
 
     @property
@@ -59,6 +90,19 @@ class Settings(BaseSettings):
         return bool(self.model)
 
 
+def settings_problems(exc: ValidationError) -> str:
+    """Each bad setting by its environment name, with what would work."""
+    lines = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(message if message.startswith(name) else f"{name}: {message}")
+    return "Tally cannot start: " + "; ".join(lines) + "."
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(settings_problems(exc)) from None

@@ -146,7 +146,7 @@ def bare_app(client: Any) -> Any:
 def serve(app: Any) -> tuple[Any, int]:
     from bot.serve import http_server
 
-    server = http_server(app, 0, host="127.0.0.1")
+    server = http_server(app, 0, host="127.0.0.1", signing_secret=SECRET)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, server.server_port
 

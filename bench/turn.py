@@ -12,7 +12,10 @@ scale database of N invoices (built there, reused here). Each turn is a new thre
 - tool: time inside `Tally.read`, part of the overhead;
 - model calls (must be 1 for a read), and the prompt: the server's token estimate (json length / 4),
   the request's JSON size, and the characters of the system prompt, turn context and tool specs.
-Targets: 1 model call per read, <= 2,500 prompt tokens, <= 15 ms p50 overhead."""
+Targets: 1 model call per read, <= 2,500 prompt tokens, <= 15 ms p50 overhead.
+
+Per role (also alone, with --roles, on a small demo database): the tools each role is offered and the
+size of its first request, against the same request offering every tool (as before tools were per role)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import pstats
 import socket
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,15 +38,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from langchain_core.utils.function_calling import convert_to_openai_tool  # noqa: E402
 from langchain_openai import ChatOpenAI  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
 from bench.reports import SEED_NOW, database_url, ensure_seeded  # noqa: E402
 from bot.agent.prompt import system_prompt, turn_context  # noqa: E402
+from bot.agent.toolkit import build_tools  # noqa: E402
 from bot.agent.turn import Conversation  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
 from db.models import ConversationMessage, TurnLog  # noqa: E402
+from db.seed import seed_demo  # noqa: E402
 from db.session import Database  # noqa: E402
-from tests.fakes.openai_server import ScriptedOpenAI, tool_calls  # noqa: E402
+from tests.fakes.openai_server import ScriptedOpenAI, estimate_tokens, reply, tool_calls  # noqa: E402
 from tests.fakes.openai_server import _Handler as ScriptedHandler  # noqa: E402
 from tools import FixedClock, Rules, Tally  # noqa: E402
 
@@ -191,13 +199,58 @@ def run_backend(backend: str, n: int, turns: int, profile: bool) -> dict[str, An
     return {"backend": backend, "rows": rows, "parts": parts, "remembered": remembered, "profile": profiled}
 
 
+ROLE_USERS = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
+
+
+def prompt_by_role() -> list[dict[str, Any]]:
+    """Each role's first request (a greeting, no memory), measured as sent, and as it was with every tool."""
+    every_tool = [convert_to_openai_tool(t) for t in build_tools()]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder, FastScriptedOpenAI() as llm:
+        db = Database(f"sqlite:///{folder}/roles.db")
+        upgrade(db.engine)
+        with db.session(write=True) as s:
+            seed_demo(s, SEED_NOW.date(), SEED_NOW)
+            s.commit()
+        tally = Tally(db, Rules(), FixedClock(SEED_NOW))
+        model = ChatOpenAI(model="tally-bench", base_url=llm.base_url, api_key="bench", max_retries=0,
+                           use_responses_api=False)
+        conversation = Conversation(tally, model)
+        llm.default(reply("Hello."))
+        for role, user in ROLE_USERS.items():
+            conversation.handle_turn(tally.actor_for(user), f"{THREAD}-{role}", "hello")
+            request = llm.last_request or {}
+            before = {**request, "tools": every_tool}
+            rows.append({"role": role, "tools": len(request.get("tools") or []), "all_tools": len(every_tool),
+                         "tool_chars": len(json.dumps(request.get("tools") or [])),
+                         "all_tool_chars": len(json.dumps(every_tool)), "chars": len(json.dumps(request)),
+                         "before_chars": len(json.dumps(before)),
+                         "tokens": estimate_tokens([request.get("messages", []), request.get("tools", [])]),
+                         "before_tokens": estimate_tokens([request.get("messages", []), every_tool])})
+        db.dispose()
+    return rows
+
+
+def print_prompt_by_role(rows: list[dict[str, Any]]) -> None:
+    print("first request per role (greeting, no memory): tools offered, tool-spec chars, request chars, "
+          "tokens (server estimate, json/4); before = the same request offering every tool")
+    print(f"{'role':<10} {'tools':>11} {'tool chars':>17} {'request chars':>17} {'tokens':>13}")
+    for r in rows:
+        print(f"{r['role']:<10} {r['tools']:>4} of {r['all_tools']:<4} {r['tool_chars']:>7,} / "
+              f"{r['all_tool_chars']:<7,} {r['chars']:>7,} / {r['before_chars']:<7,} {r['tokens']:>5,} / "
+              f"{r['before_tokens']:<5,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--backends", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--profile", action="store_true", help="cProfile 100 more turns and print where time goes")
+    parser.add_argument("--roles", action="store_true", help="only the prompt size per role, on a demo database")
     args = parser.parse_args()
+    if args.roles:
+        return print_prompt_by_role(prompt_by_role())
 
     results = [run_backend(b, args.invoices, args.turns, args.profile) for b in args.backends]
 
@@ -239,6 +292,8 @@ def main() -> None:
                                    ("overhead", overhead > TARGET_OVERHEAD_MS)) if bad]
         print(f"{r['backend']}: targets 1 call, <= {TARGET_TOKENS:,} tokens, <= {TARGET_OVERHEAD_MS:g} ms p50 "
               f"overhead: " + (f"missed {', '.join(missed)}" if missed else "met"))
+    print()
+    print_prompt_by_role(prompt_by_role())
     for r in results:
         if r["profile"]:
             print(f"\n--- {r['backend']}: cProfile of 100 turns, by cumulative time ---\n{r['profile']}")

@@ -9,24 +9,32 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from bot.delivery import Item, Notice
-from bot.grammar import PARSERS, Command, Help, help_text, parse
-from core.errors import TallyError
+from bot.grammar import PARSERS, USAGE, Command, Help, help_text, parse
+from core.errors import InvalidInput, TallyError
+from core.mentions import SLACK_MENTION
 from tools import Actor, Proposal, Tally
 from tools.registry import get
 
 if TYPE_CHECKING:
     from bot.agent.turn import Conversation, Reply
 
-MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_DECODED = {"amp": "&", "lt": "<", "gt": ">"}
 NO_MODEL = ("Plain language needs a language model, and none is configured here. These commands work "
             "without one:")
 
 
 def execute(tally: Tally, actor: Actor, command: Command) -> BaseModel | Proposal:
-    """Reads run now; writes come back as a proposal waiting for a confirmation."""
-    if get(command.tool).is_write:
-        return tally.propose(actor, command.tool, command.args)
-    return tally.read(actor, command.tool, command.args)
+    """Reads run now; writes come back as a proposal waiting for a confirmation. A refused argument
+    comes back with the command's usage, so the person sees what to type instead."""
+    try:
+        if get(command.tool).is_write:
+            return tally.propose(actor, command.tool, command.args)
+        return tally.read(actor, command.tool, command.args)
+    except InvalidInput as exc:
+        if not exc.hint and command.verb in USAGE:
+            exc.hint = "Usage: " + USAGE[command.verb]
+        raise
 
 
 def is_command(text: str) -> bool:
@@ -34,9 +42,24 @@ def is_command(text: str) -> bool:
     return bool(words) and words[0].lower().lstrip("/") in PARSERS
 
 
+def from_slack(text: str, bot_user_id: str | None) -> str:
+    """Slack's text as the person meant it: the bot's own mention dropped, other mentions kept as the
+    person's id (<@U0COLL1>, without the display name), and Slack's &amp; &lt; &gt; decoded, once."""
+    def mention(match: re.Match) -> str:
+        return "" if match.group(1) == bot_user_id else f"<@{match.group(1)}>"
+
+    text = SLACK_MENTION.sub(mention, text)
+    return _ENTITY.sub(lambda match: _DECODED[match.group(1)], text).strip()
+
+
 def answer_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
+    """A `/tally` command, with its text as Slack sends it (escaped, people as <@U…|name>)."""
+    return _run_command(tally, actor, from_slack(text, None))
+
+
+def _run_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
     try:
-        command = parse(text, tally.clock.now().astimezone(actor.tz).date())
+        command = parse(text, tally.clock.now().astimezone(actor.tz).date(), tally.rules.currency)
         if isinstance(command, Help):
             return [Notice(f"```{help_text(command.topic)}```")]
         return [execute(tally, actor, command)]
@@ -45,10 +68,11 @@ def answer_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
 
 
 def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
-                text: str) -> list[Item]:
-    text = MENTION.sub("", text).strip()
+                text: str, *, bot_user_id: str | None) -> list[Item]:
+    """A mention or DM, with its text as Slack sends it; `bot_user_id` is Tally's own, from Bolt's context."""
+    text = from_slack(text, bot_user_id)
     if is_command(text):
-        items = answer_command(tally, actor, text)
+        items = _run_command(tally, actor, text)
         grammar_failed = len(items) == 1 and isinstance(items[0], Notice) and items[0].error
         if not grammar_failed or conversation is None:
             return items

@@ -21,6 +21,7 @@ cli = typer.Typer(help="Tally: order-to-cash in Slack.", no_args_is_help=True, a
 members = typer.Typer(help="Map Slack users to roles.", no_args_is_help=True)
 cli.add_typer(members, name="members")
 out = Console(soft_wrap=True)  # one message, one line: output is read by people and by scripts
+err = Console(stderr=True, soft_wrap=True)  # what is not the command's answer: scripts reading stdout skip it
 
 
 def _say(text: str) -> None:
@@ -106,33 +107,55 @@ def members_remove(slack_user_id: str) -> None:
     _say(f"{slack_user_id.strip().upper()} removed.")
 
 
-@cli.command("import")
-def import_(
-    kind: Annotated[str, typer.Argument(help="customers, products, invoices or payments")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-) -> None:
-    """Import a CSV file; bad rows are reported by line number and the good rows are kept."""
-    from core.errors import TallyError
-    from tools.importer import IMPORTERS, import_csv
+IMPORT_HELP = """Import a CSV file whose first line names the columns.
 
-    if kind not in IMPORTERS:
-        _fail(f"Unknown kind {kind!r}; use one of: {', '.join(IMPORTERS)}.")
+Rows are matched by their key (members: slack_user_id, customers: code, products: sku) and create a record
+or change the fields their columns name; a column the file lacks never changes anything. An empty cell is
+an error where it would clear a value, except in the columns that may be cleared (marked *). A new record
+takes the default of a column that is absent or empty. Importing the same file again changes nothing.
+Bad rows are refused by line number and the good ones are kept.
+
+\b
+members:   slack_user_id, name, role, timezone*, active
+customers: code, name, owner_rep, collector, credit_limit, payment_terms_days, on_hold, email*, notes*
+products:  sku, name, price, cost, stock_on_hand, active
+invoices:  number, customer, issue_date, due_date, amount, tax, cost, rep, disputed, dispute_reason,
+           promised_on, promised_amount
+payments:  invoice_number, amount, received_on, method, reference, source
+
+Invoices and payments are only ever added. An invoice whose number exists is left alone when its customer,
+dates and amounts agree with the row, and refused when they do not. A payment already recorded is left
+alone: the same reference (per source), or, without a reference, the same invoice, amount, date and method.
+`export` writes files in exactly these columns."""
+
+
+@cli.command("import", help=IMPORT_HELP)
+def import_(
+    kind: Annotated[str, typer.Argument(help="members, customers, products, invoices or payments")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what each line would do; write nothing")] = False,
+) -> None:
+    from core.errors import TallyError
+    from tools.importer import KINDS, import_csv
+
+    if kind not in KINDS:
+        _fail(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
     try:
-        report = import_csv(_tally(), kind, file)
+        report = import_csv(_tally(), kind, file, dry_run=dry_run)
     except TallyError as exc:
         _fail(str(exc))
-    _say(f"{report.imported} {kind} imported, {report.skipped} skipped as duplicates, "
-         f"{len(report.errors)} rejected.")
-    for line, message in report.errors:
-        _say(f"  line {line}: {message}")
-    if report.errors:
+    for line in report.lines if dry_run else report.refused:
+        _say(f"  {line.describe()}")
+    _say(report.summary())
+    if report.refused:
         raise typer.Exit(code=2)
 
 
 @cli.command()
 def export(out_dir: Annotated[Path, typer.Option("--out", help="folder for the CSV files")] = Path("export")) -> None:
-    """Write customers, products, orders, invoices and payments as CSV files."""
-    from db.backup import export_csv
+    """Write members, customers, products, invoices and payments as CSV files that `import` takes back
+    unchanged (import them in that order into an empty database), and orders with their lines for reading."""
+    from tools.exporter import export_csv
 
     db = _db()
     try:
@@ -146,28 +169,62 @@ def export(out_dir: Annotated[Path, typer.Option("--out", help="folder for the C
 @cli.command()
 def backup(file: Path) -> None:
     """Write every table to FILE (gzipped JSON lines, portable between SQLite and PostgreSQL)."""
+    from db.backup import BackupError
     from db.backup import backup as do_backup
 
     db = _db()
     try:
         counts = do_backup(db, file)
+    except BackupError as exc:
+        _fail(str(exc))
     except OSError as exc:
-        _fail(f"Cannot write {file}: {exc.strerror or exc}.")
+        _fail(f"Cannot write {file}: {exc.strerror or exc}. No backup was written.")
     _say(f"Backed up {sum(counts.values())} rows to {file}.")
 
 
 @cli.command()
-def restore(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Replace all data with a backup made by `backup`."""
+def restore(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    replace: Annotated[bool, typer.Option("--replace", help="replace the data of a database that has some")] = False,
+) -> None:
+    """Load a backup made by `backup` into an empty database (or, with --replace, instead of its data).
+    The audit log is never replaced: the backup's events are added to it, with one for the restore."""
     from db.backup import BackupError
     from db.backup import restore as do_restore
 
     db = _db()
     try:
-        counts = do_restore(db, file)
+        restored = do_restore(db, file, replace=replace)
     except BackupError as exc:
         _fail(f"{exc} The database was not changed.")
-    _say(f"Restored {sum(counts.values())} rows from {file}.")
+    if restored.replaced:
+        _say("Replaced " + ", ".join(f"{name} {n:,}" for name, n in restored.replaced.items()) + ".")
+    _say(f"Restored {sum(restored.rows.values())} rows from {file}; {restored.audit_added} audit events added "
+         f"to the log.")
+
+
+@cli.command()
+def audit(
+    user: Annotated[str | None, typer.Option(help="only what this Slack user (or cli, slack) did")] = None,
+    document: Annotated[str | None, typer.Option(help="only events about this record, e.g. INV-2026-00042")] = None,
+    since: Annotated[str | None, typer.Option(help="from this day or time on (UTC unless it has an offset)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many events")] = 50,
+) -> None:
+    """Show the audit log, newest first: one line per event (time in UTC, who, what, which record, changes)."""
+    from tools.audit_log import read_audit
+
+    start = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since {since!r} is not a date or time; e.g. 2026-11-01 or 2026-11-01T09:00")
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    entries = read_audit(_db(), user=user, document=document, since=start, limit=limit)
+    for entry in entries:
+        _say(entry.line())
+    if not entries:
+        _say("No audit events match.")
 
 
 @cli.command()
@@ -176,7 +233,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     from bot.console import Console as TallyConsole
     from bot.console import run_interactive, run_lines
 
-    tally = _tally()
+    tally = _tally(demo_if_new=not get_settings().database_url_given)  # the demo is the console's first start
     actor = tally.actor_for(as_user.strip().upper())
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
@@ -208,18 +265,34 @@ def _opening_database() -> Iterator[None]:
               "Check DATABASE_URL.")
 
 
+def _announce() -> None:
+    """Every command that opens the database first says which one, on stderr, the password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    settings = get_settings()
+    try:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        url = "(unreadable URL)"
+    err.print(f"Database: {url}" + ("" if settings.database_url_given else " (the embedded default)"),
+              markup=False, highlight=False)
+
+
 def _db():
     from bot.runtime import open_database
 
+    _announce()
     with _opening_database():
         return open_database(get_settings())
 
 
-def _tally():
+def _tally(*, demo_if_new: bool = False):
     from bot.runtime import build_tally
 
+    _announce()
     with _opening_database():
-        return build_tally(get_settings())
+        return build_tally(get_settings(), demo_if_new=demo_if_new)
 
 
 @cli.command("eval")

@@ -1,10 +1,12 @@
 """`python app.py console`: the command grammar (and, with a model, plain language) in a terminal.
 
-On a terminal it prompts; on piped input it reads one request per line and exits at the end.
-A write prints what will happen and waits for `y`; anything else cancels it."""
+On a terminal it prompts; on piped input it reads one request per line and exits at the end (or at
+`exit`). A write prints what will happen and waits for `y`; anything else cancels it. Where Slack
+would show a mention, the console shows the member's name."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
@@ -21,6 +23,11 @@ if TYPE_CHECKING:
 NO_MODEL_NOTE = ("That is not a command. Plain language needs a model: set TALLY_MODEL, OPENAI_API_KEY "
                  "and OPENAI_BASE_URL (see .env.example).")
 YES = {"y", "yes", "是", "确认"}
+NO = {"n", "no", "否", "取消"}
+EXIT = {"exit", "quit", "q", "bye", "退出"}
+EXIT_HELP = "  " + "exit (or quit, q, bye)".ljust(39) + "leave the console"
+NOTHING_PENDING = "There is nothing to confirm: no change is waiting for a yes or no."
+MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 @dataclass
@@ -30,22 +37,36 @@ class Console:
     out: TextIO
     agent: Callable[[str], Reply] | None = None  # plain language, when a model is configured
     pending: list[Proposal] = field(default_factory=list)
+    done: bool = False  # the person said exit
+    names: dict[str, str] = field(default_factory=dict)  # Slack user id -> "Name (id)"
 
     def say(self, text: str) -> None:
-        self.out.write(text.rstrip() + "\n")
+        self.out.write(MENTION.sub(lambda m: self._member(m[1]), text).rstrip() + "\n")
         self.out.flush()
+
+    def _member(self, user_id: str) -> str:
+        if user_id not in self.names:
+            member = self.tally.actor_for(user_id)
+            self.names[user_id] = f"{member.name} ({user_id})" if member and member.name else user_id
+        return self.names[user_id]
 
     def handle(self, line: str) -> None:
         line = line.strip()
         if not line:
             return
+        word = line.lower()
         if self.pending:
             proposals, self.pending = self.pending, []
-            confirm = line.lower() in YES
+            confirm = word in YES
             for proposal in proposals:
                 self._decide(proposal, confirm=confirm)
-            if confirm or line.lower() in {"n", "no", "否", "取消"}:
+            if confirm or word in NO:
                 return
+        if word in EXIT:
+            self.done = True
+            return
+        if word in YES | NO:
+            return self.say(NOTHING_PENDING)
         try:
             self._request(line)
         except TallyError as exc:
@@ -58,25 +79,31 @@ class Console:
                 return self.say(NO_MODEL_NOTE + "\n" + help_text())
             return self._ask_agent(line)
         try:
-            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date())
+            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date(), self.tally.rules.currency)
         except InvalidInput:
             if self.agent is None:
                 raise
             return self._ask_agent(line)  # "order 10 widgets for acme" is plain language, not the grammar
         if isinstance(command, Help):
-            return self.say(help_text(command.topic))
+            return self.say(help_text(command.topic) + ("" if command.topic else "\n" + EXIT_HELP))
         self.run(command)
 
     def _ask_agent(self, line: str) -> None:
         reply = self.agent(line)
+        if reply.status == "failed" or not reply.proposals:
+            return self.say(reply.text)
+        # The model's words may come first; what is confirmed is each proposal's own summary, right above.
+        shown = [reply.said] if reply.said else []
+        shown += [render(o.result) if o.result is not None else o.message
+                  for o in reply.results if o.proposal is None]
         self.pending = list(reply.proposals)
-        self.say(reply.text + ("\nConfirm? [y/N]" if self.pending else ""))
+        self.say("\n\n".join([*shown, confirmation(self.pending)]))
 
     def run(self, command: Command) -> None:
         answer = execute(self.tally, self.actor, command)
         if isinstance(answer, Proposal):
             self.pending = [answer]
-            self.say(answer.summary + "\nConfirm? [y/N]")
+            self.say(confirmation(self.pending))
         else:
             self.say(render(answer))
 
@@ -99,15 +126,26 @@ class Console:
         self.pending = []
 
 
+def confirmation(proposals: list[Proposal]) -> str:
+    """The stored summaries of what `y` will run, the question last: one proposal, or a numbered set."""
+    if len(proposals) == 1:
+        return f"{proposals[0].summary}\nConfirm? [y/N]"
+    n = len(proposals)
+    listed = "\n".join(f"{i}. {p.summary}" for i, p in enumerate(proposals, 1))
+    return f"These {n} changes are confirmed or cancelled together:\n{listed}\nConfirm all {n}? [y/N]"
+
+
 def run_lines(console: Console, lines: Iterable[str]) -> None:
     for line in lines:
         console.handle(line)
+        if console.done:
+            break
     console.finish()
 
 
 def run_interactive(console: Console) -> None:
     console.say(f"Tally console as {console.actor.name} ({console.actor.role.value}). "
-                "Type 'help' for commands, Ctrl-D to quit.")
+                "Type 'help' for commands, 'exit' to quit.")
     while True:
         try:
             line = input("" if console.pending else "tally> ")
@@ -115,4 +153,6 @@ def run_interactive(console: Console) -> None:
             console.say("")
             break
         console.handle(line)
+        if console.done:
+            break
     console.finish()

@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.blocks.charts import ageing_chart
 from bot.blocks.elements import context, divider, escape, fields, header, section
 from core.money import fmt
+from core.plural import days
 from core.roles import Role
 from tools import Actor, FixedClock, Tally
 from tools.admin import members_in_role
@@ -55,7 +56,7 @@ def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[di
     ])]
     top = sorted(overdue.invoices, key=lambda i: i.balance, reverse=True)[:TOP]
     if top:
-        lines = [f"• {i.number} {escape(i.customer.name)}: {fmt(i.balance, cur)}, {i.days_overdue} days" for i in top]
+        lines = [f"• {i.number} {escape(i.customer.name)}: {fmt(i.balance, cur)}, {days(i.days_overdue)}" for i in top]
         blocks += [divider(), section(f"*Top {len(top)} overdue*\n" + "\n".join(lines))]
     broken = [it for it in worklist.items if it.broken_promise]
     if broken:

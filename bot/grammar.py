@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from bot.command_values import amount, is_currency, is_number, quantity
 from core.dates import parse_date
-
 from core.errors import InvalidInput
-from core.money import parse_amount
+from core.mentions import user_id
+from tools.context import Rules
+from tools.orders import MAX_QUANTITY
 
 USAGE = {
     "help": "help",
-    "order": "order CUSTOMER QTY SKU [QTY SKU ...]   e.g. order ACME 10 WIDGET-1 5 GADGET-2",
-    "credit": "credit CUSTOMER [AMOUNT]               e.g. credit Globex 5000",
+    "order": "order CUSTOMER QTY SKU [@PRICE] ...    e.g. order ACME 10 WIDGET-1 5 GADGET-2 @45.00\n"
+             + " " * 39 + "(@PRICE: a quoted unit price for the line before it; default the list price)",
+    "credit": "credit CUSTOMER [AMOUNT]               e.g. credit ACME 5000",
     "invoice": "invoice NUMBER                         e.g. invoice INV-2026-00042",
     "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
-    "orders": "orders [CUSTOMER | ORDER]               e.g. orders ACME",
+    "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
     "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
     "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
     "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
@@ -39,6 +42,15 @@ USAGE = {
 class Command:
     tool: str
     args: dict[str, Any] = field(default_factory=dict)
+    verb: str = field(default="", compare=False)  # what was typed, for its usage when the tool refuses
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a parser knows besides the words: the user's today and the books' currency."""
+
+    today: date
+    currency: str = Rules.currency
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class Help:
 def help_text(topic: str | None = None) -> str:
     if topic in USAGE:
         return "Usage: " + USAGE[topic]
-    return "Commands:\n" + "\n".join("  " + line for line in USAGE.values())
+    return "Commands:\n" + "\n".join("  " + line.replace("\n", "\n  ") for line in USAGE.values())
 
 
 def _usage(verb: str, problem: str) -> InvalidInput:
@@ -63,18 +75,19 @@ def _int(token: str) -> int | None:
         return None
 
 
-def _amount(token: str) -> Any:
-    try:
-        return parse_amount(token)
-    except ValueError:
-        return None
+def _amount_and_currency(words: list[str], at: Typed, example: str) -> list[str]:
+    """Words without a currency code that follows an amount ('100 USD'); another currency is refused."""
+    if len(words) > 1 and is_number(words[-2]) and is_currency(words[-1], at.currency, words[-2], example):
+        return words[:-1]
+    return words
 
 
 def _is_user(token: str) -> bool:
-    return token.startswith("@") or token.startswith("<@")
+    """A person: <@U0COLL1|colin> (Slack), @U0COLL1 or U0COLL1; `@wei` too, which the tool then explains."""
+    return token.startswith(("@", "<@")) or user_id(token) is not None
 
 
-def parse(text: str, today: date) -> Command | Help:
+def parse(text: str, today: date, currency: str = Rules.currency) -> Command | Help:
     """Turn one command line into a tool call. Raises InvalidInput saying what was wrong and what works."""
     try:
         tokens = shlex.split(text.strip())
@@ -88,49 +101,60 @@ def parse(text: str, today: date) -> Command | Help:
     parser = PARSERS.get(verb)
     if parser is None:
         raise InvalidInput(f"Unknown command {verb!r}.", hint=help_text())
-    return parser(rest, today)
+    try:
+        command = parser(rest, Typed(today, currency))
+    except InvalidInput as exc:
+        exc.hint = exc.hint or ("Usage: " + USAGE[verb] if verb in USAGE else None)
+        raise
+    return replace(command, verb=verb) if isinstance(command, Command) else command
 
 
-def _order(rest: list[str], today: date) -> Command:
-    first_qty = next((i for i, t in enumerate(rest) if _int(t) is not None or t.startswith("-")), None)
+def _order(rest: list[str], at: Typed) -> Command:
+    first_qty = next((i for i, t in enumerate(rest) if is_number(t)), None)
     if not first_qty:
         raise _usage("order", "Name the customer, then quantity and SKU pairs.")
     customer, items = " ".join(rest[:first_qty]), rest[first_qty:]
+    example = f"order {' '.join(w for w in rest[:first_qty] if w[:1] != '@')} 10 WIDGET-1 @12.00"
+    if customer.startswith("@") or " @" in customer:
+        raise _usage("order", f"A price goes right after the line it is for, e.g. `{example}`.")
     lines: list[dict[str, Any]] = []
     i = 0
     while i < len(items):
-        if items[i].startswith("@") and lines:  # "@12.00" sets the previous line's price
-            price = _amount(items[i][1:])
-            if price is None:
-                raise _usage("order", f"{items[i]!r} is not a price.")
-            lines[-1]["unit_price"] = str(price)
-            i += 1
+        if items[i].startswith("@"):  # "@12.00" (or "@ 12.00") quotes the previous line's unit price
+            if not lines or "unit_price" in lines[-1]:
+                raise _usage("order", f"A price goes right after the line it is for, e.g. `{example}`.")
+            token = items[i][1:] or (items[i + 1] if i + 1 < len(items) else "")
+            i += 1 if items[i][1:] else 2
+            lines[-1]["unit_price"] = str(amount(token, example, what="price"))
+            if i < len(items) and is_currency(items[i], at.currency, token, example):
+                i += 1
             continue
-        quantity = _int(items[i])
-        if quantity is None or i + 1 >= len(items):
+        if not is_number(items[i]) or i + 1 >= len(items) or items[i + 1][:1] == "@":
             raise _usage("order", f"Expected QTY SKU at {' '.join(items[i:])!r}.")
-        if quantity <= 0:
-            raise _usage("order", f"Quantity must be a positive whole number, not {items[i]}.")
-        lines.append({"sku": items[i + 1].upper(), "quantity": quantity})
+        lines.append({"sku": items[i + 1].upper(),
+                      "quantity": quantity(items[i], MAX_QUANTITY, f"order {customer} 2 {items[i + 1]}")})
         i += 2
     return Command("create_order", {"customer": customer, "lines": lines})
 
 
-def _credit(rest: list[str], today: date) -> Command:
+def _credit(rest: list[str], at: Typed) -> Command:
     if not rest:
         raise _usage("credit", "Which customer?")
-    if len(rest) > 1 and _amount(rest[-1]) is not None:
-        return Command("check_credit", {"customer": " ".join(rest[:-1]), "amount": str(_amount(rest[-1]))})
-    return Command("check_credit", {"customer": " ".join(rest)})
+    named = next((i for i, word in enumerate(rest) if i and is_number(word)), len(rest))
+    example = f"credit {' '.join(rest[:named])} 5000"
+    words = _amount_and_currency(rest, at, example)
+    if len(words) > 1 and is_number(words[-1]):
+        return Command("check_credit", {"customer": " ".join(words[:-1]), "amount": str(amount(words[-1], example))})
+    return Command("check_credit", {"customer": " ".join(words)})
 
 
-def _invoice(rest: list[str], today: date) -> Command:
+def _invoice(rest: list[str], at: Typed) -> Command:
     if len(rest) != 1:
         raise _usage("invoice", "Give one invoice number.")
     return Command("invoice_status", {"invoice_number": rest[0]})
 
 
-def _invoices(rest: list[str], today: date) -> Command:
+def _invoices(rest: list[str], at: Typed) -> Command:
     overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
     words = rest[:-1] if overdue else rest
     if not words and not overdue:
@@ -141,13 +165,13 @@ def _invoices(rest: list[str], today: date) -> Command:
     return Command("invoice_status", args)
 
 
-def _orders(rest: list[str], today: date) -> Command:
+def _orders(rest: list[str], at: Typed) -> Command:
     if len(rest) == 1 and rest[0].upper().startswith("SO-"):
         return Command("order_status", {"order_number": rest[0]})
     return Command("order_status", {"customer": " ".join(rest)} if rest else {})
 
 
-def _fulfil(rest: list[str], today: date) -> Command:
+def _fulfil(rest: list[str], at: Typed) -> Command:
     if not rest or len(rest) > 2:
         raise _usage("fulfil", "Give the order number, and optionally a tracking code.")
     args: dict[str, Any] = {"order_number": rest[0]}
@@ -156,14 +180,15 @@ def _fulfil(rest: list[str], today: date) -> Command:
     return Command("fulfil_order", args)
 
 
-def _pay(rest: list[str], today: date) -> Command:
+def _pay(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("pay", "Give the invoice and the amount.")
-    amount = _amount(rest[1])
-    if amount is None:
-        raise _usage("pay", f"{rest[1]!r} is not an amount.")
-    args: dict[str, Any] = {"invoice_number": rest[0], "amount": str(amount), "received_on": today.isoformat()}
-    extra = rest[2:]
+    today, example = at.today, f"pay {rest[0]} 100"
+    if not is_number(rest[1]):
+        raise _usage("pay", f"{rest[1]!r} is not an amount; write it like 1,250.50, e.g. `{example}`.")
+    args: dict[str, Any] = {"invoice_number": rest[0], "amount": str(amount(rest[1], example)),
+                            "received_on": today.isoformat()}
+    extra = [word for word in rest[2:] if not is_currency(word, at.currency, rest[1], example)]  # '100 USD'
     if extra:
         try:
             args["received_on"] = parse_date(extra[0], today).isoformat()
@@ -178,7 +203,7 @@ def _pay(rest: list[str], today: date) -> Command:
     return Command("record_payment", args)
 
 
-def _remind(rest: list[str], today: date) -> Command:
+def _remind(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("remind", "Give the invoice and when.")
     args: dict[str, Any] = {"invoice_number": rest[0]}
@@ -192,38 +217,44 @@ def _remind(rest: list[str], today: date) -> Command:
     return Command("schedule_reminder", args)
 
 
-def _promise(rest: list[str], today: date) -> Command:
+def _promise(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("promise", "Give the invoice and the promised date.")
     args: dict[str, Any] = {"invoice_number": rest[0]}
-    words = rest[1:]
-    if len(words) > 1 and _amount(words[-1]) is not None:
-        args["amount"] = str(_amount(words[-1]))
-        words = words[:-1]
-    args["promised_on"] = parse_date(" ".join(words), today).isoformat()
+    example = f"promise {rest[0]} 2026-12-05 500"
+    words = _amount_and_currency(rest[1:], at, example)
+    if len(words) > 1 and is_number(words[-1]):
+        try:  # "dec 5" is a date alone; "dec 5 500" is a date and an amount
+            args["promised_on"] = parse_date(" ".join(words[:-1]), at.today).isoformat()
+            args["amount"] = str(amount(words[-1], example))
+        except InvalidInput:
+            if "promised_on" in args:
+                raise
+    if "promised_on" not in args:
+        args["promised_on"] = parse_date(" ".join(words), at.today).isoformat()
     return Command("log_promise_to_pay", args)
 
 
-def _dispute(rest: list[str], today: date) -> Command:
+def _dispute(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("dispute", "Give the invoice and the reason.")
     return Command("mark_dispute", {"invoice_number": rest[0], "reason": " ".join(rest[1:])})
 
 
-def _approve(rest: list[str], today: date) -> Command:
+def _approve(rest: list[str], at: Typed) -> Command:
     if not rest:
         raise _usage("approve", "Which order?")
     return Command("approve_credit_hold", {"order_number": rest[0], "approve": True,
                                            "reason": " ".join(rest[1:]) or "approved"})
 
 
-def _reject(rest: list[str], today: date) -> Command:
+def _reject(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("reject", "Give the order and the reason.")
     return Command("approve_credit_hold", {"order_number": rest[0], "approve": False, "reason": " ".join(rest[1:])})
 
 
-def _cancel(rest: list[str], today: date) -> Command:
+def _cancel(rest: list[str], at: Typed) -> Command:
     if len(rest) == 2 and rest[0].lower() == "reminder" and _int(rest[1]):
         return Command("cancel_reminder", {"reminder_id": _int(rest[1])})
     if len(rest) < 2:
@@ -231,7 +262,7 @@ def _cancel(rest: list[str], today: date) -> Command:
     return Command("cancel_order", {"order_number": rest[0], "reason": " ".join(rest[1:])})
 
 
-def _ageing(rest: list[str], today: date) -> Command:
+def _ageing(rest: list[str], at: Typed) -> Command:
     args: dict[str, Any] = {}
     words = [w.lower() for w in rest]
     if "by" in words:
@@ -241,17 +272,17 @@ def _ageing(rest: list[str], today: date) -> Command:
         args["group_by"] = words[i + 1]
         del words[i:i + 2]
     if words[:2] == ["as", "of"]:
-        args["as_of"] = parse_date(" ".join(words[2:]), today).isoformat()
+        args["as_of"] = parse_date(" ".join(words[2:]), at.today).isoformat()
     elif words:
         raise _usage("ageing", f"Did not understand {' '.join(words)!r}.")
     return Command("ar_ageing", args)
 
 
-def _dso(rest: list[str], today: date) -> Command:
+def _dso(rest: list[str], at: Typed) -> Command:
     return Command("collections_summary", {"period": " ".join(rest)} if rest else {})
 
 
-def _sales(rest: list[str], today: date) -> Command:
+def _sales(rest: list[str], at: Typed) -> Command:
     words = [w.lower() for w in rest]
     args: dict[str, Any] = {}
     if "margin" in words:
@@ -268,17 +299,17 @@ def _sales(rest: list[str], today: date) -> Command:
     return Command("sales_summary", args)
 
 
-def _worklist(rest: list[str], today: date) -> Command:
+def _worklist(rest: list[str], at: Typed) -> Command:
     return Command("collection_worklist", {"collector": rest[0]} if rest else {})
 
 
-def _find(rest: list[str], today: date) -> Command:
+def _find(rest: list[str], at: Typed) -> Command:
     if not rest:
         raise _usage("find", "What should I look for?")
     return Command("find_customer", {"query": " ".join(rest)})
 
 
-def _help(rest: list[str], today: date) -> Help:
+def _help(rest: list[str], at: Typed) -> Help:
     return Help(rest[0].lower() if rest else None)
 
 

@@ -10,23 +10,34 @@ from slack_bolt import BoltResponse
 from bot.blocks import refusal_card
 from bot.listeners.outage import is_outage, outage_response
 from tools import Tally
-from tools.slack_state import claim_event
+from tools.slack_state import claim_event, message_key
 
 REFUSAL = "Sorry, you are not set up to use Tally yet. Ask an admin to add you."
 
 
 def drop_redeliveries(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:
-    """Slack redelivers an event when our ack was slow; the event id is stored under a unique key."""
+    """Slack redelivers an event when our ack was slow, and sends a message that mentions Tally in a DM
+    as both app_mention and message.im: event ids and user messages are stored under unique keys."""
     tally: Tally = context["tally"]
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     try:
-        if event_id and not claim_event(tally.db, event_id, tally.clock.now()):
+        if event_id and not claim_event(tally.db, event_id, tally.clock.now(),
+                                         _answered_message(body.get("event") or {})):
             return BoltResponse(status=200, body="")
     except Exception as exc:
         if not is_outage(exc):
             raise
         return outage_response(body, client, logger, exc)
     return next()
+
+
+def _answered_message(event: dict) -> str | None:
+    """The key of the user message an event would be answered for. Events the listeners ignore (edits,
+    bot posts, messages outside DMs) claim nothing, so they never hide the copy that is answered."""
+    kind = event.get("type")
+    answered = kind == "app_mention" or (kind == "message" and event.get("channel_type") == "im"
+                                         and not event.get("subtype") and not event.get("bot_id"))
+    return message_key(event.get("client_msg_id"), event.get("channel"), event.get("ts")) if answered else None
 
 
 def attach_actor(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:

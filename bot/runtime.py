@@ -17,17 +17,18 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def open_database(settings: Settings) -> Database:
+    if not settings.database_url_given:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     upgrade(db.engine)
     return db
 
 
-def build_tally(settings: Settings, clock: Clock | None = None, *, seed_if_new: bool | None = None) -> Tally:
-    """Migrate on start; on the embedded default database, seed the demo company the first time."""
+def build_tally(settings: Settings, clock: Clock | None = None, *, demo_if_new: bool = False) -> Tally:
+    """Migrate on start. Only a caller that asks (the console on the embedded default database) gets the
+    demo company, and only in an empty database: a real deployment is never filled with it."""
     db = open_database(settings)
     clock = clock or SystemClock()
-    if seed_if_new is None:
-        seed_if_new = not settings.database_url_given
-    if seed_if_new:
+    if demo_if_new:
         load_data(db, clock.now(), only_if_empty=True)
     return Tally(db, rules_from(settings), clock, timedelta(minutes=settings.pending_action_ttl_minutes))

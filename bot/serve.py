@@ -10,6 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.http_guard import SignedRequestsOnly
 from config import Settings
 
 PATH = "/slack/events"
@@ -45,14 +46,17 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 class _Handler(WSGIRequestHandler):
+    timeout = 10  # seconds for any one read or write: Slack sends a request whole, and waits 3 s for the ack
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - fixed by the base class
         log.debug("%s " + format, self.address_string(), *args)
 
 
-def http_server(app: App, port: int, host: str = "0.0.0.0") -> WSGIServer:
-    """A threaded WSGI server: acks never wait behind another request's work."""
-    return make_server(host, port, SlackRequestHandler(app, path=PATH), server_class=_Server,
-                       handler_class=_Handler)
+def http_server(app: App, port: int, host: str = "0.0.0.0", *, signing_secret: str) -> WSGIServer:
+    """A threaded WSGI server: acks never wait behind another request's work; bodies too large or not
+    signed by Slack are refused before Bolt sees them."""
+    wsgi_app = SignedRequestsOnly(SlackRequestHandler(app, path=PATH), signing_secret)
+    return make_server(host, port, wsgi_app, server_class=_Server, handler_class=_Handler)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -68,7 +72,7 @@ def run(app: App, settings: Settings) -> None:
         log.info("Tally is connecting to Slack in Socket Mode")
         SocketModeHandler(app, app_token).start()
         return
-    server = http_server(app, settings.port)
+    server = http_server(app, settings.port, signing_secret=_secret(settings.slack_signing_secret))
     log.info("Tally listens on http://0.0.0.0:%s%s", settings.port, PATH)
     signal.signal(signal.SIGTERM, _stop)
     try:

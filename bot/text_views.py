@@ -6,11 +6,14 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from bot.blocks.invoices import reminder_when
+from bot.blocks.collections import MORE_WORK_HINT
+from bot.blocks.invoices import more_invoices_hint, reminder_when
 from bot.blocks.monospace import table
+from bot.blocks.orders import more_orders_hint
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
 from core.money import fmt
+from core.plural import days
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditReport
 from tools.customers import CustomerMatches
@@ -32,7 +35,7 @@ def _credit(r: CreditReport) -> str:
         f"Risk grade {r.risk_grade} (on time {r.on_time_share * 100:.0f}%, {r.avg_days_late} days late on average)",
     ]
     if r.oldest_overdue_days:
-        out.append(f"Oldest overdue invoice: {r.oldest_overdue_days} days past due")
+        out.append(f"Oldest overdue invoice: {days(r.oldest_overdue_days)} past due")
     if r.decision:
         d = r.decision
         verdict = "would be APPROVED" if d.decision == "approve" else "would be HELD"
@@ -62,13 +65,13 @@ def _orders(r: OrderList) -> str:
         return _order(r.orders[0])
     return table(["order", "customer", "status", "ordered", "total"],
                  [[o.number, o.customer.code, o.status, str(o.ordered_on), fmt(o.total)] for o in r.orders],
-                 right={4})
+                 right={4}) + _more(r.more, more_orders_hint(r))
 
 
 def _invoice_detail(d: InvoiceDetail) -> str:
     i, c = d.invoice, d.currency
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
-           + (f"  {i.days_overdue} days overdue" if i.days_overdue else ""),
+           + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
            f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
            f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}, balance {fmt(i.balance, c)}"]
     if i.disputed:
@@ -93,9 +96,8 @@ def _invoice_list(r: InvoiceList) -> str:
     rows = [[i.number, i.customer.code, str(i.due_date), str(i.days_overdue or ""), fmt(i.balance),
              "disputed" if i.disputed else (f"promised {i.promised_on}" if i.promised_on else "")]
             for i in r.invoices]
-    more = f"\n… and {r.more} more" if r.more else ""
     return (f"{title}\n" + table(["invoice", "customer", "due", "days late", "balance", "note"], rows, right={3, 4})
-            + more + f"\nTotal balance {fmt(r.total_balance, r.currency)}")
+            + _more(r.more, more_invoices_hint(r)) + f"\nTotal balance {fmt(r.total_balance, r.currency)}")
 
 
 def _invoice_status(r: InvoiceStatusResult) -> str:
@@ -137,9 +139,9 @@ def _worklist(r: Worklist) -> str:
         return "Nothing to chase: no overdue invoices."
     rows = [[it.invoice.number, it.invoice.customer.name[:24], str(it.invoice.days_overdue), fmt(it.invoice.balance),
              it.risk_grade, "BROKEN PROMISE" if it.broken_promise else ""] for it in r.items]
-    more = f"\n… and {r.more} more" if r.more else ""
     return ("Worklist" + (f" for <@{r.collector}>" if r.collector else "") + "\n"
-            + table(["invoice", "customer", "days late", "balance", "risk", ""], rows, right={2, 3}) + more
+            + table(["invoice", "customer", "days late", "balance", "risk", ""], rows, right={2, 3})
+            + _more(r.more, MORE_WORK_HINT)
             + f"\nTotal overdue {fmt(r.total_overdue, r.currency)}")
 
 
@@ -148,7 +150,13 @@ def _customers(r: CustomerMatches) -> str:
         return f"No customer matches {r.query!r}."
     return table(["code", "name", "owner", "terms", "limit"],
                  [[m.code, m.name, m.owner_rep or "", f"{m.payment_terms_days}d",
-                   fmt(m.credit_limit) if m.credit_limit is not None else "—"] for m in r.matches], right={4})
+                   fmt(m.credit_limit) if m.credit_limit is not None else "—"] for m in r.matches], right={4}) + _more(
+        r.more, "type more of the name to narrow it down.")
+
+
+def _more(count: int, how: str) -> str:
+    """Every list that stops early says so, and how to reach the rest."""
+    return f"\n… and {count} more not listed here; {how}" if count else ""
 
 
 RENDERERS: dict[type, Callable[[BaseModel], str]] = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.money import fmt, money
+from core.plural import days
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def decide_credit(inputs: CreditInputs, max_days_overdue: int = 30) -> CreditDec
         reasons.append(
             CreditReason(
                 "overdue",
-                f"{which} is {inputs.oldest_overdue_days} days past due "
+                f"{which} is {days(inputs.oldest_overdue_days)} past due "
                 f"(more than {max_days_overdue} allowed)",
             )
         )

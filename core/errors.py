@@ -29,7 +29,14 @@ class TallyError(Exception):
 
 
 class InvalidInput(TallyError):
+    """`fields` maps each argument at fault to what is wrong with it, for forms that mark the field."""
+
     code = "invalid_input"
+
+    def __init__(self, message: str, *, hint: str | None = None, candidates: list[str] | None = None,
+                 fields: dict[str, str] | None = None):
+        super().__init__(message, hint=hint, candidates=candidates)
+        self.fields = fields or {}
 
 
 class NotFound(TallyError):

@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("999999999999.99")  # the most a Numeric(14, 2) column holds
+MAX_AMOUNT_TEXT = "999,999,999,999.99"
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -18,12 +20,43 @@ def money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
 
 
-def parse_amount(text: str) -> Decimal:
-    """Read an amount as people type it: '1,250.50', '$1250', '1250'. Raises ValueError if unreadable."""
+def _decimal(text: str) -> Decimal:
     cleaned = text.strip().replace(",", "").lstrip("$€£¥").strip()
-    if cleaned.lower().endswith("k"):
-        return money(Decimal(cleaned[:-1] or "x") * 1000)
-    return money(cleaned)
+    thousands = cleaned.lower().endswith("k")
+    try:
+        value = Decimal(cleaned[:-1] if thousands else cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
+    return value * 1000 if thousands else value
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read an amount as people type it: '1,250.50', '$1250', '1250', '5k', rounded to cents (files
+    from other systems carry more places). Raises ValueError if unreadable."""
+    return money(_decimal(text))
+
+
+def amount_problem(value: Decimal, shown: str | None = None) -> str | None:
+    """Why an amount cannot be booked as it is, in words, or None when it can."""
+    shown = shown or str(value)
+    if abs(value) > MAX_AMOUNT:
+        return f"{shown} is more than the books hold (at most {MAX_AMOUNT_TEXT})"
+    cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value != cents:
+        return f"{shown} has more than 2 decimals; amounts are in cents, e.g. {fmt(cents or CENT)}"
+    return None
+
+
+def exact_amount(text: str) -> Decimal:
+    """An amount someone typed, taken as it is or refused with the reason: never rounded, never larger
+    than the books hold. Raises ValueError with a message for people."""
+    value = _decimal(text)
+    problem = amount_problem(value, text.strip())
+    if problem:
+        raise ValueError(problem)
+    return money(value)
 
 
 def fmt(amount: Decimal, currency: str | None = None) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine
+# Alembic logs each step (and, on import, its plugins) at INFO; commands that log at INFO (serve,
+# scheduler, reminders send) would print them. Set before the import below.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

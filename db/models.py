@@ -293,8 +293,9 @@ class ConversationMessage(Base):
     __table_args__ = (Index("ix_conversation_thread", "thread_key", "id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     thread_key: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(16))  # user, assistant
+    role: Mapped[str] = mapped_column(String(16))  # user, assistant, tool_call
     content: Mapped[str] = mapped_column(Text)
+    author: Mapped[Str40 | None]  # the Slack user whose turn this row belongs to
     created_at: Mapped[datetime]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.money import money
 from db.backup import wipe
-from db.models import Customer, DocumentCounter, Invoice, OrderLine, Payment, Product, SalesOrder
+from db.models import AuditEvent, Customer, DocumentCounter, Invoice, OrderLine, Payment, Product, SalesOrder
 from db.seed import is_empty, seed_demo, seed_reference
 from db.session import Database
 
@@ -145,7 +145,8 @@ def _reset_sequences(session: Session) -> None:
 def load_data(db: Database, now: datetime, *, scale: int = 0, reset: bool = False, only_if_empty: bool = False,
               progress: Callable[[int], None] = lambda done: None) -> bool:
     """Seed the demo company (or `scale` invoices) in one transaction. Refuses a database that has data
-    unless `reset`; with `only_if_empty`, quietly does nothing instead. Returns whether it loaded."""
+    unless `reset` (which keeps the audit log); with `only_if_empty`, quietly does nothing instead.
+    Returns whether it loaded."""
     with db.session(write=True) as session:
         if reset:
             wipe(session)
@@ -157,5 +158,7 @@ def load_data(db: Database, now: datetime, *, scale: int = 0, reset: bool = Fals
             seed_scale(session, scale, now.date(), now, progress)
         else:
             seed_demo(session, now.date(), now)
+        session.add(AuditEvent(at=now, actor="cli", action="seed", entity="database",
+                               entity_id=f"scale {scale}" if scale else "demo", before=None, after={"reset": reset}))
         session.commit()
     return True

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
 
 from core.roles import Role
 from db.backup import load, snapshot
 from db.migrate import upgrade
+from db.models import AuditEvent
 from db.seed import seed_demo
 from db.session import Database
 from tools import Actor, FixedClock, Rules, Tally
@@ -38,6 +41,25 @@ def reset_postgres(url: str) -> None:
     db.dispose()
 
 
+@contextmanager
+def audit_log_unlocked(session: Session):
+    """Tests only: lift the append-only triggers of audit_events for the rest of this transaction, so a
+    reset can put the log back as well. On PostgreSQL replica mode skips (non-replica) triggers until the
+    transaction ends; SQLite's triggers are dropped and created again inside the transaction."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        return
+    triggers = session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND tbl_name = 'audit_events'")).all()
+    assert triggers, "the append-only triggers are missing"
+    for name, _ in triggers:
+        session.execute(text(f"DROP TRIGGER {name}"))
+    yield
+    for _, sql in triggers:
+        session.execute(text(sql))
+
+
 class Backend:
     """One migrated database per test run and backend, reset to a seeded snapshot per test."""
 
@@ -57,7 +79,9 @@ class Backend:
 
     def reset(self, data: dict | None = None) -> None:
         with self.db.session(write=True) as session:
-            load(session, self.demo if data is None else data)
+            with audit_log_unlocked(session):  # the log too goes back to the snapshot's
+                session.execute(delete(AuditEvent))
+                load(session, self.demo if data is None else data)
             session.commit()
 
 
@@ -88,3 +112,4 @@ def tally(db: Database, clock: FixedClock) -> Tally:
 @pytest.fixture
 def actors() -> dict[str, Actor]:
     return ACTORS
+

@@ -11,6 +11,8 @@ from core.roles import Role, parse_role
 from db.models import AuditEvent, Member
 from db.session import Database
 
+CLI = "cli"  # the actor of audit events written from the command line
+
 
 def add_member(db: Database, slack_user_id: str, role: str, name: str = "", tz: str | None = None) -> Member:
     user_id = slack_user_id.strip().upper()
@@ -30,7 +32,7 @@ def add_member(db: Database, slack_user_id: str, role: str, name: str = "", tz: 
     now = datetime.now(UTC)
     with db.session(write=True) as session:
         member = session.get(Member, user_id)
-        before = None if member is None else {"role": member.role, "active": member.active}
+        before = None if member is None else _seen(member)
         if member is None:
             member = Member(slack_user_id=user_id, name=name or user_id, role=role_value, timezone=tz,
                             created_at=now)
@@ -39,10 +41,16 @@ def add_member(db: Database, slack_user_id: str, role: str, name: str = "", tz: 
             member.role, member.active = role_value, True
             member.name = name or member.name
             member.timezone = tz or member.timezone
-        session.add(AuditEvent(at=now, actor="cli", action="member_add", entity="member", entity_id=user_id,
-                               before=before, after={"role": role_value, "active": True}))
+        after = _seen(member)
+        if before != after:  # adding someone again exactly as they are changes nothing
+            session.add(AuditEvent(at=now, actor=CLI, action="member_add" if before is None else "member_change",
+                                   entity="member", entity_id=user_id, before=before, after=after))
         session.commit()
         return member
+
+
+def _seen(member: Member) -> dict:
+    return {"role": member.role, "active": member.active, "name": member.name, "timezone": member.timezone}
 
 
 def list_members(db: Database) -> list[Member]:
@@ -58,7 +66,7 @@ def remove_member(db: Database, slack_user_id: str) -> None:
         if member is None or not member.active:
             raise ValueError(f"{user_id} is not an active member.")
         member.active = False
-        session.add(AuditEvent(at=datetime.now(UTC), actor="cli", action="member_remove", entity="member",
+        session.add(AuditEvent(at=datetime.now(UTC), actor=CLI, action="member_remove", entity="member",
                                entity_id=user_id, before={"active": True}, after={"active": False}))
         session.commit()
 
@@ -79,6 +87,11 @@ def set_member_timezone(db: Database, slack_user_id: str, tz: str, checked_at: d
     """The timezone as Slack reports it (users.info), so reminders respect the person's working hours."""
     with db.session(write=True) as session:
         member = session.get(Member, slack_user_id)
-        if member is not None:
-            member.timezone, member.tz_checked_at = tz, checked_at
-            session.commit()
+        if member is None:
+            return
+        if member.timezone != tz:  # a check that finds the same zone is not worth an event
+            session.add(AuditEvent(at=checked_at, actor="slack", action="member_timezone", entity="member",
+                                   entity_id=slack_user_id, before={"timezone": member.timezone},
+                                   after={"timezone": tz}))
+        member.timezone, member.tz_checked_at = tz, checked_at
+        session.commit()

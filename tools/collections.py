@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import Field
@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from core.dunning import worklist_score, worklist_sort_key
 from core.errors import Conflict, InvalidInput, NotFound
+from core.mentions import user_id as mentioned_user
 from core.money import fmt, money
 from core.risk import PaymentStats, risk_grade
 from core.roles import Role
@@ -51,11 +52,18 @@ class ReminderResult(Result):
 def _recipient(ctx: ToolContext, text: str | None) -> str:
     if not text or text.strip().lower() in ("me", "myself", "我"):
         return ctx.actor.user_id
-    user_id = text.strip().strip("<>").lstrip("@").split("|")[0].upper()
+    return _member_named(ctx, text, "or leave it out for yourself")
+
+
+def _member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
+    """The active member a mention or id names (<@U0COLL1|colin>, @U0COLL1, U0COLL1); anyone else is an error."""
+    hint = f"Mention the person (type @ and pick them) or give their Slack id like U0COLL1, {otherwise}."
+    user_id = mentioned_user(text)
+    if user_id is None:
+        raise InvalidInput(f"{text.strip()[:60]!r} does not name a Slack user.", hint=hint)
     member = ctx.session.get(Member, user_id)
     if member is None or not member.active:
-        raise NotFound(f"{text} is not a Tally member.",
-                       hint="Name a Slack user like @U0COLL1, or leave it out for yourself.")
+        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint)
     return member.slack_user_id
 
 
@@ -172,9 +180,20 @@ def mark_dispute(ctx: ToolContext, args: MarkDisputeArgs) -> InvoiceUpdate:
     """Mark an invoice disputed by the customer, with the reason (pauses reminders)."""
     invoice = _open_invoice(ctx, args.invoice_number)
     before = {"disputed": invoice.disputed, "reason": invoice.dispute_reason}
-    invoice.disputed, invoice.dispute_reason, invoice.last_contact_at = True, args.reason, ctx.now
-    ctx.audit("mark_dispute", "invoice", invoice.number, before, {"disputed": True, "reason": args.reason})
+    invoice.disputed, invoice.last_contact_at = True, ctx.now
+    invoice.dispute_reason = dispute_reasons(before["reason"] if before["disputed"] else None, args.reason, ctx.today)
+    ctx.audit("mark_dispute", "invoice", invoice.number, before,
+              {"disputed": True, "reason": invoice.dispute_reason, "added": args.reason})
     return InvoiceUpdate(action="dispute", invoice=invoice_detail(ctx, invoice))
+
+
+def dispute_reasons(earlier: str | None, reason: str, today: date) -> str:
+    """A further reason on a disputed invoice adds to the earlier ones, dated; it never replaces them."""
+    if not earlier:
+        return reason
+    if earlier == reason or earlier.endswith(f": {reason}"):  # the same reason again adds nothing
+        return earlier
+    return f"{earlier}; then on {today}: {reason}"
 
 
 class WorklistItem(Result):
@@ -221,14 +240,15 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
     """Overdue invoices to chase, ranked (broken promises first)."""
     today = ctx.today
     who = args.collector
-    if who is None and ctx.actor.role is Role.COLLECTOR:
+    if who and who.lower() != "all":
+        who = _member_named(ctx, who, "or `all`")
+    elif who is None and ctx.actor.role is Role.COLLECTOR:
         who = ctx.actor.user_id
     query = select(Invoice).where(
         IS_OPEN, Invoice.due_date < today, Invoice.disputed.is_(False),
         (Invoice.promised_on.is_(None)) | (Invoice.promised_on < today),
     )
     if who and who.lower() != "all":
-        who = who.strip("<>@").upper()
         query = query.join(Customer, Invoice.customer_id == Customer.id).where(Customer.collector == who)
     invoices = ctx.session.scalars(query).unique().all()
     grades = customer_grades(ctx, {i.customer_id for i in invoices})

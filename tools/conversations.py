@@ -1,7 +1,14 @@
-"""Conversation memory per thread and the cost log of each turn (the agent's storage, behind the service)."""
+"""Conversation memory per thread and the cost log of each turn (the agent's storage, behind the service).
+
+A row is the words of a user or of the assistant (plain text, cut to MAX_CHARS) or a tool call (a JSON
+object whose values are cut, so the JSON stays valid at any length). Each row carries the Slack user
+whose turn it was, so a shared thread can tell the current user's words from a colleague's."""
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,10 +16,79 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from db.models import ConversationMessage, TurnLog
+from db.models import ConversationMessage, Member, TurnLog
 from db.session import Database
 
+logger = logging.getLogger(__name__)
+ROLES = ("user", "assistant", "tool_call")
 MAX_CHARS = 2000  # a remembered message is context, not a transcript
+CUTS = ((200, 10), (40, 4), (10, 2))  # (chars per value, items per list) tried until a call fits MAX_CHARS
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """One remembered row: words (user, assistant) or a tool call {"name", "args", "result"}, and whose
+    turn it was (None for rows kept before authors were)."""
+
+    role: str
+    text: str = ""
+    call: dict[str, Any] | None = None
+    author: str | None = None
+    author_name: str | None = None
+
+
+def storable(text: str) -> str:
+    """Text every database keeps: no NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+def _cut(value: Any, chars: int, items: int, depth: int = 0) -> Any:
+    """The value with every string, list and object shortened: cut values, never the JSON text."""
+    if depth > MAX_DEPTH:
+        return "…"
+    if isinstance(value, str):
+        return storable(value if len(value) <= chars else value[:chars] + "…")
+    if isinstance(value, bool | int) or value is None:
+        return value if not isinstance(value, int) or abs(value) < 10**15 else _cut(str(value), chars, items)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {storable(str(k)[:chars]): _cut(v, chars, items, depth + 1) for k, v in list(value.items())[:items]}
+    if isinstance(value, list | tuple):
+        return [_cut(v, chars, items, depth + 1) for v in value[:items]]
+    return _cut(str(value), chars, items, depth)
+
+
+def encode_call(call: dict[str, Any]) -> str:
+    """A tool call as a JSON object of at most MAX_CHARS, whatever its arguments."""
+    name = storable(str(call.get("name", ""))[:80])
+    for chars, items in CUTS:
+        text = json.dumps({"name": name, "args": _cut(call.get("args") or {}, chars, items),
+                           "result": _cut(call.get("result", ""), 300, items)}, ensure_ascii=False)
+        if len(text) <= MAX_CHARS:
+            return text
+    return json.dumps({"name": name, "args": {}, "result": _cut(call.get("result", ""), 300, 1)}, ensure_ascii=False)
+
+
+def decode(role: str, content: str, author: str | None, author_name: str | None) -> Remembered | None:
+    """A stored row, or None (logged) when it cannot be read: one bad row never breaks a thread."""
+    if role in ("user", "assistant"):
+        return Remembered(role, text=content, author=author, author_name=author_name)
+    if role != "tool_call":
+        logger.warning("memory row skipped: unknown role %r", role[:40])
+        return None
+    try:
+        call = json.loads(content)
+    except ValueError:
+        logger.warning("memory row skipped: a tool call that is not valid JSON (%d chars)", len(content))
+        return None
+    if not (isinstance(call, dict) and isinstance(call.get("name"), str) and call["name"]
+            and isinstance(call.get("args"), dict)):
+        logger.warning("memory row skipped: a tool call without a name and arguments")
+        return None
+    return Remembered(role, call={"name": call["name"], "args": call["args"], "result": str(call.get("result", ""))},
+                      author=author, author_name=author_name)
 
 
 class Memory:
@@ -20,22 +96,27 @@ class Memory:
         self.db = db
         self.keep = keep
 
-    def history(self, thread_key: str) -> list[tuple[str, str]]:
-        """The last `keep` (role, content) pairs of the thread, oldest first."""
+    def history(self, thread_key: str) -> list[Remembered]:
+        """The readable rows among the thread's last `keep`, oldest first, with their author's name."""
         with self.db.session() as session:
             rows = session.execute(
-                select(ConversationMessage.role, ConversationMessage.content)
+                select(ConversationMessage.role, ConversationMessage.content, ConversationMessage.author,
+                       Member.name)
+                .outerjoin(Member, Member.slack_user_id == ConversationMessage.author)
                 .where(ConversationMessage.thread_key == thread_key)
                 .order_by(ConversationMessage.id.desc()).limit(self.keep)
             ).all()
-        return [(role, content) for role, content in reversed(rows)]
+        return [r for r in (decode(*row) for row in reversed(rows)) if r is not None]
 
-    def save_turn(self, thread_key: str, exchange: list[tuple[str, str]], now: datetime, log: TurnLog) -> None:
-        """The exchange and the turn's cost log, in one transaction; the thread is pruned to `keep`."""
+    def save_turn(self, thread_key: str, exchange: list[tuple[str, str | dict[str, Any]]], now: datetime,
+                  log: TurnLog, author: str | None = None) -> None:
+        """The exchange (words, or tool calls as dicts) and the turn's cost log, in one transaction; the
+        thread is pruned to `keep`. Every row stays readable: words are cut, calls keep valid JSON."""
         with self.db.session(write=True) as session:
             session.add(log)
             for role, content in exchange:
-                session.add(ConversationMessage(thread_key=thread_key, role=role, content=content[:MAX_CHARS],
+                stored = encode_call(content) if isinstance(content, dict) else storable(content[:MAX_CHARS])
+                session.add(ConversationMessage(thread_key=thread_key, role=role, content=stored, author=author,
                                                 created_at=now))
             session.flush()
             oldest_kept = session.scalar(

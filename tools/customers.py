@@ -25,6 +25,10 @@ class CustomerMatch(Result):
 class CustomerMatches(Result):
     query: str
     matches: list[CustomerMatch]
+    more: int = 0  # how many more matched than are listed
+
+
+MATCH_LIMIT = 10
 
 
 class FindCustomerArgs(Args):
@@ -35,11 +39,9 @@ class FindCustomerArgs(Args):
 def find_customer(ctx: ToolContext, args: FindCustomerArgs) -> CustomerMatches:
     """Look up customers by part of their name or code."""
     text = args.query.lower()
-    rows = ctx.session.scalars(
-        select(Customer)
-        .where(or_(func.lower(Customer.code).contains(text), func.lower(Customer.name).contains(text)))
-        .order_by(Customer.name).limit(10)
-    ).all()
+    matching = or_(func.lower(Customer.code).contains(text), func.lower(Customer.name).contains(text))
+    rows = ctx.session.scalars(select(Customer).where(matching).order_by(Customer.name).limit(MATCH_LIMIT)).all()
+    matched = ctx.session.scalar(select(func.count()).select_from(Customer).where(matching))
     matches = [
         CustomerMatch(code=c.code, name=c.name, owner_rep=c.owner_rep, collector=c.collector,
                       payment_terms_days=c.payment_terms_days,
@@ -47,4 +49,4 @@ def find_customer(ctx: ToolContext, args: FindCustomerArgs) -> CustomerMatches:
                       yours=c.owner_rep == ctx.actor.user_id)
         for c in rows
     ]
-    return CustomerMatches(query=args.query, matches=matches)
+    return CustomerMatches(query=args.query, matches=matches, more=max(matched - len(matches), 0))

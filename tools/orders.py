@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core.errors import Conflict, InsufficientStock, InvalidInput
-from core.money import fmt, money
+from core.money import MAX_AMOUNT, MAX_AMOUNT_TEXT, fmt, money
 from core.roles import Role
 from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
 from db.numbering import next_number
@@ -93,12 +94,22 @@ class OrderResult(Result):
                            r=o.decision_reason)
 
 
+ORDER_LIST_LIMIT = 50
+
+
 class OrderList(Result):
     orders: list[OrderView]
+    more: int = 0  # how many more matched than are listed (the most recent are listed)
+    customer: CustomerRef | None = None  # the filters asked for, so a list can be asked for again
+    status: str | None = None
 
 
 def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
-    invoice = ctx.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    return _view(ctx, order, ctx.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id)
+                                                .order_by(Invoice.id).limit(1)))
+
+
+def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView:
     credit = order.credit_decision or None
     return OrderView(
         number=order.number, customer=CustomerRef(code=order.customer.code, name=order.customer.name),
@@ -134,9 +145,12 @@ def _release(ctx: ToolContext, order: SalesOrder) -> None:
         products[line.sku.upper()].stock_reserved -= line.quantity
 
 
+MAX_QUANTITY = 1_000_000  # units on one order line
+
+
 class OrderLineArgs(Args):
     sku: str = Field(description="product SKU, e.g. WIDGET-1")
-    quantity: int = Field(gt=0, le=1_000_000)
+    quantity: int = Field(gt=0, le=MAX_QUANTITY, description="whole units")
     unit_price: PositiveMoney | None = Field(None, description="only if quoted")
 
 
@@ -175,6 +189,9 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
             unit_cost=product.cost, line_total=money(price * line.quantity),
         ))
     order.total = money(sum((ln.line_total for ln in order.lines), Decimal(0)))
+    if order.total > MAX_AMOUNT:
+        raise InvalidInput(f"The order total {fmt(order.total)} is more than the books hold (at most "
+                           f"{MAX_AMOUNT_TEXT}).", hint="Split it into smaller orders.")
     decision = decide(ctx, customer, order.total)
     order.credit_decision = CreditDecisionView.of(decision).model_dump(mode="json")
     if decision.approved:
@@ -184,7 +201,10 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
     order.number = next_number(ctx.session, "SO", ctx.today.year)
     ctx.session.add(order)
     ctx.session.flush()
-    ctx.audit("create_order", "order", order.number, None, _snapshot(order))
+    lines = [{"sku": ln.sku, "quantity": ln.quantity, "unit_price": str(ln.unit_price), "unit_cost": str(ln.unit_cost)}
+             for ln in order.lines]
+    ctx.audit("create_order", "order", order.number, None,
+              {**_snapshot(order), "customer": customer.code, "lines": lines})
     return OrderResult(action="create", order=order_view(ctx, order))
 
 
@@ -284,15 +304,25 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
     """An order's status, or a customer's recent orders."""
     if args.order_number:
         return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
-    query = select(SalesOrder).order_by(SalesOrder.id.desc()).limit(10)
+    query = select(SalesOrder)
     if args.status == "open":
         query = query.where(SalesOrder.status.in_(("credit_hold", "confirmed")))
     elif args.status:
         query = query.where(SalesOrder.status == args.status)
-    if args.customer:
-        query = query.where(SalesOrder.customer_id == resolve_customer(ctx, args.customer).id)
+    customer = resolve_customer(ctx, args.customer) if args.customer else None
+    if customer:
+        query = query.where(SalesOrder.customer_id == customer.id)
     elif not ctx.sees_all:
         query = query.join(Customer, SalesOrder.customer_id == Customer.id).where(
             Customer.owner_rep == ctx.actor.user_id
         )
-    return OrderList(orders=[order_view(ctx, o) for o in ctx.session.scalars(query).unique()])
+    matched = ctx.session.scalar(select(func.count()).select_from(query.subquery()))
+    orders = ctx.session.scalars(query.options(selectinload(SalesOrder.lines)).order_by(SalesOrder.id.desc())
+                                 .limit(ORDER_LIST_LIMIT)).unique().all()
+    invoices: dict[int, str] = {}
+    for order_id, number in ctx.session.execute(select(Invoice.order_id, Invoice.number).where(
+            Invoice.order_id.in_([o.id for o in orders])).order_by(Invoice.id)):
+        invoices.setdefault(order_id, number)
+    return OrderList(orders=[_view(ctx, o, invoices.get(o.id)) for o in orders], more=max(matched - len(orders), 0),
+                     customer=CustomerRef(code=customer.code, name=customer.name) if customer else None,
+                     status=args.status)

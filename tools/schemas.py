@@ -6,11 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from core.dates import parse_date, parse_when
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
+from core.dates import parse_date, parse_when
 from core.errors import InvalidInput
 
+# What a Numeric(14, 2) column holds: at most 999,999,999,999.99, in cents. A third decimal or a larger
+# amount is refused (tools.messages says so in words), never rounded or cut.
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 

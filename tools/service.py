@@ -21,6 +21,7 @@ from core.roles import SUPERVISES, Role
 from db.models import Member, PendingAction
 from db.session import Database
 from tools.context import Actor, Clock, Rules, SystemClock, ToolContext
+from tools.messages import argument_problems, refusal
 from tools.registry import REGISTRY, ToolSpec, get
 
 
@@ -48,13 +49,10 @@ class Outcome:
     decided_at: datetime | None = None
 
 
-def validation_message(exc: ValidationError, spec: ToolSpec) -> str:
-    """A pydantic error as a person (or the model) can act on it."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "arguments"
-        parts.append(f"{where}: {err['msg']}")
-    return f"Invalid arguments for {spec.name}: " + "; ".join(parts)
+def invalid_arguments(exc: ValidationError) -> InvalidInput:
+    """A pydantic error as a person (or the model) can act on it; `fields` keeps which argument was wrong."""
+    problems = argument_problems(exc.errors())
+    return InvalidInput(" ".join(dict.fromkeys(problems.values())), fields=problems)
 
 
 class Tally:
@@ -88,13 +86,12 @@ class Tally:
             return spec.args_model.model_validate(raw, context={
                 "today": ctx.today, "now_local": ctx.now.astimezone(ctx.actor.tz)})
         except ValidationError as exc:
-            raise InvalidInput(validation_message(exc, spec)) from None
+            raise invalid_arguments(exc) from None
 
     @staticmethod
     def authorize(spec: ToolSpec, actor: Actor) -> None:
         if actor.role not in spec.roles:
-            roles = ", ".join(sorted(r.value for r in spec.roles if r is not Role.ADMIN))
-            raise NotAllowed(f"As {actor.role.value} you cannot use {spec.name}; it is for {roles}.")
+            raise NotAllowed(refusal(spec.name, actor.role, spec.roles))
 
     # reads
     def read(self, actor: Actor, name: str, args: dict | BaseModel) -> BaseModel:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,17 +12,30 @@ from db.models import SlackCard, SlackEvent
 from db.session import Database
 
 
-def claim_event(db: Database, event_id: str, now: datetime) -> bool:
-    """True the first time an event id is seen; False for Slack's redeliveries of it."""
+def claim_event(db: Database, event_id: str, now: datetime, message_key: str | None = None) -> bool:
+    """True the first time an event id is seen; False for Slack's redeliveries of it. With `message_key`
+    (the user message the event carries, see message_key), also False when another event carried the same
+    message: Slack sends one message as app_mention and message.im, under two event ids."""
+    keys = [event_id] + ([message_key] if message_key else [])
     with db.session(write=True) as session:
-        if session.get(SlackEvent, event_id) is not None:
+        if any(session.get(SlackEvent, key) is not None for key in keys):
             return False
-        session.add(SlackEvent(event_id=event_id, received_at=now))
+        session.add_all(SlackEvent(event_id=key, received_at=now) for key in keys)
         try:
             session.commit()
-        except IntegrityError:  # a parallel delivery of the same event won the insert
+        except IntegrityError:  # a parallel delivery of the same event or message won the insert
             return False
     return True
+
+
+def message_key(client_msg_id: str | None, channel: str | None, ts: str | None) -> str | None:
+    """A user message's key in the same table as event ids: its client_msg_id, else where and when it
+    was posted; hashed when longer than the column (64)."""
+    ident = client_msg_id or (f"{channel}:{ts}" if channel and ts else None)
+    if ident is None:
+        return None
+    key = f"msg:{ident}"
+    return key if len(key) <= 64 else "msg:" + hashlib.sha256(ident.encode()).hexdigest()
 
 
 def remember_card(db: Database, kind: str, ref: str, channel: str, ts: str, user_id: str | None,

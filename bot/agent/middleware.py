@@ -1,6 +1,7 @@
 """Stop the agent as soon as the user has their answer: a read's typed result, a proposal waiting
-for confirmation, or a question back. Only invalid arguments go back to the model, once. So tool
-output (customer data included) never reaches the model as something to act on."""
+for confirmation, or a question back. Tool results never reach the model (the tools send it a fixed
+note, see toolkit); only invalid arguments go back to it, once, with the error. Tool calls whose
+arguments are not a JSON object get such an error too, so every call of a turn is answered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from langgraph.runtime import Runtime
 
 MAX_INVALID = 1  # invalid arguments go back to the model once; a second time, the user hears why
 MAX_MODEL_CALLS = 3  # a turn never costs more than this, whatever the model does
+UNREADABLE = "Error: the arguments of {name} are not a valid JSON object; nothing was done."
 
 
 def _this_turn(messages: list[Any]) -> list[Any]:
@@ -19,6 +21,11 @@ def _this_turn(messages: list[Any]) -> list[Any]:
         if isinstance(messages[index], HumanMessage):
             return messages[index + 1:]
     return messages
+
+
+def is_invalid(message: Any) -> bool:
+    return isinstance(message, ToolMessage) and (
+        (message.artifact or {}).get("kind") == "invalid" or message.status == "error")
 
 
 class StopWhenAnswered(AgentMiddleware):
@@ -34,8 +41,19 @@ class StopWhenAnswered(AgentMiddleware):
         artifacts = [m.artifact or {} for m in latest]
         if artifacts and all(a.get("final") for a in artifacts if a) and all(artifacts):
             return {"jump_to": "end"}
-        invalid = sum(1 for m in turn if isinstance(m, ToolMessage)
-                      and ((m.artifact or {}).get("kind") == "invalid" or m.status == "error"))
-        if invalid > MAX_INVALID:
+        if sum(is_invalid(m) for m in turn) > MAX_INVALID:
             return {"jump_to": "end"}
         return None
+
+    @hook_config(can_jump_to=["model"])
+    def after_model(self, state: AgentState, runtime: Runtime) -> dict[str, Any] | None:
+        """Calls whose arguments could not be parsed are answered like invalid arguments."""
+        last = state["messages"][-1]
+        if not isinstance(last, AIMessage) or not last.invalid_tool_calls:
+            return None
+        notes = [ToolMessage(UNREADABLE.format(name=call.get("name") or "a tool"), tool_call_id=call["id"],
+                             name=call.get("name") or "", status="error", artifact={"kind": "invalid"})
+                 for call in last.invalid_tool_calls if call.get("id")]
+        if not notes:
+            return None
+        return {"messages": notes} if last.tool_calls else {"messages": notes, "jump_to": "model"}

@@ -1,9 +1,12 @@
 """One adapter turns the tool registry into LangChain tools. The Actor travels in the runtime
-context, so the model never sees or chooses who is asking; a write becomes a PendingAction."""
+context, so the model never sees or chooses who is asking; a write becomes a PendingAction.
+
+What goes back to the model is a fixed note per outcome, never the result: the typed result travels
+to the user in the TurnContext's outcomes. Only invalid arguments carry text (the error), so the
+model can correct them; data a tool read (names, notes, dispute reasons) never reaches it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -13,12 +16,18 @@ from pydantic import BaseModel
 
 from bot.agent.schema import compact_schema
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound, TallyError
+from core.roles import Role
 from tools import Actor, Proposal, Tally
 from tools.registry import REGISTRY, ToolSpec
 
 Kind = Literal["result", "proposal", "question", "refusal", "invalid", "error"]
-PENDING_NOTE = ("Proposed, not done: the user must press Confirm. Tell them briefly what will happen "
-                "and that it awaits their confirmation.")
+NOTES: dict[str, str] = {  # what the model hears of each outcome that already answered the user
+    "result": "Shown to the user.",
+    "proposal": "Proposed, not done: waiting for the user's confirmation, which shows them what will happen.",
+    "question": "The user was asked which one they mean.",
+    "refusal": "Not allowed; the user was told why.",
+    "error": "Not done; the user was told why.",
+}
 
 
 @dataclass
@@ -56,10 +65,6 @@ def _classify(exc: TallyError) -> Kind:
     return "error"
 
 
-def _model_text(result: BaseModel) -> str:
-    return json.dumps(result.model_dump(mode="json", exclude_none=True), ensure_ascii=False)[:4000]
-
-
 def _runner(spec: ToolSpec):
     def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
         ctx: TurnContext = runtime.context
@@ -67,18 +72,21 @@ def _runner(spec: ToolSpec):
             if spec.is_write:
                 proposal = ctx.tally.propose(ctx.actor, spec.name, kwargs, thread_key=ctx.thread_key)
                 outcome = ToolOutcome(spec.name, kwargs, "proposal", proposal.summary, proposal=proposal)
-                content = f"{PENDING_NOTE} {proposal.summary}"
             else:
                 result = ctx.tally.read(ctx.actor, spec.name, kwargs)
                 outcome = ToolOutcome(spec.name, kwargs, "result", result=result)
-                content = _model_text(result)
         except TallyError as exc:
             outcome = ToolOutcome(spec.name, kwargs, _classify(exc), str(exc))
-            content = f"Error: {exc}"
         ctx.outcomes.append(outcome)
+        content = f"Error: {outcome.message}" if outcome.kind == "invalid" else NOTES[outcome.kind]
         return content, {"kind": outcome.kind, "final": outcome.final}
 
     return run
+
+
+def tools_for(role: Role) -> dict[str, ToolSpec]:
+    """The tools a role may use: the only ones its model is offered (the service checks again)."""
+    return {name: spec for name, spec in REGISTRY.items() if role in spec.roles}
 
 
 def build_tools(registry: dict[str, ToolSpec] | None = None) -> list[StructuredTool]:

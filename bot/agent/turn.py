@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+import pydantic
 from langchain.agents import create_agent
 from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
-from bot.agent.middleware import StopWhenAnswered
+from bot.agent.history import as_messages, remembered
+from bot.agent.middleware import StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
-from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools
+from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
 from bot.text_views import render
+from core.roles import Role
 from tools import Actor, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
 
@@ -31,12 +34,13 @@ COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices
 class Reply:
     """What a turn produced; each front end renders it its own way."""
 
-    text: str
+    text: str  # the whole answer as text: the model's words, if any, then what the tools rendered
     status: str  # answered, proposed, asked, refused, chat, failed
     results: list[ToolOutcome] = field(default_factory=list)  # the outcomes that answer the user
     proposals: list[Proposal] = field(default_factory=list)
     stats: TurnStats = field(default_factory=TurnStats)
     calls: list[ToolOutcome] = field(default_factory=list)  # every tool call of the turn, for evals and logs
+    said: str = ""  # the model's own words: they may accompany what the tools rendered, never replace it
 
     @property
     def typed_results(self) -> list[BaseModel]:
@@ -61,49 +65,6 @@ class UsageCounter(BaseCallbackHandler):
         self.completion_tokens += usage.get("completion_tokens") or 0
 
 
-def remembered(reply: Reply) -> list[tuple[str, str]]:
-    """What the thread keeps of an answer: the tool calls as calls, with a short note instead of the
-    figures. A small model shown an old report as text imitates it instead of calling the tool."""
-    if not reply.results:
-        return [("assistant", reply.text)]
-    rows = []
-    for outcome in reply.results:
-        if outcome.proposal is not None:
-            note = f"Proposed, waiting for the user's confirmation: {outcome.proposal.summary}"
-        elif outcome.result is not None:
-            note = "The result was shown to the user."
-        else:
-            note = outcome.message
-        rows.append(("tool_call", json.dumps({"name": outcome.tool, "args": outcome.args, "result": note[:300]},
-                                             ensure_ascii=False, default=str)))
-    return rows
-
-
-def as_messages(history: list[tuple[str, str]]) -> list[Any]:
-    """Remembered rows as chat messages: each run of tool calls becomes one assistant message with its
-    calls followed by their results, the way the model itself produced them."""
-    while history and history[0][0] != "user":  # never start with an answer whose question was pruned
-        history = history[1:]
-    messages: list[Any] = []
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def flush() -> None:
-        if calls:
-            messages.append(AIMessage("", tool_calls=[{"id": i, "name": c["name"], "args": c["args"]}
-                                                      for i, c in calls]))
-            messages.extend(ToolMessage(c["result"], tool_call_id=i) for i, c in calls)
-            calls.clear()
-
-    for index, (role, content) in enumerate(history):
-        if role == "tool_call":
-            calls.append((f"memory_{index}", json.loads(content)))
-            continue
-        flush()
-        messages.append(HumanMessage(content) if role == "user" else AIMessage(content))
-    flush()
-    return messages
-
-
 def failure_message(exc: Exception, timeout_s: float) -> str:
     if isinstance(exc, openai.APITimeoutError):
         why = f"The language model did not answer within {timeout_s:g} seconds."
@@ -115,70 +76,96 @@ def failure_message(exc: Exception, timeout_s: float) -> str:
         why = "The language model is busy (rate limited). Try again in a minute."
     elif isinstance(exc, openai.APIStatusError):
         why = f"The language model server failed (HTTP {exc.status_code})."
+    elif isinstance(exc, pydantic.ValidationError) and exc.title == "AIMessage":
+        why = "The language model's answer could not be read (a tool call whose arguments are not an object)."
     else:
         why = "Something went wrong while answering."
-    return f"{why} {COMMAND_HINT}"
+    return f"{why} Nothing was changed. {COMMAND_HINT}"
+
+
+def why_nothing(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> str:
+    """Why a turn ended with nothing to show, in words the user can act on."""
+    invalid = [o.message for o in outcomes if o.kind == "invalid"]
+    if invalid:
+        return invalid[-1]
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if is_invalid(message) and message.name and message.name not in offered:
+            return f"The language model asked for {message.name!r}, which is not a tool you can use; nothing was done."
+        if is_invalid(message) or isinstance(message, AIMessage) and message.invalid_tool_calls:
+            return "The language model sent a tool call whose arguments could not be read; nothing was done."
+    if isinstance(messages[-1], AIMessage) and not messages[-1].tool_calls:
+        return "The language model gave an empty answer."
+    return "I could not work that out in a few steps."
 
 
 class Conversation:
     def __init__(self, tally: Tally, model: BaseChatModel, *, memory_messages: int = 12, max_tool_calls: int = 4,
                  timeout_s: float = 30.0):
         self.tally = tally
+        self.model = model
+        self.max_tool_calls = max_tool_calls
         self.memory = Memory(tally.db, keep=memory_messages)
         self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
-        self.agent = create_agent(
-            model, build_tools(), context_schema=TurnContext,
-            middleware=[StopWhenAnswered(), ToolCallLimitMiddleware(run_limit=max_tool_calls, exit_behavior="end")],
-        )
+        self._agents: dict[Role, Any] = {}
+        self._building = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> object:
         """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
         return self
 
+    def agent_for(self, role: Role) -> Any:
+        """The agent offering only the tools this role may use, built once per role."""
+        with self._building:
+            if role not in self._agents:
+                self._agents[role] = create_agent(
+                    self.model, build_tools(tools_for(role)), context_schema=TurnContext,
+                    middleware=[StopWhenAnswered(),
+                                ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
+            return self._agents[role]
+
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
         context = TurnContext(self.tally, actor, thread_key)
         now = self.tally.clock.now()
-        messages: list[Any] = [{"role": "system", "content": system_prompt()},
-                               {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)}]
-        messages += as_messages(self.memory.history(thread_key))
-        messages.append(HumanMessage(text))
         try:
-            state = self.agent.invoke({"messages": messages}, context=context, config={"callbacks": [counter]})
-            reply = self._reply(state["messages"], context.outcomes)
+            messages: list[Any] = [
+                {"role": "system", "content": system_prompt()},
+                {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)},
+                *as_messages(self.memory.history(thread_key), actor.user_id), HumanMessage(text)]
+            state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
+                                                      config={"callbacks": [counter]})
+            reply = self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)))
         except Exception as exc:  # the user hears why, never a stack trace
-            log.warning("turn failed for %s: %r", actor.user_id, exc, exc_info=not isinstance(exc, openai.OpenAIError))
-            reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes,
-                          [o.proposal for o in context.outcomes if o.proposal])
+            log.warning("turn failed for %s: %r", actor.user_id, exc,
+                        exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
+            reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes)
         reply.calls = list(context.outcomes)
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
         failed = reply.status == "failed"
         self.memory.save_turn(thread_key, [] if failed else [("user", text), *remembered(reply)], now,
                               turn_log(now, actor.user_id, thread_key, reply.stats, reply.status,
-                                       reply.text if failed else None))
+                                       reply.text if failed else None), author=actor.user_id)
         return reply
 
     @staticmethod
-    def _reply(messages: list[Any], outcomes: list[ToolOutcome]) -> Reply:
+    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> Reply:
+        """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
         last = messages[-1]
-        if isinstance(last, AIMessage) and not last.tool_calls and (last.content or not finals):
-            text = last.content if isinstance(last.content, str) else str(last.content)
-            status = "proposed" if proposals else ("answered" if finals else "chat")
-            return Reply(text.strip() or "Sorry, I have no answer to that.", status, finals, proposals)
-        if not finals:
-            invalid = [o.message for o in outcomes if o.kind == "invalid"]
-            why = invalid[-1] if invalid else "I could not work that out in a few steps."
-            return Reply(f"{why} Try rephrasing, or a command. {COMMAND_HINT}", "failed", outcomes, [])
-        parts = []
-        for outcome in finals:
-            if outcome.result is not None:
-                parts.append(render(outcome.result))
-            else:
-                parts.append(outcome.message)
-        kinds = {o.kind for o in finals}
-        status = ("proposed" if proposals else "refused" if kinds == {"refusal"} else
-                  "asked" if "question" in kinds else "answered")
-        return Reply("\n\n".join(parts), status, finals, proposals)
+        said = ""
+        if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
+            said = (last.content if isinstance(last.content, str) else str(last.content)).strip()
+        if finals:
+            shown = [render(o.result) if o.result is not None else o.message for o in finals]
+            kinds = {o.kind for o in finals}
+            status = ("proposed" if proposals else "refused" if kinds == {"refusal"} else
+                      "asked" if "question" in kinds else "answered")
+            return Reply("\n\n".join([said, *shown] if said else shown), status, finals, proposals, said=said)
+        if said:
+            return Reply(said, "chat", said=said)
+        why = why_nothing(messages, outcomes, offered)
+        return Reply(f"{why} Try rephrasing, or a command. {COMMAND_HINT}", "failed", outcomes)

@@ -36,8 +36,11 @@ def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
             f"{fmt(it.invoice.balance, r.currency)} still open" for it in broken)))
     blocks += footer(shown, worklist_request(r))
     if r.more and not shown.has_next:
-        blocks.append(section(f"… and {r.more} more overdue invoices below these."))
+        blocks.append(section(f"… and {r.more} more overdue invoices ranked below these; {MORE_WORK_HINT}"))
     return blocks
+
+
+MORE_WORK_HINT = "`invoices CUSTOMER overdue` lists all of a customer's."
 
 
 def reminder_blocks(r: ReminderResult) -> list[dict]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from bot.blocks.elements import escape, fields, header, section
 from bot.blocks.monospace import table_section
 from core.money import fmt
+from core.plural import days
 from tools.credit import CreditDecisionView, CreditReport
 
 
@@ -33,7 +34,7 @@ def credit_blocks(r: CreditReport) -> list[dict]:
         ("Credit limit", fmt(r.credit_limit, c)), ("Available", available),
         ("Open invoices", fmt(r.open_balance, c)), ("Orders not yet invoiced", fmt(r.uninvoiced_orders, c)),
         ("Overdue", fmt(r.overdue_amount, c)),
-        ("Oldest overdue", f"{r.oldest_overdue_days} days past due" if r.oldest_overdue_days else "none"),
+        ("Oldest overdue", f"{days(r.oldest_overdue_days)} past due" if r.oldest_overdue_days else "none"),
         ("Risk grade", f"*{r.risk_grade}* · on time {r.on_time_share * 100:.0f}%, "
                        f"{r.avg_days_late} days late on average"),
     ])

@@ -18,7 +18,10 @@ def customers_blocks(r: CustomerMatches, page: int = 0) -> list[dict]:
              "ON HOLD" if m.on_hold else "yours" if m.yours else ""] for m in shown.rows]
     title = f"*Customers matching “{escape(r.query)}”*"
     blocks = [table_section(title, ["code", "name", "owner", "terms", "limit", ""], rows, right={3, 4})]
-    return blocks + footer(shown, Request("find_customer", {"query": r.query}))
+    blocks += footer(shown, Request("find_customer", {"query": r.query}))
+    if r.more and not shown.has_next:
+        blocks.append(section(f"… and {r.more} more not listed here; type more of the name to narrow it down."))
+    return blocks
 
 
 def customers_text(r: CustomerMatches) -> str:
@@ -26,4 +29,5 @@ def customers_text(r: CustomerMatches) -> str:
         return f"No customer matches {r.query!r}."
     if len(r.matches) == 1:
         return f"{r.matches[0].name} ({r.matches[0].code})."
-    return f"{len(r.matches)} customers match {r.query!r}: " + ", ".join(m.code for m in r.matches) + "."
+    return (f"{len(r.matches) + r.more} customers match {r.query!r}: " + ", ".join(m.code for m in r.matches)
+            + (", …" if r.more else "") + ".")

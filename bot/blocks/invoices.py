@@ -6,6 +6,7 @@ from bot.blocks.elements import escape, escape_keeping_mentions, fields, header,
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
+from core.plural import days
 from tools.collections import InvoiceUpdate
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult, ReminderLine
 from tools.payments import PaymentResult
@@ -25,7 +26,7 @@ def reminder_when(r: ReminderLine) -> str:
 def standing(i: InvoiceLine) -> str:
     if i.status in ("paid", "void"):
         return label(i.status)
-    return f"{i.days_overdue} days overdue" if i.days_overdue else f"due {i.due_date}"
+    return f"{days(i.days_overdue)} overdue" if i.days_overdue else f"due {i.due_date}"
 
 
 def invoice_blocks(d: InvoiceDetail) -> list[dict]:
@@ -88,8 +89,15 @@ def invoice_list_blocks(r: InvoiceList, page: int = 0) -> list[dict]:
               table_section(f"_Amounts in {r.currency}_", columns, rows, right={late, late + 1})]
     blocks += footer(shown, invoice_list_request(r))
     if r.more and not shown.has_next:
-        blocks.append(section(f"… and {r.more} more not listed here; ask for one customer to see them."))
+        blocks.append(section(f"… and {r.more} more not listed here; {more_invoices_hint(r)}"))
     return blocks
+
+
+def more_invoices_hint(r: InvoiceList) -> str:
+    """How to reach invoices beyond the list: narrow it down, or ask for one."""
+    if r.customer is None:
+        return "name a customer to see theirs (`invoices ACME`)."
+    return "the earliest due come first; `invoice NUMBER` shows any one of them."
 
 
 def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.blocks.credit import decision_blocks
 from bot.blocks.elements import escape, escape_keeping_mentions, fields, header, label, section
 from bot.blocks.monospace import cut, table_section
-from bot.blocks.paging import footer, paginate
+from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
 from tools.orders import OrderList, OrderResult, OrderView
 
@@ -63,8 +63,23 @@ def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
     held = [o for o in shown.rows if o.status == "credit_hold"]
     if held:
         blocks.append(section("⛔ On credit hold: " + ", ".join(f"*{o.number}*" for o in held)))
-    # order_status returns at most ten orders and no way to ask for more, so there is no Next page.
-    return blocks + footer(shown, None)
+    blocks += footer(shown, order_list_request(r))
+    if r.more and not shown.has_next:
+        blocks.append(section(f"… and {r.more} older not listed here; {more_orders_hint(r)}"))
+    return blocks
+
+
+def order_list_request(r: OrderList) -> Request:
+    args = {key: value for key, value in (("customer", r.customer and r.customer.code), ("status", r.status))
+            if value}
+    return Request("order_status", args)
+
+
+def more_orders_hint(r: OrderList) -> str:
+    """How to reach orders beyond the list: narrow it down."""
+    if r.customer is None:
+        return "name a customer (`orders ACME`) or ask for an order by its number (`orders SO-2026-00012`)."
+    return "ask for an older order by its number (`orders SO-2026-00012`)."
 
 
 def order_result_blocks(r: OrderResult) -> list[dict]:
@@ -87,4 +102,4 @@ def order_list_text(r: OrderList) -> str:
     if not r.orders:
         return "No orders found."
     held = sum(o.status == "credit_hold" for o in r.orders)
-    return f"{len(r.orders)} recent orders" + (f", {held} on credit hold." if held else ".")
+    return f"{len(r.orders) + r.more} orders" + (f", {held} on credit hold." if held else ".")

@@ -6,6 +6,7 @@ import json
 
 from bot.blocks.elements import actions, button, context, escape, section, slack_time
 from bot.blocks.invoices import invoice_blocks
+from core.plural import days
 from tools.reminder_message import ReminderMessage
 
 REMINDER_ACTIONS = ("tally_remind_paid", "tally_remind_promise", "tally_remind_dispute")
@@ -21,7 +22,7 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
     inv = msg.invoice.invoice
     lead = ("🚨 *Escalation*: " if msg.escalation else "⏰ *Reminder*: ") + (
         f"{escape(inv.customer.name)} owes *{inv.balance:,.2f} {msg.invoice.currency}* on {inv.number}"
-        + (f", {inv.days_overdue} days overdue." if inv.days_overdue else f", due {inv.due_date}."))
+        + (f", {days(inv.days_overdue)} overdue." if inv.days_overdue else f", due {inv.due_date}."))
     blocks = [section(lead), *invoice_blocks(msg.invoice)[1:]]
     notes = []
     if msg.last_contact_at:

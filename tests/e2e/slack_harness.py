@@ -96,7 +96,7 @@ def slack_world(tally: Tally, with_model: bool = True) -> Iterator[SlackWorld]:
         listeners = TrackedExecutor()
         runner = app.listener_runner
         runner.listener_executor = runner.lazy_listener_runner.executor = listeners
-        server = http_server(app, 0, host="127.0.0.1")
+        server = http_server(app, 0, host="127.0.0.1", signing_secret=SECRET)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         try:

@@ -129,11 +129,12 @@ def test_write_waits_for_confirmation_and_model_is_told(conversation, llm, tally
     reply_ = conversation.handle_turn(sales, "t1", "2 gadget-2 for acme please")
     assert reply_.status == "proposed" and "Create an order for Acme Corp" in reply_.text
     assert tally.pending(reply_.proposals[0].pending_id).status == "pending"
-    # the next turn's history tells the model what is pending, not that it happened
+    # the next turn's history tells the model what is pending, not that it happened, and no figures
     llm.push(reply("It is waiting for your confirmation."))
     conversation.handle_turn(sales, "t1", "is it done?")
     history = [m["content"] for m in llm.last_request["messages"] if m["role"] == "tool"]
-    assert any("waiting for the user's confirmation: Create an order" in h for h in history)
+    assert history == ["Proposed, not done: waiting for the user's confirmation, which shows them what will happen."]
+    assert "Create an order for Acme Corp" not in json.dumps(llm.last_request)
 
 
 def test_sales_asking_for_another_reps_customer_gets_nothing(conversation, llm, tally):
@@ -165,7 +166,7 @@ def test_invalid_arguments_go_back_once_then_the_corrected_call_runs(conversatio
              tool_calls(("record_payment", {"invoice_number": number, "amount": 50, "received_on": "2026-11-23"})))
     reply_ = conversation.handle_turn(tally.actor_for("U0COLL1"), "t", "Initech paid 50 yesterday")
     feedback = llm.last_request["messages"][-1]
-    assert feedback["role"] == "tool" and "Invalid arguments for record_payment" in feedback["content"]
+    assert feedback["role"] == "tool" and "'lots' is not an amount" in feedback["content"]
     assert reply_.status == "proposed" and "50.00" in reply_.text
     assert [c.kind for c in reply_.calls] == ["invalid", "proposal"]
 
@@ -174,7 +175,7 @@ def test_invalid_arguments_twice_end_with_a_clear_message(conversation, llm, tal
     bad = tool_calls(("record_payment", {"invoice_number": "INV-2026-00001", "amount": "lots", "received_on": "x"}))
     llm.push(bad, bad)
     reply_ = conversation.handle_turn(tally.actor_for("U0COLL1"), "t", "record something")
-    assert reply_.status == "failed" and "Invalid arguments" in reply_.text and llm.calls_count == 2
+    assert reply_.status == "failed" and "'lots' is not an amount" in reply_.text and llm.calls_count == 2
 
 
 def test_unknown_customer_comes_back_as_a_question_with_candidates(conversation, llm, tally):

@@ -1,5 +1,6 @@
 """`python app.py ...` as a subprocess: every admin command from its real entry point, on a temporary SQLite
-file, and (when TALLY_TEST_DATABASE_URL is set) one import and backup/restore round trip on PostgreSQL."""
+file, and (when TALLY_TEST_DATABASE_URL is set) one import and backup/restore round trip on PostgreSQL.
+The rules of import, export, restore and audit are tested in-process in test_data_cli.py."""
 
 from __future__ import annotations
 
@@ -19,9 +20,21 @@ import typer.main
 from sqlalchemy import func, select
 
 from bot.cli import cli
-from db.backup import EXPORTS, snapshot
-from db.models import Base, Customer, DocumentCounter, Invoice, Member, Payment, SalesOrder
+from db.backup import snapshot
+from db.models import (
+    AuditEvent,
+    Base,
+    Customer,
+    DocumentCounter,
+    Invoice,
+    Member,
+    OrderLine,
+    Payment,
+    Product,
+    SalesOrder,
+)
 from db.session import Database
+from tools.exporter import FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("TALLY_TEST_DATABASE_URL")
@@ -35,6 +48,8 @@ def app(cwd: Path, url: str, *args: str, stdin: str | None = None) -> subprocess
     result = subprocess.run([sys.executable, str(ROOT / "app.py"), *args], input=stdin, capture_output=True,
                             text=True, cwd=cwd, env=environ, timeout=180)
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    if result.returncode == 0 and args[-1] != "--help":  # every command says which database it opens, on stderr
+        assert result.stderr.startswith("Database: "), (args, result.stderr)
     return result
 
 
@@ -50,8 +65,9 @@ def in_parallel(cwd: Path, url: str, *commands: tuple[str, ...]) -> list[subproc
         return list(pool.map(lambda args: app(cwd, url, *args), commands))
 
 
-def tables(url: str) -> dict[str, list[dict]]:
-    """Every row of every table, in primary-key order, as the application reads them."""
+def tables(url: str, *, audit: bool = True) -> dict[str, list[dict]]:
+    """Every row of every table, in primary-key order, as the application reads them (the audit log too,
+    unless `audit` is false)."""
     db = Database(url)
     try:
         with db.session() as session:
@@ -61,6 +77,8 @@ def tables(url: str) -> dict[str, list[dict]]:
     for name, rows in data.items():
         key = [c.name for c in Base.metadata.tables[name].primary_key.columns]
         rows.sort(key=lambda row: tuple(str(row[k]) for k in key))
+    if not audit:
+        data.pop(AuditEvent.__tablename__)
     return data
 
 
@@ -141,8 +159,15 @@ def test_migrate_then_seed_demo_refuses_a_second_time_unless_reset(tmp_path, dem
     assert neither.returncode == 1 and "Choose one: --demo or --scale N." in neither.stdout
 
     ok(tmp_path, demo, "members", "add", "U0EXTRA1", "--role", "sales")
+    history = tables(demo)["audit_events"]
     assert "Demo data loaded." in ok(tmp_path, demo, "seed", "--demo", "--reset")
-    assert {t: len(rows) for t, rows in tables(demo).items()} == before  # the extra member is gone
+    after = tables(demo)
+    # The extra member is gone; the audit log kept its history and says what happened.
+    assert {t: len(rows) for t, rows in after.items() if t != "audit_events"} == {
+        t: n for t, n in before.items() if t != "audit_events"}
+    assert after["audit_events"][:len(history)] == history
+    assert [(e["action"], e["entity_id"]) for e in after["audit_events"][len(history) - 1:]] == [
+        ("member_add", "U0EXTRA1"), ("seed", "demo")]
 
 
 def test_seed_scale_loads_n_invoices_deterministically_with_a_progress_bar(tmp_path, demo):
@@ -205,11 +230,11 @@ BADTERMS,Bad Terms,U0SALES1,,1000,thirty,,
     result = app(tmp_path, demo, "import", "customers", str(customers))
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
-        "1 customers imported, 0 skipped as duplicates, 4 rejected.",
-        "  line 3: owner_rep U0NOBODY is not an active member; add it with `members add` first.",
-        "  line 4: credit_limit 'lots' is not an amount.",
-        "  line 5: payment_terms_days 'thirty' is not a whole number.",
-        "  line 6: code is missing.",
+        "  line 3: refused: owner_rep U0NOBODY is not an active member; add it with `members add` first.",
+        "  line 4: refused: credit_limit 'lots' is not an amount.",
+        "  line 5: refused: payment_terms_days 'thirty' is not a whole number.",
+        "  line 6: refused: code is missing.",
+        "customers from customers.csv: 1 created, 0 updated, 0 unchanged, 4 refused.",
     ]
     assert query(demo, select(Customer.code, Customer.owner_rep, Customer.credit_limit).where(
         Customer.code.in_(["NEWCO", "BADOWN", "BADAMT", "BADTERMS"]))) == [("NEWCO", "U0SALES1", 25000)]
@@ -222,9 +247,9 @@ BAD-2,Bad Stock,3,1,many
 """)
     result = app(tmp_path, demo, "import", "products", str(products))
     assert result.returncode == 2
-    assert "1 products imported, 0 skipped as duplicates, 2 rejected." in result.stdout
-    assert "line 3: price -3.00 must be more than 0." in result.stdout
-    assert "line 4: stock_on_hand 'many' is not a whole number." in result.stdout
+    assert "products from products.csv: 1 created, 0 updated, 0 unchanged, 2 refused." in result.stdout
+    assert "line 3: refused: price -3.00 must be more than 0." in result.stdout
+    assert "line 4: refused: stock_on_hand 'many' is not a whole number." in result.stdout
 
     issued = TODAY - timedelta(days=40)
     invoices = write(tmp_path / "invoices.csv", f"""
@@ -239,11 +264,11 @@ inv-{YEAR}-90001,NEWCO,{issued},,1000.00,80.00
     result = app(tmp_path, demo, "import", "invoices", str(invoices))
     assert result.returncode == 2
     out = result.stdout
-    assert "1 invoices imported, 1 skipped as duplicates, 4 rejected." in out
-    assert "line 3: No customer matches 'NOSUCHCO'." in out
-    assert f"line 4: issue_date '{YEAR}-13-01' is not a date (use YYYY-MM-DD)." in out
-    assert "line 5: amount 'ten' is not an amount." in out
-    assert f"line 6: due_date {issued - timedelta(days=1)} is before issue_date {issued}." in out
+    assert "invoices from invoices.csv: 1 created, 0 updated, 1 unchanged, 4 refused." in out
+    assert "line 3: refused: No customer matches 'NOSUCHCO'." in out
+    assert f"line 4: refused: issue_date '{YEAR}-13-01' is not a date (use YYYY-MM-DD)." in out
+    assert "line 5: refused: amount 'ten' is not an amount." in out
+    assert f"line 6: refused: due_date {issued - timedelta(days=1)} is before issue_date {issued}." in out
     assert query(demo, select(Invoice.total, Invoice.due_date, Invoice.rep).where(
         Invoice.number == f"INV-{YEAR}-90001")) == [(1080, issued + timedelta(days=30), "U0SALES1")]
 
@@ -272,13 +297,13 @@ INV-{YEAR}-90001,7.00,{paid},card,REF-A1
         10: "reference 'REF-A1' is already used by a payment of 500.00 on",
     }
     for number, reason in reasons.items():
-        assert f"  line {number}: {reason}" in first.stdout, (number, first.stdout)
-    assert "2 payments imported, 0 skipped as duplicates, 7 rejected." in first.stdout
+        assert f"  line {number}: refused: {reason}" in first.stdout, (number, first.stdout)
+    assert "payments from payments.csv: 2 created, 0 updated, 0 unchanged, 7 refused." in first.stdout
     second = app(tmp_path, demo, "import", "payments", str(payments))
     assert second.returncode == 2
-    assert "0 payments imported, 2 skipped as duplicates, 7 rejected." in second.stdout
+    assert "payments from payments.csv: 0 created, 0 updated, 2 unchanged, 7 refused." in second.stdout
     good_only = write(tmp_path / "good.csv", "\n".join(payments.read_text().splitlines()[:3]))
-    assert "0 payments imported, 2 skipped as duplicates, 0 rejected." in ok(
+    assert "payments from good.csv: 0 created, 0 updated, 2 unchanged, 0 refused." in ok(
         tmp_path, demo, "import", "payments", str(good_only))
     assert query(demo, select(Payment.reference, Payment.amount).where(Payment.source == "import")
                  .order_by(Payment.reference)) == [("REF-A1", 500), ("REF-A2", 100)]
@@ -306,21 +331,24 @@ def test_import_refuses_files_it_cannot_read_and_imports_nothing(tmp_path, demo)
     assert result.returncode == 1 and "latin.csv is not UTF-8 text" in result.stdout
     result = app(tmp_path, demo, "import", "orders", str(wrong))
     assert result.returncode == 1
-    assert "Unknown kind 'orders'; use one of: customers, products, invoices, payments." in result.stdout
+    assert "Unknown kind 'orders'; use one of: members, customers, products, invoices, payments." in result.stdout
     assert tables(demo) == before
 
 
 def test_export_writes_csv_files_whose_rows_match_the_database(tmp_path, demo):
     out = ok(tmp_path, demo, "export", "--out", str(tmp_path / "export"))
-    for name, model in EXPORTS.items():
+    models = {"members": Member, "customers": Customer, "products": Product, "invoices": Invoice,
+              "payments": Payment, "orders": SalesOrder, "order_lines": OrderLine}
+    for name, (columns, _) in FILES.items():
         path = tmp_path / "export" / f"{name}.csv"
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             rows = list(reader)
-        expected = count(demo, model)
+        expected = count(demo, models[name])
         assert expected > 0 and len(rows) == expected, name
-        assert reader.fieldnames == [c.name for c in model.__table__.columns]
+        assert reader.fieldnames == list(columns)
         assert f"{path}: {expected} rows" in out
+    assert not list((tmp_path / "export").glob("*.partial"))
     codes = {row["code"] for row in csv.DictReader((tmp_path / "export" / "customers.csv").open())}
     assert {"ACME", "GLOBEX"} <= codes
 
@@ -336,9 +364,21 @@ def test_backup_then_restore_brings_back_every_table_and_refuses_what_is_not_a_b
     changed = tables(demo)
     assert changed != saved
 
-    restored = ok(tmp_path, demo, "restore", "tally-backup.jsonl.gz")
+    history = tables(demo)["audit_events"]
+    refused = app(tmp_path, demo, "restore", "tally-backup.jsonl.gz")
+    assert refused.returncode == 1 and "The database is not empty (customers 20, " in refused.stdout
+    assert ", members 7, " in refused.stdout
+    assert "Run again with --replace" in refused.stdout and "The database was not changed." in refused.stdout
+    assert tables(demo) == changed
+    restored = ok(tmp_path, demo, "restore", "tally-backup.jsonl.gz", "--replace")
+    assert "Replaced customers 20, " in restored and ", members 7, " in restored
     assert f"Restored {sum(len(rows) for rows in saved.values())} rows" in restored
-    assert tables(demo) == saved
+    assert "0 audit events added" in restored  # every event of the backup was already in the log
+    assert tables(demo, audit=False) == {t: rows for t, rows in saved.items() if t != "audit_events"}
+    log = tables(demo)["audit_events"]
+    assert log[:len(history)] == history and [e["action"] for e in log[len(history):]] == ["restore"]
+    [last] = ok(tmp_path, demo, "audit", "--limit", "1").splitlines()
+    assert last.split()[1:5] == ["cli", "restore", "database", "tally-backup.jsonl.gz"]
 
     # Refused files change nothing and say why, without a traceback.
     (tmp_path / "notes.txt").write_text("not a backup\n")
@@ -357,13 +397,14 @@ def test_backup_then_restore_brings_back_every_table_and_refuses_what_is_not_a_b
         "orphan.gz": "orphan.gz could not be loaded",
         "cut.gz": "cut.gz is damaged",
     }
-    *refusals, missing = in_parallel(tmp_path, demo, *[("restore", name) for name in expected],
+    *refusals, missing = in_parallel(tmp_path, demo, *[("restore", name, "--replace") for name in expected],
                                      ("restore", "no-such-file.gz"))
     for (name, message), result in zip(expected.items(), refusals, strict=True):
         assert result.returncode == 1, (name, result.stdout)
         assert message in result.stdout and "The database was not changed." in result.stdout, result.stdout
     assert missing.returncode != 0 and "does not exist" in missing.stdout + missing.stderr
-    assert tables(demo) == saved
+    assert tables(demo, audit=False) == {t: rows for t, rows in saved.items() if t != "audit_events"}
+    assert tables(demo)["audit_events"] == log
 
 
 @pytest.mark.skipif(not PG_URL, reason="set TALLY_TEST_DATABASE_URL to run on PostgreSQL")
@@ -373,9 +414,13 @@ def test_postgres_takes_a_sqlite_backup_imports_backs_up_and_restores(tmp_path, 
     migrated, _ = in_parallel(tmp_path, PG_URL, ("migrate",)) + [app(tmp_path, demo, "backup", "sqlite.jsonl.gz")]
     assert migrated.returncode == 0 and "Database at revision" in migrated.stdout
 
-    # Portable: a backup taken from SQLite restores into PostgreSQL, every table equal.
-    ok(tmp_path, PG_URL, "restore", "sqlite.jsonl.gz")
-    assert tables(PG_URL) == tables(demo)
+    # Portable: a backup taken from SQLite restores into PostgreSQL, every table equal; the audit log keeps
+    # its own events and gains the backup's and the restore's.
+    ok(tmp_path, PG_URL, "restore", "sqlite.jsonl.gz", "--replace")
+    assert tables(PG_URL, audit=False) == tables(demo, audit=False)
+    events = [(e["at"], e["action"], e["entity_id"]) for e in tables(PG_URL)["audit_events"]]
+    assert {(e["at"], e["action"], e["entity_id"]) for e in tables(demo)["audit_events"]} <= set(events)
+    assert events[-1][1] == "restore"
 
     [(number, balance)] = query(PG_URL, select(Invoice.number, Invoice.total - Invoice.paid_amount).join(
         Invoice.customer).where(Customer.code == "ACME", Invoice.status == "open").order_by(Invoice.id).limit(1))
@@ -386,8 +431,8 @@ INV-{YEAR}-99999,5.00,{TODAY},card,PG-MISSING
 """)
     imported = app(tmp_path, PG_URL, "import", "payments", str(payments))
     assert imported.returncode == 2
-    assert "1 payments imported, 0 skipped as duplicates, 1 rejected." in imported.stdout
-    assert f"line 2: No invoice 'INV-{YEAR}-99999'." in imported.stdout
+    assert "payments from payments.csv: 1 created, 0 updated, 0 unchanged, 1 refused." in imported.stdout
+    assert f"line 2: refused: No invoice 'INV-{YEAR}-99999'." in imported.stdout
     assert query(PG_URL, select(Invoice.status).where(Invoice.number == number)) == [("paid",)]
 
     ok(tmp_path, PG_URL, "backup", "pg.jsonl.gz")
@@ -395,9 +440,12 @@ INV-{YEAR}-99999,5.00,{TODAY},card,PG-MISSING
     ordered = ok(tmp_path, PG_URL, "console", "--as", "U0SALES1", stdin="order ACME 1 WIDGET-1\ny\n")
     assert "is confirmed; stock reserved" in ordered  # ids continue after the restored rows
     assert tables(PG_URL) != saved
-    ok(tmp_path, PG_URL, "restore", "pg.jsonl.gz")
-    assert tables(PG_URL) == saved
+    ok(tmp_path, PG_URL, "restore", "pg.jsonl.gz", "--replace")
+    assert tables(PG_URL, audit=False) == {t: rows for t, rows in saved.items() if t != "audit_events"}
+    log = tables(PG_URL)["audit_events"]
+    assert log[:len(saved["audit_events"])] == saved["audit_events"]
+    assert [e["action"] for e in log[len(saved["audit_events"]):]] == ["create_order", "restore"]
     (tmp_path / "notes.txt").write_text("not a backup\n")
-    refused = app(tmp_path, PG_URL, "restore", "notes.txt")
+    refused = app(tmp_path, PG_URL, "restore", "notes.txt", "--replace")
     assert refused.returncode == 1 and "notes.txt is not a Tally backup" in refused.stdout
-    assert tables(PG_URL) == saved
+    assert tables(PG_URL) == {**saved, "audit_events": log}

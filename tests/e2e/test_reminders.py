@@ -238,6 +238,7 @@ def test_reminders_cli_with_a_stand_in_clock(command, tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "SLACK_"))}
+    env["TALLY_DATA_DIR"] = str(tmp_path)  # the embedded database in the test's folder, not the project's
     run = lambda *a: subprocess.run([sys.executable, str(root / "app.py"), *a], cwd=tmp_path, env=env,  # noqa: E731
                                     capture_output=True, text=True, timeout=120)
     assert run("seed", "--demo").returncode == 0

@@ -124,6 +124,7 @@ def test_manifest_declares_tally_and_routes_everything_to_one_url(manifest, regi
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     assert set(registered["command"]) == {"/tally"} <= commands.keys()
     assert commands["/tally"]["description"] and commands["/tally"]["usage_hint"]
+    assert commands["/tally"]["should_escape"] is True  # people arrive as <@U…|name>, which the grammar reads
     settings = manifest["settings"]
     assert registered["action"] and registered["view"] and settings["interactivity"]["is_enabled"] is True
     urls = [c["url"] for c in commands.values()] + [settings["event_subscriptions"]["request_url"],
@@ -228,7 +229,9 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
             stranger = dict(mention, user="U0NOBODY", ts="1700000002.000100", event_ts="1700000002.000100")
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), bad_signature=True)[0] == 401
             assert sim.post(*event_callback(stranger, "Ev0SERVE2"), timestamp_offset=-600)[0] == 401
-            # Bolt checks the signature before it dispatches anything: a 401 left no work running.
+            huge = dict(stranger, text="x" * (3 << 20))  # over the body limit: refused unread
+            assert sim.post(*event_callback(huge, "Ev0SERVE3"), bad_signature=True)[0] == 413
+            # Refused before Bolt dispatches anything: a 401 or 413 left no work running.
             assert not [m for m in slack.messages("C0SALES") if m.get("thread_ts") == "1700000002.000100"]
         finally:
             process.send_signal(signal.SIGINT)
@@ -241,3 +244,4 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
     assert process.returncode in (0, 130), (process.returncode, out, err)  # 130: stopped by an interrupt
     assert f":{port}{PATH}" in err, err  # it said where it listens
     assert "Traceback" not in out + err and " ERROR " not in err, out + err
+    assert "x" * 100 not in err and len(err) < 20_000, err[:2000]  # refusals are logged in a line, without bodies

@@ -16,7 +16,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class ToolCalls:
-    calls: tuple[tuple[str, dict], ...]
+    calls: tuple[tuple[str, dict | str], ...]
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,10 @@ def reply(text: str) -> Reply:
     return Reply(text)
 
 
-def tool_calls(*calls: tuple[str, dict]) -> ToolCalls:
-    """One assistant message calling each `(name, args)` (finish_reason "tool_calls")."""
-    return ToolCalls(tuple((name, dict(args)) for name, args in calls))
+def tool_calls(*calls: tuple[str, dict | str]) -> ToolCalls:
+    """One assistant message calling each `(name, args)` (finish_reason "tool_calls"). A str `args` is sent
+    as the raw arguments text, as a model may (invalid JSON, a list instead of an object)."""
+    return ToolCalls(tuple((name, args if isinstance(args, str) else dict(args)) for name, args in calls))
 
 
 def http_error(status: int, message: str, *, type: str | None = None,
@@ -72,7 +73,8 @@ def assistant_message(step: Reply | ToolCalls, new_call_id: Callable[[], str]) -
         message["content"] = step.text
         return message, "stop"
     message["tool_calls"] = [
-        {"id": new_call_id(), "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+        {"id": new_call_id(), "type": "function", "function": {"name": name,
+                                                      "arguments": args if isinstance(args, str) else json.dumps(args)}}
         for name, args in step.calls
     ]
     return message, "tool_calls"

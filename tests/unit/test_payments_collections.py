@@ -46,8 +46,9 @@ def test_same_reference_is_not_recorded_twice(tally, db, actors):
 
 @pytest.mark.parametrize("change, error, words", [
     ({"amount": "999999"}, InvalidInput, "more than the balance"),
-    ({"amount": "-5"}, InvalidInput, "greater than 0"),
-    ({"amount": "10.005"}, InvalidInput, "decimal places"),
+    ({"amount": "-5"}, InvalidInput, "^The amount must be more than 0"),
+    ({"amount": "10.005"}, InvalidInput, r"^10\.005 has more than 2 decimals"),
+    ({"amount": "9" * 29}, InvalidInput, r"more than the books hold \(at most 999,999,999,999\.99\)"),
     ({"received_on": "2099-01-01"}, InvalidInput, "future"),
     ({"received_on": "someday"}, InvalidInput, "someday"),
     ({"invoice_number": "INV-1999-00001"}, NotFound, "INV-2026-00042"),
@@ -75,6 +76,9 @@ def test_promise_and_dispute_pause_and_show(tally, db, actors):
     assert r.invoice.invoice.promised_on == TODAY + timedelta(days=3)  # Tuesday → Friday
     r = run(tally, actors["U0COLL1"], "mark_dispute", {"invoice_number": inv.number, "reason": "short shipped"})
     assert r.invoice.invoice.disputed and r.invoice.dispute_reason == "short shipped"
+    r = run(tally, actors["U0COLL1"], "mark_dispute", {"invoice_number": inv.number, "reason": "box damaged"})
+    assert r.invoice.dispute_reason == f"short shipped; then on {TODAY}: box damaged"  # the first is kept
+    assert "short shipped; then on" in r.describe(done=True)
     with pytest.raises(InvalidInput, match="past"):
         tally.propose(actors["U0COLL1"], "log_promise_to_pay", {"invoice_number": inv.number,
                                                                  "promised_on": "2026-01-01"})

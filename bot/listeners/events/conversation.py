@@ -24,7 +24,7 @@ def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> Non
             except Exception:
                 logger.debug("assistant status not available here", exc_info=True)
         items = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
-                            event.get("text") or "")
+                            event.get("text") or "", bot_user_id=context.bot_user_id)
         thread.show(items, actor.timezone)
     except Exception as exc:
         logger.exception("answering %s in %s failed", actor.user_id, channel)

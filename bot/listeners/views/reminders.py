@@ -36,7 +36,7 @@ def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client
     try:  # checks everything; errors go back into the form
         proposal = tally.propose(actor, tool, args, request_key=view_key(view))
     except InvalidInput as exc:
-        field = next((fields[k] for k in fields if k in exc.message), next(iter(fields.values())))
+        field = next((fields[k] for k in fields if k in exc.fields or k in exc.message), next(iter(fields.values())))
         ack(response_action="errors", errors={field: exc.message[:150]})
         return
     except TallyError as exc:

@@ -64,6 +64,8 @@ def test_overdue_alone_and_the_boundary():
 def test_overdue_threshold_is_a_parameter():
     d = decide_credit(inputs(oldest_overdue_days=10, oldest_overdue_invoice="INV-2026-00001"), 7)
     assert d.reasons[0].message == "INV-2026-00001 is 10 days past due (more than 7 allowed)"
+    d = decide_credit(inputs(oldest_overdue_days=1, oldest_overdue_invoice="INV-2026-00001"), 0)
+    assert d.reasons[0].message == "INV-2026-00001 is 1 day past due (more than 0 allowed)"
 
 
 def test_all_reasons_together():

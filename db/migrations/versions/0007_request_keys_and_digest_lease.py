@@ -1,7 +1,7 @@
 """request keys on pending actions; digests sent, then marked
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 import db.models
 
 
-revision: str = '0006'
-down_revision: str | None = '0004'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
