@@ -85,6 +85,15 @@ class Backend:
             session.commit()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_database_in_the_project():
+    """Tests keep their databases in their own folders: the embedded default never lands in the project."""
+    project_db = Path(__file__).resolve().parents[1] / "tally.db"
+    existed = project_db.exists()
+    yield
+    assert existed or not project_db.exists(), "a test wrote tally.db into the project folder; set TALLY_DATA_DIR"
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request, tmp_path_factory) -> Backend:
     b = Backend(request.param, tmp_path_factory.mktemp(request.param))

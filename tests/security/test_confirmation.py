@@ -115,7 +115,8 @@ def test_app_console_subprocess_confirms_the_stored_summary(tmp_path):
 
     def console(text: str, **env) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, str(ROOT / "app.py"), "console", "--as", "U0COLL1"], input=text,
-                              capture_output=True, text=True, cwd=tmp_path, env={**environ, **env}, timeout=120)
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                              env={**environ, "TALLY_DATA_DIR": str(tmp_path), **env})
 
     assert console("help\n").returncode == 0  # first start: the demo database
     with sqlite3.connect(tmp_path / "tally.db") as con:
