@@ -96,10 +96,13 @@ class ReminderSender:
                 report.skipped += 1
                 return
             tz = self._timezone(job.recipient)
-            if not job.stage.startswith(MANUAL) and not self.outbox.in_working_hours(tz):
-                self.outbox.defer(job.reminder_id, self.worker, self.outbox.deliver_again_at(tz))
-                report.deferred += 1
-                return
+            if not job.stage.startswith(MANUAL):
+                now = self.tally.clock.now()  # one reading: is it working hours, and if not, until when
+                deliver_at = self.outbox.deliver_again_at(tz, now)
+                if deliver_at > now:
+                    self.outbox.defer(job.reminder_id, self.worker, deliver_at)
+                    report.deferred += 1
+                    return
             channel = self._dm(job.recipient)
             if job.taken_over:
                 ts = self._already_posted(channel, job)

@@ -232,12 +232,9 @@ class Outbox:
         retry_at = self.clock.now() + RETRY_AFTER[attempts - 1]
         return self._finish(reminder_id, worker, status="pending", due_at=retry_at, last_error=error[:2000])
 
-    def deliver_again_at(self, recipient_tz: str | None) -> datetime:
-        return next_delivery_time(self.clock.now(), self._tz(recipient_tz), self.policy.hours)
-
-    def in_working_hours(self, recipient_tz: str | None) -> bool:
-        now = self.clock.now()
-        return self.deliver_again_at(recipient_tz) == now
+    def deliver_again_at(self, recipient_tz: str | None, now: datetime) -> datetime:
+        """The first moment from `now` inside the recipient's working hours (`now` itself when inside)."""
+        return next_delivery_time(now, self._tz(recipient_tz), self.policy.hours)
 
     def listing(self, status: str | None = None, limit: int = 50) -> list[Reminder]:
         with self.db.session() as session:
