@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_reminder"
 TZ_MAX_AGE = timedelta(days=1)
 FRESH_FOR = 5.0  # seconds: re-read a batch's invoices before posting when the last read is older
-HISTORY_PAGE, HISTORY_PAGES = 200, 5  # an earlier attempt is looked for among the DM's last 1,000 messages
+HISTORY_PAGE, HISTORY_PAGES = 200, 100
+SKEW = timedelta(minutes=1)  # between our clock and Slack's, when looking for an earlier post by its time
 DEFAULT_RETRY_AFTER = 60  # seconds, when a 429 names none
 
 
@@ -137,7 +138,7 @@ class ReminderSender:
             return True  # no longer ours: its new holder decides
         try:
             channel = self._dm(job.recipient)
-            ts = self._already_posted(channel, job.reminder_id)
+            ts = self._already_posted(channel, job.reminder_id, job.since - SKEW)
         except Exception as exc:  # cannot tell whether it is there: try again later, never post blind
             self._failed(job, f"could not check Slack for an earlier post: {exc!r}", report)
             return True
@@ -221,12 +222,13 @@ class ReminderSender:
             self._channels[user_id] = self.client.conversations_open(users=user_id)["channel"]["id"]
         return self._channels[user_id]
 
-    def _already_posted(self, channel: str, reminder_id: int) -> str | None:
-        """The ts of a message in `channel` carrying this row's id in its metadata, newest first."""
+    def _already_posted(self, channel: str, reminder_id: int, since: datetime) -> str | None:
+        """The ts of a message in `channel` since `since` carrying this row's id in its metadata. Every
+        page is read: an answer that is not sure (too many messages to look through) is an error."""
         cursor = None
         for _ in range(HISTORY_PAGES):
             page = self.client.conversations_history(channel=channel, limit=HISTORY_PAGE, cursor=cursor,
-                                                     include_all_metadata=True)
+                                                     oldest=f"{since.timestamp():.6f}", include_all_metadata=True)
             for message in page.get("messages", []):
                 meta = message.get("metadata") or {}
                 if meta.get("event_type") == METADATA_TYPE and \
@@ -235,6 +237,4 @@ class ReminderSender:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return None
-        log.warning("reminder %s not among the last %s messages of %s", reminder_id, HISTORY_PAGE * HISTORY_PAGES,
-                    channel)
-        return None
+        raise RuntimeError(f"more than {HISTORY_PAGE * HISTORY_PAGES} messages in {channel} since {since}")

@@ -84,6 +84,7 @@ class Claimed:
     attempts: int
     taken_over: bool  # its previous sender's lease ran out
     lease_until: datetime
+    since: datetime  # the earliest moment an earlier attempt could have posted it
 
     @property
     def maybe_posted(self) -> bool:
@@ -180,7 +181,8 @@ class Outbox:
         now = self.clock.now()
         lease_until = now + self.timing.lease
         with self.db.session(write=True) as session:
-            due = (select(Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts)
+            due = (select(Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts,
+                          Reminder.lease_until, Reminder.created_at)
                    .where(((Reminder.status == "pending") & (Reminder.due_at <= now))
                           | ((Reminder.status == "claimed") & (Reminder.lease_until < now)))
                    .order_by(Reminder.due_at, Reminder.id).limit(limit)
@@ -195,7 +197,9 @@ class Outbox:
                 self._audit(session, now, "reminders_taken_over", "outbox", worker, None,
                             {"ids": taken_over, "worker": worker})
             session.commit()
-        return [Claimed(r.id, r.recipient, r.stage, r.attempts + 1, r.status == "claimed", lease_until) for r in rows]
+        # An earlier attempt posted, if at all, under the last lease the row had: after that lease began.
+        return [Claimed(r.id, r.recipient, r.stage, r.attempts + 1, r.status == "claimed", lease_until,
+                        r.lease_until - self.timing.lease if r.lease_until else r.created_at) for r in rows]
 
     def renew(self, worker: str, reminder_ids: list[int], now: datetime) -> tuple[set[int], datetime]:
         """Extend the lease of rows `worker` still holds; the ids still held and the new end of the lease."""
@@ -271,7 +275,8 @@ class Outbox:
             query = update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "claimed")
             if worker is not None:  # only the holder of the lease may finish it
                 query = query.where(Reminder.claimed_by == worker)
-            done = session.execute(query.values(lease_until=None, **values)).rowcount == 1
+            # lease_until stays: the end of the row's last lease bounds where a retry looks for an earlier post
+            done = session.execute(query.values(**values)).rowcount == 1
             if done:
                 self._audit(session, now, action, "reminder", reminder_id, {"status": "claimed", "by": worker}, audit)
             session.commit()
@@ -311,7 +316,7 @@ class Outbox:
         with self.db.session(write=True) as session:
             released = session.execute(update(Reminder).where(
                 Reminder.id.in_(reminder_ids), Reminder.status == "claimed", Reminder.claimed_by == worker)
-                .values(status="pending", lease_until=None, attempts=Reminder.attempts - 1)).rowcount
+                .values(status="pending", attempts=Reminder.attempts - 1)).rowcount
             if released:
                 self._audit(session, now, "reminders_released", "outbox", worker, None,
                             {"ids": sorted(reminder_ids), "worker": worker})

@@ -64,7 +64,7 @@ def assert_each_sent_once(db, slack, expected: int):
 
 
 def test_a_lost_response_gives_one_dm_not_four(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.lose_response("chat.postMessage")  # stored, but the client sees the connection drop
         first, second = passes(tally, slack, 2, timedelta(minutes=2))
         assert first.failed == 1 and second.reconciled == 1 and second.sent == 0
@@ -73,7 +73,7 @@ def test_a_lost_response_gives_one_dm_not_four(tally, db, swept):
 
 
 def test_a_response_lost_to_a_timeout_gives_one_dm(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.lose_response("chat.postMessage", hold=3)  # silent past the post's 1 s timeout
         reports = passes(tally, slack, 2, timedelta(minutes=1), QUICK)
         assert reports[0].failed == 1 and reports[1].reconciled == 1
@@ -81,7 +81,7 @@ def test_a_response_lost_to_a_timeout_gives_one_dm(tally, db, swept):
 
 
 def test_a_500_then_recovery_gives_one_dm(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.server_error("chat.postMessage", times=2)
         first, second = passes(tally, slack, 2, timedelta(minutes=2))
         assert first.failed == 2 and second.sent == 2 and second.reconciled == 0
@@ -89,7 +89,7 @@ def test_a_500_then_recovery_gives_one_dm(tally, db, swept):
 
 
 def test_a_long_429_hands_the_row_back_instead_of_waiting_on_it(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.rate_limit("chat.postMessage", retry_after=150)  # longer than the two-minute lease
         first = passes(tally, slack, 1, timedelta(seconds=100))[0]
         (waiting,) = [r for r in rows(db, status="pending") if r.last_error is None and r.due_at <= tally.clock.now()
@@ -100,7 +100,7 @@ def test_a_long_429_hands_the_row_back_instead_of_waiting_on_it(tally, db, swept
 
 
 def test_slack_dying_mid_run_loses_and_doubles_nothing(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.die_after("chat.postMessage", calls=10)
         first = passes(tally, slack, 1, timedelta(minutes=2))[0]
         assert first.sent == 10 and first.failed == swept - 10
@@ -112,7 +112,7 @@ def test_slack_dying_mid_run_loses_and_doubles_nothing(tally, db, swept):
 
 def test_a_removed_member_gets_nothing(tally, db, swept):
     remove_member(db, "U0COLL1")
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         report = passes(tally, slack, 1, timedelta(0))[0]
         assert not slack.messages("DU0COLL1") and report.sent > 0
     skipped = [r for r in rows(db, status="skipped") if r.recipient == "U0COLL1" and r.skip_reason
@@ -129,7 +129,7 @@ def test_a_customer_that_changed_hands_is_chased_by_its_new_collector_and_rep(ta
         if heads_up is not None:
             s.execute(update(Customer).where(Customer.id == heads_up.invoice.customer_id).values(owner_rep="U0SALES3"))
         s.commit()
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         passes(tally, slack, 1, timedelta(0))
         to_old = [m for m in slack.messages("DU0COLL1") if moved.invoice.number in str(m.get("blocks"))]
         to_new = [m for m in slack.messages("DU0COLL2") if moved.invoice.number in str(m.get("blocks"))]
@@ -157,13 +157,13 @@ def test_a_reminder_someone_asked_for_still_goes_to_who_was_named(tally, db):
         s.execute(update(Customer).where(Customer.collector == "U0COLL1").values(collector="U0COLL2"))
         s.commit()
     tally.clock.at += timedelta(hours=2)
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         passes(tally, slack, 1, timedelta(0))
         assert [number in str(m["blocks"]) for m in slack.messages("DU0COLL1")] == [True]
 
 
 def test_every_outbox_change_is_audited(tally, db, swept):
-    with MockSlack() as slack:
+    with MockSlack(clock=tally.clock) as slack:
         slack.server_error("chat.postMessage")
         report = passes(tally, slack, 1, timedelta(0))[0]
     with db.session() as s:

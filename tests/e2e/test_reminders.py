@@ -112,7 +112,7 @@ def test_a_sender_killed_after_claiming_or_after_posting_loses_nothing_and_doubl
     outbox = outbox_at(tally, TUESDAY_4PM_UTC + timedelta(days=2))
     outbox.sweep()
     due = len(due_now(db, outbox.clock.now()))  # a reading after the sweep's
-    with MockSlack() as slack:
+    with MockSlack(clock=outbox.clock) as slack:
         client = slack_client("xoxb-test", slack.base_url)
         dead = ReminderSender(tally, outbox, client, worker="dead")
         claimed = outbox.claim("dead", limit=4)  # crash 1: claimed, nothing posted

@@ -81,8 +81,9 @@ class MockSlack(SlackMethods, BackgroundServer):
 
     handler_class = _Handler
 
-    def __init__(self) -> None:
+    def __init__(self, clock: object = None) -> None:
         super().__init__()
+        self.clock = clock  # what message timestamps are taken from: a test's clock, or the system's
         self._changed = threading.Condition(self._lock)
         self.reset()
 
@@ -106,6 +107,7 @@ class MockSlack(SlackMethods, BackgroundServer):
             self._faults: dict[str, list[tuple]] = {}
             self._random: dict[str, tuple] = {}
             self._counter = 0
+            self._last_micros = 0
 
     # --- set-up -------------------------------------------------------------------------------------
     def set_user(self, user_id: str, tz: str = "UTC", real_name: str | None = None, **extra) -> None:

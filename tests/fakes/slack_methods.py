@@ -6,6 +6,7 @@ an "error" key is answered `ok: false`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import islice
@@ -24,12 +25,14 @@ def _truthy(value: object) -> bool:
 
 class SlackMethods:
     """State lives in the mock: `_messages` (and the same per channel, `_by_channel`), `_users`, `_counter`,
-    `ephemeral`, uploads."""
+    `ephemeral`, uploads; `clock` (None: the system's) dates the messages."""
 
     def _next_ts(self) -> str:
-        self._counter += 1
-        micros = 1_700_000_000_000_000 + self._counter * 100
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """Like Slack's: the time of posting, in microseconds, unique and increasing; on the mock's
+        clock, which a test may share with the code under test."""
+        now = self.clock.now().timestamp() if self.clock is not None else time.time()
+        self._last_micros = max(int(now * 1_000_000), self._last_micros + 1)
+        return f"{self._last_micros // 1_000_000}.{self._last_micros % 1_000_000:06d}"
 
     @staticmethod
     def _channel(params: dict) -> str:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -24,6 +24,7 @@ class Stamp(BaseModel):
     at: datetime
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(MOMENTS)
 def test_isoformat_and_pydantic_json_read_back_as_the_same_moment(moment):
     utc = moment.astimezone(UTC)  # compared in UTC: Python never equates a moment of a repeated DST hour
