@@ -15,7 +15,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.dunning import (
@@ -29,14 +28,14 @@ from core.dunning import (
     stage_date,
     stages_to_create,
 )
-from core.recipients import Holders, recipient_now
+from core.recipients import Holders
 from core.roles import Role
 from db.models import AuditEvent, Customer, Invoice, Member, Reminder
 from db.reports import IS_OPEN
 from db.session import Database
 from tools.context import Clock, Rules
+from tools.outbox_verdicts import MANUAL, Verdict, decide
 
-MANUAL = "at:"  # stage prefix of reminders people scheduled themselves
 WHO = "dunning"  # the actor of the outbox's audit events
 INSERT_CHUNK = 10_000
 
@@ -90,14 +89,6 @@ class Claimed:
     def maybe_posted(self) -> bool:
         """Taken over, or tried before: it may be in Slack already, so look there before posting."""
         return self.taken_over or self.attempts > 1
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Right before sending: to whom, or why not (paid, disputed, recipient gone...)."""
-
-    recipient: str
-    skip: str | None = None
 
 
 class Outbox:
@@ -219,55 +210,11 @@ class Outbox:
     def verdicts(self, reminder_ids: list[int], now: datetime) -> dict[int, Verdict]:
         """For a sender's batch, right before posting: skip it (settled, paused, no one to send it to), or
         send it to whom. A row whose recipient no longer handles the customer is handed to who does now."""
-        today = self._today(now)
         stages = {s.name: s.recipients for s in self.policy.stages}
         with self.db.session(write=True) as session:
-            roles = {uid: (role, active) for uid, role, active in
-                     session.execute(select(Member.slack_user_id, Member.role, Member.active))}
-            active = {uid for uid, (_, is_active) in roles.items() if is_active}
-            managers = sorted(uid for uid in active if roles[uid][0] == Role.MANAGER.value)
-            rows = session.execute(
-                select(Reminder, Customer.owner_rep, Customer.collector)
-                .join(Invoice, Invoice.id == Reminder.invoice_id).join(Customer, Customer.id == Invoice.customer_id)
-                .where(Reminder.id.in_(reminder_ids))).all()
-            verdicts: dict[int, Verdict] = {}
-            for reminder, rep, collector in rows:
-                verdicts[reminder.id] = self._verdict(session, reminder, today, now, stages,
-                                                      Holders(rep, collector, managers, active), roles)
+            verdicts = decide(session, reminder_ids, now, self._today(now), stages, self._audit)
             session.commit()
         return verdicts
-
-    def _verdict(self, session: Session, reminder: Reminder, today: object, now: datetime,
-                 stages: dict[str, tuple[str, ...]], holders: Holders, roles: dict[str, tuple]) -> Verdict:
-        invoice, manual = reminder.invoice, reminder.stage.startswith(MANUAL)
-        if manual:  # asked for by a person: only a settled invoice cancels it
-            why = invoice.status if invoice.status in ("paid", "void") else None
-        else:
-            why = should_chase(invoice.status, invoice.total - invoice.paid_amount, invoice.disputed,
-                               invoice.promised_on, today)
-        if why is not None:
-            return Verdict(reminder.recipient, why)
-        stage_roles = None if manual else stages.get(reminder.stage, ("rep", "collector", "manager"))
-        others: set[str] = set()
-        if stage_roles is not None and reminder.recipient not in holders.for_stage(stage_roles):
-            others = set(session.scalars(select(Reminder.recipient).where(  # rare: the customer changed hands
-                Reminder.invoice_id == reminder.invoice_id, Reminder.stage == reminder.stage,
-                Reminder.id != reminder.id)))
-        named_role = roles.get(reminder.recipient, (None, False))[0]
-        decision = recipient_now(reminder.recipient, stage_roles, holders, named_role, others)
-        if decision.recipient is None:
-            return Verdict(reminder.recipient, decision.reason)
-        if decision.recipient != reminder.recipient:
-            before = reminder.recipient
-            try:
-                with session.begin_nested():  # a row for the new recipient may have appeared meanwhile
-                    reminder.recipient = decision.recipient
-                    session.flush()
-            except IntegrityError:
-                return Verdict(before, f"{decision.recipient} already has this reminder")
-            self._audit(session, now, "reminder_redirected", "reminder", reminder.id, {"recipient": before},
-                        {"recipient": decision.recipient, "why": decision.reason})
-        return Verdict(decision.recipient)
 
     def _finish(self, reminder_id: int, worker: str | None, now: datetime, action: str, audit: dict,
                 **values: object) -> bool:
