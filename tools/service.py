@@ -171,7 +171,7 @@ class Tally:
                 self._finish(pending, "failed", actor, error=error)
                 session.commit()
         return Outcome(pending_id, pending.tool, "failed", pending.summary, error=error, decided_by=actor.user_id,
-                       decided_at=self.clock.now())
+                       decided_at=pending.decided_at)  # the moment stored, not a second reading
 
     def cancel(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
