@@ -9,7 +9,10 @@ nine in ten of the paid invoices so that most of the N are open and overdue, and
 Sweep: the median of a few `Outbox.sweep()` runs, each on an empty outbox, on a FixedClock at the seed's today.
 Send: `ReminderSender.run_once` on the reminders that sweep queued, against MockSlack running in a child process
 (as Slack would be: not sharing this process's interpreter), once answering every call and once answering
-every Nth chat.postMessage with HTTP 429 and Retry-After: 1, which the client honours and retries."""
+every Nth chat.postMessage with HTTP 429 and Retry-After: 1, whose rows wait that second and go in a next pass.
+
+Faults (`--faults [--database-url URL]`, PostgreSQL): 10,000 reminders, two senders, 5% lost responses,
+2% long 429s, one sender killed mid-run; see bench/reminder_faults.py."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import resource
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +166,10 @@ def send_rates(db: Database, count: int, every: int) -> list[dict[str, Any]]:
             sender = ReminderSender(tally, Outbox(db, clock), client, worker=f"bench-{nth}")
             started = time.perf_counter()
             report = sender.run_once(limit=count)
+            if report.rate_limited:  # as many again, once the refused rows' Retry-After has passed
+                clock.at += timedelta(seconds=2)
+                report.sent += sender.run_once(limit=report.rate_limited).sent
+                clock.at -= timedelta(seconds=2)
             elapsed = time.perf_counter() - started
             ours.send(("stats",))
             stats = ours.recv()
@@ -201,7 +209,16 @@ def main() -> None:
     parser.add_argument("--send", type=int, default=2_000, help="reminders sent per Slack behaviour")
     parser.add_argument("--every", type=int, default=50, help="the mock answers every Nth post with HTTP 429")
     parser.add_argument("--rebuild", action="store_true", help="seed again even when a matching database exists")
+    parser.add_argument("--faults", action="store_true", help="the fault run instead (PostgreSQL, see --database-url)")
+    parser.add_argument("--database-url", default=f"{PG_SERVER}/{PG_DATABASE}",
+                        help="the fault run's PostgreSQL database; its public schema is replaced")
+    parser.add_argument("--reminders", type=int, default=10_000, help="reminders in the fault run")
     args = parser.parse_args()
+    if args.faults:
+        from bench.reminder_faults import report, run
+
+        report(run(args.database_url, args.reminders, kill_after=args.reminders * 3 // 10))
+        return
 
     sweeps, sends = [], []
     for backend in args.backends:

@@ -1,25 +1,38 @@
-"""Sending the reminder outbox to Slack: one DM per row, with the row's id in the message metadata,
-so a sender that crashed between posting and marking is reconciled from Slack, not sent twice."""
+"""Sending the reminder outbox to Slack: one DM per row, with the row's id in the message metadata.
+
+Exactly once, also when Slack misbehaves. A post is never repeated blindly: reminder posts go through
+a client without retry handlers, and a row that may have been posted before (its earlier attempt got
+no answer, or its sender's lease ran out) is first looked for in the recipient's DM by that id. A 429
+hands the row back for after its Retry-After instead of waiting on it; and a post starts only while
+the row's lease outlives the post's own timeout (renewed when short), so no other sender can take a
+row over while it is being posted."""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks.reminders import reminder_blocks, reminder_text
 from tools import Tally
 from tools.admin import member_timezone, set_member_timezone
-from tools.outbox import LEASE, MANUAL, Claimed, Outbox
+from tools.outbox import MANUAL, Claimed, Outbox, Verdict
 from tools.reminder_message import ReminderMessage, reminder_messages
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_reminder"
 TZ_MAX_AGE = timedelta(days=1)
-POST_WITHIN = LEASE / 2  # of the claim: leaves the other half of the lease for Slack's retries
-FRESH_FOR = timedelta(seconds=5)  # re-read a batch's invoices before posting when the last read is older
+FRESH_FOR = 5.0  # seconds: re-read a batch's invoices before posting when the last read is older
+HISTORY_PAGE, HISTORY_PAGES = 200, 100
+SKEW = timedelta(minutes=1)  # between our clock and Slack's, when looking for an earlier post by its time
+DEFAULT_RETRY_AFTER = 60  # seconds, when a 429 names none
 
 
 @dataclass
@@ -29,23 +42,51 @@ class SendReport:
     deferred: int = 0
     failed: int = 0
     reconciled: int = 0
+    rate_limited: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"sent {self.sent}, skipped {self.skipped}, deferred {self.deferred}, failed {self.failed}, "
-                f"reconciled {self.reconciled}")
+                f"reconciled {self.reconciled}, rate limited {self.rate_limited}")
 
 
 def worker_name() -> str:
-    import os
-
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def without_retries(client: Any, timeout: timedelta) -> Any:
+    """The client reminder posts go through: the same Slack, no retry handlers, a bounded wait. A post
+    retried by the HTTP client after a lost answer is a second DM; the outbox decides about retries."""
+    if not isinstance(client, WebClient):
+        return client  # a stand-in from a test or benchmark, used as given
+    return WebClient(token=client.token, base_url=client.base_url, timeout=max(1, int(timeout.total_seconds())),
+                     retry_handlers=[])
+
+
+def retry_after(headers: dict) -> int:
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    try:
+        return max(1, int(value[0] if isinstance(value, list) else value))
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+
+
+@dataclass
+class _Lease:
+    """The rows of a batch this sender still holds, and until when (as of its last claim or renewal)."""
+
+    held: set[int]
+    until: datetime
+
+
 class ReminderSender:
-    def __init__(self, tally: Tally, outbox: Outbox, client: Any, worker: str | None = None):
+    def __init__(self, tally: Tally, outbox: Outbox, client: Any, worker: str | None = None,
+                 poster: Any = None):
         self.tally, self.outbox, self.client = tally, outbox, client
         self.worker = worker or worker_name()
+        # A post waits at most a sixth of the lease; a lease with less than two of those left is renewed.
+        self.post_timeout = outbox.timing.lease / 6
+        self.poster = poster or without_retries(client, self.post_timeout)
         self._channels: dict[str, str] = {}
         self._zones: dict[str, str | None] = {}
 
@@ -57,66 +98,104 @@ class ReminderSender:
             jobs = self.outbox.claim(self.worker, min(batch, limit - handled))
             if not jobs:
                 break
-            handled += self._deliver_batch(jobs, report)
+            self._deliver_batch(jobs, report)
+            handled += len(jobs)
         return report
 
-    def _deliver_batch(self, jobs: list[Claimed], report: SendReport) -> int:
-        """Post a claimed batch one by one and mark the posted rows sent together at the end; how many
-        were handled. A sender dying before that marking is covered like any other crash: the rows are
+    def _deliver_batch(self, jobs: list[Claimed], report: SendReport) -> None:
+        """Post a claimed batch one by one; the posted rows are marked sent together (at the end, or when
+        the lease is renewed). A sender dying before that is covered like any other crash: the rows are
         taken over and found in Slack by their metadata."""
+        lease = _Lease({j.reminder_id for j in jobs}, jobs[0].lease_until)
         posted: list[tuple[int, str, str]] = []
-        read_at: datetime | None = None
+        found: set[int] = set()
         try:
-            for i, job in enumerate(jobs):
+            fresh = [j for j in jobs if not j.maybe_posted or not self._found(j, lease, posted, found, report)]
+            read_at: float | None = None
+            for i, job in enumerate(fresh):
+                if read_at is None or time.monotonic() - read_at > FRESH_FOR:
+                    read_at = time.monotonic()
+                    verdicts, messages = self._read([j.reminder_id for j in fresh[i:] if j.reminder_id in lease.held])
                 now = self.tally.clock.now()
-                if i > 0 and now >= job.claimed_at + POST_WITHIN:
-                    # Slack has slowed us down: a post started now could outlive the lease, and another
-                    # sender taking the row over would post it a second time. Hand the rest back.
-                    self.outbox.release(self.worker, [j.reminder_id for j in jobs[i:]])
-                    return i
-                if read_at is None or now - read_at > FRESH_FOR:
-                    read_at = now
-                    reasons, messages = self._read([j.reminder_id for j in jobs[i:]])
-                self._deliver(job, reasons.get(job.reminder_id), messages.get(job.reminder_id), posted, report)
-            return len(jobs)
+                if job.reminder_id in verdicts and self._hold(job, lease, posted, found, now):
+                    self._deliver(job, verdicts[job.reminder_id], messages.get(job.reminder_id), posted, report, now)
         finally:
-            self.outbox.mark_sent_many(self.worker, posted)
+            self.outbox.mark_sent_many(self.worker, posted, found)
 
-    def _read(self, reminder_ids: list[int]) -> tuple[dict[int, str | None], dict[int, ReminderMessage]]:
-        """Right before posting: why not to send each row now, and the messages of the others."""
-        reasons = self.outbox.recheck_many(reminder_ids)
-        ready = [r for r in reminder_ids if reasons.get(r) is None]
-        return reasons, reminder_messages(self.tally.db, self.tally.clock, self.tally.rules, ready)
+    def _hold(self, job: Claimed, lease: _Lease, posted: list, found: set[int], now: datetime) -> bool:
+        """Whether this row may be posted now: still ours, with a lease that outlives the post. A lease
+        running short is renewed, after marking what is already posted."""
+        if lease.until - now < 2 * self.post_timeout:
+            self.outbox.mark_sent_many(self.worker, posted, found)
+            lease.held -= {p[0] for p in posted}
+            posted.clear()
+            lease.held, lease.until = self.outbox.renew(self.worker, sorted(lease.held), now)
+        return job.reminder_id in lease.held
 
-    def _deliver(self, job: Claimed, reason: str | None, message: ReminderMessage | None,
-                 posted: list[tuple[int, str, str]], report: SendReport) -> None:
+    def _found(self, job: Claimed, lease: _Lease, posted: list, found: set[int], report: SendReport) -> bool:
+        """A row that may have been posted before: is it in Slack already? Then it is recorded, not posted."""
+        if not self._hold(job, lease, posted, found, self.tally.clock.now()):
+            return True  # no longer ours: its new holder decides
         try:
-            if reason is not None:
-                self.outbox.mark_skipped(job.reminder_id, self.worker, reason)
-                report.skipped += 1
-                return
-            tz = self._timezone(job.recipient)
-            if not job.stage.startswith(MANUAL) and not self.outbox.in_working_hours(tz):
-                self.outbox.defer(job.reminder_id, self.worker, self.outbox.deliver_again_at(tz))
-                report.deferred += 1
-                return
             channel = self._dm(job.recipient)
-            if job.taken_over:
-                ts = self._already_posted(channel, job)
-                if ts is not None:
-                    self.outbox.mark_sent(job.reminder_id, self.worker, channel, ts)
-                    report.reconciled += 1
+            ts = self._already_posted(channel, job.reminder_id, job.since - SKEW)
+        except Exception as exc:  # cannot tell whether it is there: try again later, never post blind
+            self._failed(job, f"could not check Slack for an earlier post: {exc!r}", report)
+            return True
+        if ts is None:
+            return False
+        posted.append((job.reminder_id, channel, ts))
+        found.add(job.reminder_id)
+        report.reconciled += 1
+        return True
+
+    def _read(self, reminder_ids: list[int]) -> tuple[dict[int, Verdict], dict[int, ReminderMessage]]:
+        """Right before posting: whether and to whom each row goes, and the messages of those that go."""
+        verdicts = self.outbox.verdicts(reminder_ids, self.tally.clock.now())
+        ready = [r for r, v in verdicts.items() if v.skip is None]
+        return verdicts, reminder_messages(self.tally.db, self.tally.clock, self.tally.rules, ready)
+
+    def _deliver(self, job: Claimed, verdict: Verdict, message: ReminderMessage | None,
+                 posted: list[tuple[int, str, str]], report: SendReport, now: datetime) -> None:
+        if verdict.skip is not None or message is None:
+            self.outbox.mark_skipped(job.reminder_id, self.worker, verdict.skip or "invoice not found")
+            report.skipped += 1
+            return
+        try:
+            if not job.stage.startswith(MANUAL):
+                deliver_at = self.outbox.deliver_again_at(self._timezone(verdict.recipient), now)
+                if deliver_at > now:
+                    self.outbox.defer(job.reminder_id, self.worker, deliver_at, "outside working hours")
+                    report.deferred += 1
                     return
-            result = self.client.chat_postMessage(
+            channel = self._dm(verdict.recipient)
+        except Exception as exc:  # nothing was posted; the row is tried again later
+            self._failed(job, repr(exc), report)
+            return
+        try:
+            result = self.poster.chat_postMessage(
                 channel=channel, text=reminder_text(message), blocks=reminder_blocks(message),
                 metadata={"event_type": METADATA_TYPE, "event_payload": {"reminder_id": job.reminder_id}})
-            posted.append((job.reminder_id, channel, result["ts"]))
-            report.sent += 1
-        except Exception as exc:  # this row failed; the others still go out
-            log.warning("reminder %s to %s failed: %r", job.reminder_id, job.recipient, exc)
-            self.outbox.mark_failed(job.reminder_id, self.worker, repr(exc), job.attempts)
-            report.failed += 1
-            report.errors.append(repr(exc))
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:  # not posted: hand it back for after Retry-After, not wait
+                wait = retry_after(exc.response.headers)
+                self.outbox.defer(job.reminder_id, self.worker, now + timedelta(seconds=wait), "rate limited")
+                report.rate_limited += 1
+                return
+            # an error, or a 5xx that may have posted: a retry looks for it first
+            self._failed(job, f"Slack answered HTTP {exc.response.status_code}: {exc.response.get('error')}", report)
+            return
+        except Exception as exc:  # no answer (dropped, timed out): it may be posted; looked for before a retry
+            self._failed(job, repr(exc), report)
+            return
+        posted.append((job.reminder_id, channel, result["ts"]))
+        report.sent += 1
+
+    def _failed(self, job: Claimed, error: str, report: SendReport) -> None:
+        log.warning("reminder %s to %s failed: %s", job.reminder_id, job.recipient, error)
+        self.outbox.mark_failed(job.reminder_id, self.worker, error, job.attempts)
+        report.failed += 1
+        report.errors.append(error)
 
     def _timezone(self, user_id: str) -> str | None:
         """The recipient's Slack timezone, read with users.info at most once a day."""
@@ -143,14 +222,19 @@ class ReminderSender:
             self._channels[user_id] = self.client.conversations_open(users=user_id)["channel"]["id"]
         return self._channels[user_id]
 
-    def _already_posted(self, channel: str, job: Claimed) -> str | None:
-        """A previous sender may have posted before it died: look for this row's id in the metadata."""
-        oldest = f"{(job.claimed_at - timedelta(days=1)).timestamp():.6f}"
-        history = self.client.conversations_history(channel=channel, oldest=oldest, limit=200,
-                                                    include_all_metadata=True)
-        for message in history.get("messages", []):
-            meta = message.get("metadata") or {}
-            if meta.get("event_type") == METADATA_TYPE and \
-                    (meta.get("event_payload") or {}).get("reminder_id") == job.reminder_id:
-                return message["ts"]
-        return None
+    def _already_posted(self, channel: str, reminder_id: int, since: datetime) -> str | None:
+        """The ts of a message in `channel` since `since` carrying this row's id in its metadata. Every
+        page is read: an answer that is not sure (too many messages to look through) is an error."""
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(channel=channel, limit=HISTORY_PAGE, cursor=cursor,
+                                                     oldest=f"{since.timestamp():.6f}", include_all_metadata=True)
+            for message in page.get("messages", []):
+                meta = message.get("metadata") or {}
+                if meta.get("event_type") == METADATA_TYPE and \
+                        (meta.get("event_payload") or {}).get("reminder_id") == reminder_id:
+                    return message["ts"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return None
+        raise RuntimeError(f"more than {HISTORY_PAGE * HISTORY_PAGES} messages in {channel} since {since}")

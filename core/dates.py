@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from core.errors import InvalidInput
 
@@ -125,7 +125,12 @@ def parse_date(text: str, today: date) -> date:
 # --- times ----------------------------------------------------------------------------------------
 
 _IN_TIME = re.compile(r"in\s+(\d+|an?|one)\s+(hours?|hrs?|h|minutes?|mins?|m)|(\d+)\s*个?(小时|分钟)后")
-_ISO_DATETIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}[t ]\d{1,2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|z)?")
+# What people type and what the code itself writes (isoformat(), pydantic's JSON): fractional seconds,
+# an offset (+00:00, +0000, +08) or Z.
+_ISO_DATETIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})[t ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"\s*(z|utc|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?"
+)
 _CN_HOUR = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
             "十": 10, "十一": 11, "十二": 12}
 # English: "9am", "2:30 pm", "at 14:00" — a bare number is not a time (it is the day in "dec 1").
@@ -181,6 +186,29 @@ def _at(day: date, clock: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
+def _offset(text: str) -> tzinfo:
+    if text in ("z", "utc"):
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0), seconds=int(digits[4:6] or 0))
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def parse_instant(text: str) -> datetime | None:
+    """An ISO date-time, as typed or as written by the code; aware when it names an offset, else naive.
+    None when the text is not of that form; InvalidInput when it is, but names no real moment."""
+    m = _ISO_DATETIME.fullmatch(_normalise(text))
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g or 0) for g in m.groups()[:6])
+    micro = int((m[7] or "0")[:6].ljust(6, "0"))
+    try:
+        when = datetime(year, month, day, hour, minute, second, micro)
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a real date and time.") from exc
+    return when.replace(tzinfo=_offset(m[8])) if m[8] else when
+
+
 def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> datetime:
     """Read a user-typed moment in the future, in `now`'s timezone; raises InvalidInput otherwise.
 
@@ -195,9 +223,9 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> dat
         n = int(count) if count.isdigit() else 1
         delta = timedelta(hours=n) if unit[0] in "h小" else timedelta(minutes=n)
         # Elapsed time is counted in UTC: wall-clock arithmetic would be an hour off across a DST change.
-        return (now.astimezone(UTC) + delta).astimezone(tz)
-    if _ISO_DATETIME.fullmatch(t):
-        parsed = datetime.fromisoformat(t.upper())
+        # Whole minutes: the moment stored is the one the confirmation card shows.
+        return (now.astimezone(UTC) + delta).replace(second=0, microsecond=0).astimezone(tz)
+    if (parsed := parse_instant(t)) is not None:
         when = parsed.astimezone(tz) if parsed.tzinfo else _at(parsed.date(), parsed.time(), tz)
     else:
         date_part, clock_match = _split_time(t)

@@ -17,7 +17,7 @@ from db.migrate import upgrade
 from db.models import AuditEvent
 from db.seed import seed_demo
 from db.session import Database
-from tools import Actor, FixedClock, Rules, Tally
+from tools import Actor, Rules, Tally, TickingClock
 
 # A Tuesday afternoon; demo data is dated relative to it, so tests can name exact days.
 DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -109,12 +109,14 @@ def db(backend: Backend) -> Database:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(DEMO_NOW)
+def clock() -> TickingClock:
+    """Starts at DEMO_NOW and moves 1 ms a reading, like a real clock: code that compares two readings
+    fails here as it does in production. Tests compare against stored values, or with a tolerance."""
+    return TickingClock(DEMO_NOW)
 
 
 @pytest.fixture
-def tally(db: Database, clock: FixedClock) -> Tally:
+def tally(db: Database, clock: TickingClock) -> Tally:
     return Tally(db, Rules(), clock)
 
 

@@ -1,9 +1,9 @@
 """The typed tools (the service layer). Importing this package registers every tool."""
 
 from tools import collections, credit, customers, invoices, orders, payments, reports  # noqa: F401
-from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, ToolContext
+from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext
 from tools.registry import REGISTRY, ToolSpec
 from tools.service import Outcome, Proposal, Tally
 
 __all__ = ["Actor", "Clock", "FixedClock", "Outcome", "Proposal", "REGISTRY", "Rules", "SystemClock", "Tally",
-           "ToolContext", "ToolSpec"]
+           "TickingClock", "ToolContext", "ToolSpec"]

@@ -80,7 +80,9 @@ def schedule_reminder(ctx: ToolContext, args: ScheduleReminderArgs) -> ReminderR
     invoice = resolve_invoice(ctx, args.invoice_number)
     remind_at = args.remind_at if args.remind_at.tzinfo else args.remind_at.replace(tzinfo=ctx.actor.tz)
     remind_at = remind_at.astimezone(UTC)
-    if remind_at <= ctx.now:
+    # A time already past is refused when proposed; one that passed while the card waited for its
+    # Confirm is kept as shown, and the sender sends it at once.
+    if remind_at <= ctx.now and not ctx.confirming:
         raise InvalidInput(f"{args.remind_at} is in the past.", hint="Pick a time from now on, e.g. tomorrow 9am.")
     if invoice.status in ("paid", "void"):
         raise Conflict(f"{invoice.number} is {invoice.status}; there is nothing to chase.")

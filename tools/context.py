@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -51,6 +53,21 @@ class FixedClock:
         return self.at
 
 
+@dataclass
+class TickingClock:
+    """A clock that moves a little on every reading, like a real one, but from a chosen moment: for
+    tests, so that code comparing two readings fails there as it would in production. Move it with `at`."""
+
+    at: datetime
+    step: timedelta = timedelta(milliseconds=1)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def now(self) -> datetime:
+        with self._lock:
+            self.at += self.step
+            return self.at
+
+
 @dataclass(frozen=True)
 class Rules:
     currency: str = "USD"
@@ -66,9 +83,11 @@ class ToolContext:
     clock: Clock
     rules: Rules = field(default_factory=Rules)
     requester: str | None = None  # who proposed a confirmed write; defaults to the actor
+    confirming: bool = False  # running a confirmed proposal's stored arguments, not proposing them
 
-    @property
+    @cached_property
     def now(self) -> datetime:
+        """One reading per tool call: every check and every row of the transaction sees the same moment."""
         return self.clock.now()
 
     @property

@@ -1,8 +1,10 @@
 """The reminder outbox. The database is the source of truth: an hourly sweep inserts the dunning
 stages that are due (unique per invoice, stage and recipient); senders claim due rows under a lease
-(FOR UPDATE SKIP LOCKED on PostgreSQL), re-read the invoice, post, and mark the row. A crashed
-sender's lease runs out and another sender takes the row over, checking Slack first so that a
-message already posted is recorded, not sent again."""
+(FOR UPDATE SKIP LOCKED on PostgreSQL), re-read the invoice and who should get it, post, and mark
+the row. A crashed sender's lease runs out and another sender takes the row over; a row that may
+have been posted before (taken over, or an earlier attempt got no answer) is looked for in Slack
+first, so that a message already posted is recorded, not sent again. Every change of a row leaves
+an audit event: one per sweep and per batch sent, one per row skipped, deferred or failed."""
 
 from __future__ import annotations
 
@@ -26,17 +28,29 @@ from core.dunning import (
     stage_date,
     stages_to_create,
 )
+from core.recipients import Holders
 from core.roles import Role
-from db.models import Customer, Invoice, Member, Reminder
+from db.models import AuditEvent, Customer, Invoice, Member, Reminder
 from db.reports import IS_OPEN
 from db.session import Database
 from tools.context import Clock, Rules
+from tools.outbox_verdicts import MANUAL, Verdict, decide
 
-MANUAL = "at:"  # stage prefix of reminders people scheduled themselves
-LEASE = timedelta(minutes=2)
-RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
-MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+WHO = "dunning"  # the actor of the outbox's audit events
 INSERT_CHUNK = 10_000
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a sender holds the rows it claimed, and when a failed row is tried again."""
+
+    lease: timedelta = timedelta(minutes=2)
+    retry_after: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
+                                          timedelta(hours=1))
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_after) + 1
 
 
 @dataclass(frozen=True)
@@ -67,15 +81,23 @@ class Claimed:
     recipient: str
     stage: str
     attempts: int
-    taken_over: bool  # its previous sender's lease ran out: check Slack before posting again
-    claimed_at: datetime
+    taken_over: bool  # its previous sender's lease ran out
+    lease_until: datetime
+    since: datetime  # the earliest moment an earlier attempt could have posted it
+
+    @property
+    def maybe_posted(self) -> bool:
+        """Taken over, or tried before: it may be in Slack already, so look there before posting."""
+        return self.taken_over or self.attempts > 1
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock, policy: Policy | None = None, rules: Rules | None = None):
+    def __init__(self, db: Database, clock: Clock, policy: Policy | None = None, rules: Rules | None = None,
+                 timing: Timing | None = None):
         self.db, self.clock = db, clock
         self.policy = policy or Policy()
         self.rules = rules or Rules()
+        self.timing = timing or Timing()
 
     def _tz(self, name: str | None) -> ZoneInfo:
         try:
@@ -83,10 +105,19 @@ class Outbox:
         except Exception:
             return ZoneInfo("UTC")
 
+    def _today(self, now: datetime) -> object:
+        return now.astimezone(self._tz(self.rules.timezone)).date()
+
+    @staticmethod
+    def _audit(session: Session, now: datetime, action: str, entity: str, entity_id: object,
+               before: dict | None, after: dict | None) -> None:
+        session.add(AuditEvent(at=now, actor=WHO, action=action, entity=entity, entity_id=str(entity_id)[:40],
+                               before=before, after=after))
+
     def sweep(self) -> SweepReport:
         """Insert every dunning stage that has come due; only the latest per invoice is sent."""
         now = self.clock.now()
-        today = now.astimezone(self._tz(self.rules.timezone)).date()
+        today = self._today(now)
         earliest = min(s.offset_days for s in self.policy.stages)
         with self.db.session(write=True) as session:
             members = {m.slack_user_id: m for m in session.scalars(select(Member).where(Member.active.is_(True)))}
@@ -107,24 +138,24 @@ class Outbox:
                 if should_chase(status, balance, disputed, promised, today) is not None:
                     continue  # paused or settled; a broken promise makes it due again at the next sweep
                 for stage, send in stages_to_create(due, today, self.policy.stages, recorded[inv_id]):
-                    people = {"rep": [rep], "collector": [collector or (managers[0] if managers else None)],
-                              "manager": managers}
-                    recipients = sorted({p for role in stage.recipients for p in people[role] if p in members})
-                    for recipient in recipients:
+                    for recipient in Holders(rep, collector, managers, members).for_stage(stage.recipients):
                         due_at = (self._deliver_at(stage_date(due, stage), members[recipient].timezone, now)
                                   if send else now)
                         rows.append({"invoice_id": inv_id, "stage": stage.name, "recipient": recipient,
                                      "due_at": due_at, "status": "pending" if send else "skipped",
                                      "skip_reason": None if send else "superseded by a later stage",
-                                     "attempts": 0, "created_by": "dunning", "created_at": now})
+                                     "attempts": 0, "created_by": WHO, "created_at": now})
                         created += send
                         superseded += not send
                 if len(rows) >= INSERT_CHUNK:  # a backlog of 100k invoices makes ~600k rows: not all at once
                     self._insert(session, rows)
                     rows = []
             self._insert(session, rows)
+            report = SweepReport(scanned, created, superseded)
+            self._audit(session, now, "reminder_sweep", "outbox", today.isoformat(), None,
+                        {"invoices": scanned, "queued": created, "superseded": superseded})
             session.commit()
-        return SweepReport(scanned, created, superseded)
+        return report
 
     @staticmethod
     def _insert(session: Session, rows: list[dict]) -> None:
@@ -139,8 +170,10 @@ class Outbox:
     def claim(self, worker: str, limit: int = 50) -> list[Claimed]:
         """Take due rows (and rows whose sender's lease ran out) for `worker`, under a lease."""
         now = self.clock.now()
+        lease_until = now + self.timing.lease
         with self.db.session(write=True) as session:
-            due = (select(Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts)
+            due = (select(Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts,
+                          Reminder.lease_until, Reminder.created_at)
                    .where(((Reminder.status == "pending") & (Reminder.due_at <= now))
                           | ((Reminder.status == "claimed") & (Reminder.lease_until < now)))
                    .order_by(Reminder.due_at, Reminder.id).limit(limit)
@@ -149,47 +182,57 @@ class Outbox:
             if not rows:
                 return []
             session.execute(update(Reminder).where(Reminder.id.in_([r.id for r in rows])).values(
-                status="claimed", claimed_by=worker, lease_until=now + LEASE, attempts=Reminder.attempts + 1))
+                status="claimed", claimed_by=worker, lease_until=lease_until, attempts=Reminder.attempts + 1))
+            taken_over = [r.id for r in rows if r.status == "claimed"]
+            if taken_over:
+                self._audit(session, now, "reminders_taken_over", "outbox", worker, None,
+                            {"ids": taken_over, "worker": worker})
             session.commit()
-        return [Claimed(r.id, r.recipient, r.stage, r.attempts + 1, r.status == "claimed", now) for r in rows]
+        # An earlier attempt posted, if at all, under the last lease the row had: after that lease began.
+        return [Claimed(r.id, r.recipient, r.stage, r.attempts + 1, r.status == "claimed", lease_until,
+                        r.lease_until - self.timing.lease if r.lease_until else r.created_at) for r in rows]
+
+    def renew(self, worker: str, reminder_ids: list[int], now: datetime) -> tuple[set[int], datetime]:
+        """Extend the lease of rows `worker` still holds; the ids still held and the new end of the lease."""
+        lease_until = now + self.timing.lease
+        with self.db.session(write=True) as session:
+            held = session.scalars(
+                update(Reminder).where(Reminder.id.in_(reminder_ids), Reminder.status == "claimed",
+                                       Reminder.claimed_by == worker)
+                .values(lease_until=lease_until).returning(Reminder.id)).all()
+            session.commit()
+        return set(held), lease_until
 
     def recheck(self, reminder_id: int) -> str | None:
-        """Right before sending: why not to send it now (paid, void, disputed, promised), or None."""
-        return self.recheck_many([reminder_id])[reminder_id]
+        """Right before sending: why not to send it now (paid, void, disputed, promised...), or None."""
+        return self.verdicts([reminder_id], self.clock.now())[reminder_id].skip
 
-    def recheck_many(self, reminder_ids: list[int]) -> dict[int, str | None]:
-        """`recheck` for a sender's batch, in one read."""
-        today = self.clock.now().astimezone(self._tz(self.rules.timezone)).date()
-        reasons: dict[int, str | None] = {}
-        with self.db.session() as session:
-            for reminder in session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))):
-                invoice = reminder.invoice
-                if reminder.stage.startswith(MANUAL):  # asked for by a person: only a settled invoice cancels it
-                    reasons[reminder.id] = invoice.status if invoice.status in ("paid", "void") else None
-                else:
-                    reasons[reminder.id] = should_chase(invoice.status, invoice.total - invoice.paid_amount,
-                                                        invoice.disputed, invoice.promised_on, today)
-        return reasons
+    def verdicts(self, reminder_ids: list[int], now: datetime) -> dict[int, Verdict]:
+        """For a sender's batch, right before posting: skip it (settled, paused, no one to send it to), or
+        send it to whom. A row whose recipient no longer handles the customer is handed to who does now."""
+        stages = {s.name: s.recipients for s in self.policy.stages}
+        with self.db.session(write=True) as session:
+            verdicts = decide(session, reminder_ids, now, self._today(now), stages, self._audit)
+            session.commit()
+        return verdicts
 
-    def _finish(self, reminder_id: int, worker: str | None, *, contacted: bool = False, **values: object) -> bool:
+    def _finish(self, reminder_id: int, worker: str | None, now: datetime, action: str, audit: dict,
+                **values: object) -> bool:
         with self.db.session(write=True) as session:
             query = update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "claimed")
             if worker is not None:  # only the holder of the lease may finish it
                 query = query.where(Reminder.claimed_by == worker)
-            done = session.execute(query.values(lease_until=None, **values)).rowcount == 1
-            if done and contacted:
-                invoice_id = select(Reminder.invoice_id).where(Reminder.id == reminder_id).scalar_subquery()
-                session.execute(update(Invoice).where(Invoice.id == invoice_id)
-                                .values(last_contact_at=self.clock.now()))
+            # lease_until stays: the end of the row's last lease bounds where a retry looks for an earlier post
+            done = session.execute(query.values(**values)).rowcount == 1
+            if done:
+                self._audit(session, now, action, "reminder", reminder_id, {"status": "claimed", "by": worker}, audit)
             session.commit()
             return done
 
-    def mark_sent(self, reminder_id: int, worker: str | None, channel: str, ts: str) -> bool:
-        return self._finish(reminder_id, worker, contacted=True, status="sent", slack_channel=channel, slack_ts=ts,
-                            sent_at=self.clock.now(), last_error=None)
-
-    def mark_sent_many(self, worker: str, posted: list[tuple[int, str, str]]) -> int:
-        """`mark_sent` for a batch of (reminder id, channel, ts), in one transaction; how many were still ours."""
+    def mark_sent_many(self, worker: str, posted: list[tuple[int, str, str]], reconciled: set[int] = frozenset(),
+                       ) -> int:
+        """Mark a batch of (reminder id, channel, ts) sent, in one transaction; how many were still ours.
+        `reconciled` are those found already in Slack rather than posted now."""
         if not posted:
             return 0
         now = self.clock.now()
@@ -201,43 +244,57 @@ class Outbox:
                                     table.c.claimed_by == worker)
                 .values(status="sent", slack_channel=bindparam("channel"), slack_ts=bindparam("ts"), sent_at=now,
                         last_error=None, lease_until=None), rows).rowcount
-            ours = select(Reminder.invoice_id).where(Reminder.id.in_([p[0] for p in posted]),
-                                                     Reminder.status == "sent", Reminder.claimed_by == worker)
+            ours = select(Reminder.id, Reminder.invoice_id).where(
+                Reminder.id.in_([p[0] for p in posted]), Reminder.status == "sent", Reminder.claimed_by == worker)
+            mine = session.execute(ours).all()
             # lock the invoices in id order, so that two senders touching the same invoices cannot deadlock
-            invoice_ids = session.scalars(select(Invoice.id).where(Invoice.id.in_(ours)).order_by(Invoice.id)
-                                          .with_for_update()).all()
+            invoice_ids = session.scalars(select(Invoice.id).where(Invoice.id.in_({i for _, i in mine}))
+                                          .order_by(Invoice.id).with_for_update()).all()
             session.execute(update(Invoice).where(Invoice.id.in_(invoice_ids)).values(last_contact_at=now))
+            ids = sorted(r for r, _ in mine)
+            self._audit(session, now, "reminders_sent", "outbox", worker, None,
+                        {"ids": ids, "found_in_slack": sorted(reconciled & set(ids)), "worker": worker})
             session.commit()
             return marked
 
     def release(self, worker: str, reminder_ids: list[int]) -> None:
-        """Claimed but not tried (the lease ran short): back to pending at once, no attempt spent."""
+        """Claimed but not tried: back to pending at once, no attempt spent."""
+        now = self.clock.now()
         with self.db.session(write=True) as session:
-            session.execute(update(Reminder).where(Reminder.id.in_(reminder_ids), Reminder.status == "claimed",
-                                                   Reminder.claimed_by == worker)
-                            .values(status="pending", lease_until=None, attempts=Reminder.attempts - 1))
+            released = session.execute(update(Reminder).where(
+                Reminder.id.in_(reminder_ids), Reminder.status == "claimed", Reminder.claimed_by == worker)
+                .values(status="pending", attempts=Reminder.attempts - 1)).rowcount
+            if released:
+                self._audit(session, now, "reminders_released", "outbox", worker, None,
+                            {"ids": sorted(reminder_ids), "worker": worker})
             session.commit()
 
     def mark_skipped(self, reminder_id: int, worker: str | None, reason: str) -> bool:
-        return self._finish(reminder_id, worker, status="skipped", skip_reason=reason)
+        return self._finish(reminder_id, worker, self.clock.now(), "reminder_skipped",
+                            {"status": "skipped", "reason": reason}, status="skipped", skip_reason=reason)
 
-    def defer(self, reminder_id: int, worker: str | None, until: datetime) -> bool:
-        """Outside the recipient's working hours after all: back to pending, for later, no attempt spent."""
-        return self._finish(reminder_id, worker, status="pending", due_at=until, attempts=Reminder.attempts - 1)
+    def defer(self, reminder_id: int, worker: str | None, until: datetime, why: str) -> bool:
+        """Not now after all (outside working hours, Slack asked to wait): back to pending for `until`,
+        no attempt spent, since nothing was posted."""
+        return self._finish(reminder_id, worker, self.clock.now(), "reminder_deferred",
+                            {"status": "pending", "due_at": until.isoformat(), "why": why},
+                            status="pending", due_at=until, attempts=Reminder.attempts - 1)
 
     def mark_failed(self, reminder_id: int, worker: str | None, error: str, attempts: int) -> bool:
         """Retry with backoff; after the last attempt the row is failed, for managers to see."""
-        if attempts >= MAX_ATTEMPTS:
-            return self._finish(reminder_id, worker, status="failed", last_error=error[:2000])
-        retry_at = self.clock.now() + RETRY_AFTER[attempts - 1]
-        return self._finish(reminder_id, worker, status="pending", due_at=retry_at, last_error=error[:2000])
+        now, error = self.clock.now(), error[:2000]
+        if attempts >= self.timing.max_attempts:
+            return self._finish(reminder_id, worker, now, "reminder_failed",
+                                {"status": "failed", "error": error[:300], "attempts": attempts},
+                                status="failed", last_error=error)
+        retry_at = now + self.timing.retry_after[attempts - 1]
+        return self._finish(reminder_id, worker, now, "reminder_failed",
+                            {"status": "pending", "retry_at": retry_at.isoformat(), "error": error[:300],
+                             "attempts": attempts}, status="pending", due_at=retry_at, last_error=error)
 
-    def deliver_again_at(self, recipient_tz: str | None) -> datetime:
-        return next_delivery_time(self.clock.now(), self._tz(recipient_tz), self.policy.hours)
-
-    def in_working_hours(self, recipient_tz: str | None) -> bool:
-        now = self.clock.now()
-        return self.deliver_again_at(recipient_tz) == now
+    def deliver_again_at(self, recipient_tz: str | None, now: datetime) -> datetime:
+        """The first moment from `now` inside the recipient's working hours (`now` itself when inside)."""
+        return next_delivery_time(now, self._tz(recipient_tz), self.policy.hours)
 
     def listing(self, status: str | None = None, limit: int = 50) -> list[Reminder]:
         with self.db.session() as session:

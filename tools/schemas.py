@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from core.dates import parse_date, parse_when
+from core.dates import parse_date, parse_instant, parse_when
 from core.errors import InvalidInput
 
 # What a Numeric(14, 2) column holds: at most 999,999,999,999.99, in cents. A third decimal or a larger
@@ -29,13 +29,21 @@ def _relative_date(value: Any, info: ValidationInfo) -> Any:
 
 
 def _relative_when(value: Any, info: ValidationInfo) -> Any:
-    now = (info.context or {}).get("now_local")
-    if isinstance(value, str) and now is not None:
-        try:
-            return parse_when(value, now)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from exc
-    return value
+    """What people type ("in 2 hours", "tomorrow 9am") becomes an absolute moment when a write is proposed.
+    A confirmed proposal's stored arguments are that moment already: read as is, even once it has passed."""
+    context = info.context or {}
+    now = context.get("now_local")
+    if not isinstance(value, str) or now is None:
+        return value
+    try:
+        if context.get("stored"):
+            stored = parse_instant(value)
+            if stored is None:
+                raise InvalidInput(f"The stored time {value!r} is not an ISO date-time.")
+            return stored if stored.tzinfo else stored.replace(tzinfo=now.tzinfo)
+        return parse_when(value, now)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
 
 
 FlexDate = Annotated[date, BeforeValidator(_relative_date)]

@@ -76,7 +76,8 @@ class Tally:
             return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
-        return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester)
+        return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
+                           confirming=requester is not None)
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
@@ -84,7 +85,7 @@ class Tally:
         raw = args.model_dump() if isinstance(args, BaseModel) else args
         try:
             return spec.args_model.model_validate(raw, context={
-                "today": ctx.today, "now_local": ctx.now.astimezone(ctx.actor.tz)})
+                "today": ctx.today, "now_local": ctx.now.astimezone(ctx.actor.tz), "stored": ctx.confirming})
         except ValidationError as exc:
             raise invalid_arguments(exc) from None
 
@@ -105,7 +106,7 @@ class Tally:
 
     # writes
     def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None,
-                request_key: str | None = None) -> Proposal:
+                request_key: str | None = None, pending_id: str | None = None) -> Proposal:
         """`request_key` names the human request behind it (a modal's view id): the same request proposed
         again, also in parallel, gets the first proposal back, so confirming it cannot run the tool twice."""
         spec = get(name)
@@ -121,7 +122,7 @@ class Tally:
         summary = preview.describe(done=False)
         now = self.clock.now()
         pending = PendingAction(
-            id=str(uuid.uuid4()), tool=name, args=parsed.model_dump(mode="json"), summary=summary,
+            id=pending_id or str(uuid.uuid4()), tool=name, args=parsed.model_dump(mode="json"), summary=summary,
             requested_by=actor.user_id, status="pending", thread_key=thread_key, request_key=request_key,
             created_at=now, expires_at=now + self.pending_ttl,
         )
@@ -136,14 +137,26 @@ class Tally:
                 return self._proposed_for(actor, request_key)
         return Proposal(pending.id, name, summary, actor.user_id, preview)
 
+    def propose_and_confirm(self, actor: Actor, name: str, args: dict, key: str) -> Outcome:
+        """A write whose click is its confirmation (snooze), done once per `key`: a double click or a Slack
+        retry with the same key gets the first click's outcome, not a second write."""
+        pending_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"tally:{key}"))
+        if self.pending(pending_id) is None:
+            try:
+                self.propose(actor, name, args, pending_id=pending_id)
+            except IntegrityError:  # a concurrent click proposed it first; its confirmation decides
+                pass
+        return self.confirm(actor, pending_id)
+
     def confirm(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
             if pending.status != "pending":
                 return self._decided(pending)
             self._may_decide(actor, pending)
-            if pending.expires_at <= self.clock.now():
-                pending.status, pending.decided_at = "expired", self.clock.now()
+            now = self.clock.now()
+            if pending.expires_at <= now:
+                pending.status, pending.decided_at = "expired", now
                 session.commit()
                 return Outcome(pending.id, pending.tool, "expired", pending.summary,
                                error="This request expired; ask again.")
@@ -168,7 +181,7 @@ class Tally:
                 self._finish(pending, "failed", actor, error=error)
                 session.commit()
         return Outcome(pending_id, pending.tool, "failed", pending.summary, error=error, decided_by=actor.user_id,
-                       decided_at=self.clock.now())
+                       decided_at=pending.decided_at)  # the moment stored, not a second reading
 
     def cancel(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
@@ -186,11 +199,11 @@ class Tally:
             return session.get(PendingAction, pending_id)
 
     def expire_pending(self) -> int:
+        now = self.clock.now()
         with self.db.session(write=True) as session:
             count = session.execute(
-                update(PendingAction).where(PendingAction.status == "pending",
-                                            PendingAction.expires_at <= self.clock.now())
-                .values(status="expired", decided_at=self.clock.now())
+                update(PendingAction).where(PendingAction.status == "pending", PendingAction.expires_at <= now)
+                .values(status="expired", decided_at=now)
             ).rowcount
             session.commit()
             return count

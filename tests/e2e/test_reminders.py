@@ -1,5 +1,5 @@
-"""Collections end to end: the outbox swept on an injected clock, sent to a mock Slack, acted on with
-the DM's buttons through signed requests."""
+"""Collections end to end: the outbox swept on an injected clock that ticks, sent to a mock Slack, acted
+on with the DM's buttons through signed requests."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -14,14 +14,14 @@ from db.models import Invoice, Reminder
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.slack_api import MockSlack
 from tests.fakes.slack_requests import block_actions, view_submission
-from tools import FixedClock, Tally
+from tools import FixedClock, Tally, TickingClock
 from tools.outbox import Outbox
 
 TUESDAY_4PM_UTC = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 
 
 def outbox_at(tally, at):
-    clock = FixedClock(at)
+    clock = TickingClock(at)
     tally.clock = clock
     return Outbox(tally.db, clock, rules=tally.rules)
 
@@ -111,8 +111,8 @@ def test_sender_skips_settled_disputed_and_promised_invoices(tally, db):
 def test_a_sender_killed_after_claiming_or_after_posting_loses_nothing_and_doubles_nothing(tally, db):
     outbox = outbox_at(tally, TUESDAY_4PM_UTC + timedelta(days=2))
     outbox.sweep()
-    due = len(due_now(db, TUESDAY_4PM_UTC + timedelta(days=2)))
-    with MockSlack() as slack:
+    due = len(due_now(db, outbox.clock.now()))  # a reading after the sweep's
+    with MockSlack(clock=outbox.clock) as slack:
         client = slack_client("xoxb-test", slack.base_url)
         dead = ReminderSender(tally, outbox, client, worker="dead")
         claimed = outbox.claim("dead", limit=4)  # crash 1: claimed, nothing posted
@@ -139,12 +139,17 @@ def test_a_sender_killed_after_claiming_or_after_posting_loses_nothing_and_doubl
 def test_rate_limited_slack_still_gets_every_reminder(tally, db):
     outbox = outbox_at(tally, TUESDAY_4PM_UTC + timedelta(days=2))
     outbox.sweep()
-    due = len(due_now(db, TUESDAY_4PM_UTC + timedelta(days=2)))
+    due = len(due_now(db, outbox.clock.now()))  # a reading after the sweep's
     with MockSlack() as slack:
         slack.rate_limit("chat.postMessage", times=3, retry_after=1)
-        report = ReminderSender(tally, outbox, slack_client("xoxb-test", slack.base_url)).run_once()
-        assert report.sent == due and len(slack.rate_limited) == 3
-    assert not due_now(db, TUESDAY_4PM_UTC + timedelta(days=2))
+        sender = ReminderSender(tally, outbox, slack_client("xoxb-test", slack.base_url))
+        first = sender.run_once()  # the three refused wait their Retry-After, without holding the sender
+        assert first.sent == due - 3 and first.rate_limited == 3 and len(slack.rate_limited) == 3
+        tally.clock.at += timedelta(seconds=2)
+        assert sender.run_once().sent == 3
+        assert sorted(map(reminder_id_of, slack.calls_to("chat.postMessage"))) == sorted(
+            r.id for r in reminders(db, status="sent"))
+    assert len(reminders(db, status="sent")) == due and not due_now(db, tally.clock.now())
 
 
 def test_failed_posts_retry_with_backoff_then_fail_for_managers_to_see(tally, db):

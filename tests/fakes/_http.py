@@ -77,6 +77,7 @@ class BackgroundServer:
         self._lock = threading.RLock()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._last_port = 0  # a server stopped and started again comes back on its port
         self.stopping = threading.Event()
 
     @property
@@ -93,9 +94,10 @@ class BackgroundServer:
         if self._httpd is not None:
             return self
         self.stopping.clear()
-        httpd = _Server(("127.0.0.1", 0), self.handler_class)
+        httpd = _Server(("127.0.0.1", self._last_port), self.handler_class)
         httpd.fake = self  # type: ignore[attr-defined]
         self._httpd = httpd
+        self._last_port = httpd.server_address[1]
         self._thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
             name=f"{type(self).__name__}-{self.port}",
@@ -104,13 +106,14 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        httpd, self._httpd = self._httpd, None
+        with self._lock:  # a server may be stopped from one of its own handlers (dying mid-run) and a test
+            httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
         self.stopping.set()
         httpd.shutdown()
         httpd.server_close()
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
 
     def __enter__(self):

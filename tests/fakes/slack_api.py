@@ -1,8 +1,14 @@
-"""A mock Slack Web API for the real `slack_sdk.WebClient(base_url=mock.base_url)`; records every call."""
+"""A mock Slack Web API for the real `slack_sdk.WebClient(base_url=mock.base_url)`; records every call.
+
+It fails the way Slack does, when told to: a 429 with a Retry-After (however long), an error answer, a
+500, a connection dropped before the call is handled, a response lost after the call was handled (the
+message exists, the client sees a dropped connection or a timeout), random mixes of those at given
+rates, and the whole server dying mid-run (`die_after`), to be started again on the same port."""
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -58,7 +64,11 @@ class _Handler(QuietHandler):
         method = url.path.removeprefix("/api/").strip("/")
         params = parse_params(url.query, body, self.headers.get("Content-Type", ""))
         kind, status, payload, headers = mock._handle(method, params, dict(self.headers.items()))
-        if kind == "drop":
+        if kind == "die":
+            threading.Thread(target=mock.stop, daemon=True).start()
+        if kind in ("drop", "lost", "die"):
+            if kind == "lost" and status:  # handled, then silent until the client gives up
+                mock.stopping.wait(status)
             self.close_connection = True  # no status line: the client sees the connection drop
             return
         self.send_json(status, payload, headers)
@@ -71,8 +81,9 @@ class MockSlack(SlackMethods, BackgroundServer):
 
     handler_class = _Handler
 
-    def __init__(self) -> None:
+    def __init__(self, clock: object = None) -> None:
         super().__init__()
+        self.clock = clock  # what message timestamps are taken from: a test's clock, or the system's
         self._changed = threading.Condition(self._lock)
         self.reset()
 
@@ -85,13 +96,18 @@ class MockSlack(SlackMethods, BackgroundServer):
             self.calls: list[Call] = []
             self.rate_limited: list[Call] = []
             self.dropped: list[Call] = []
+            self.lost: list[Call] = []  # handled, answer lost
+            self.server_errors: list[Call] = []
             self.ephemeral: list[dict] = []
             self.uploaded_files: dict[str, bytes] = {}
             self.completed_uploads: list[dict] = []
             self._messages: list[dict] = []
+            self._by_channel: dict[str, list[dict]] = {}
             self._users: dict[str, dict] = {}
             self._faults: dict[str, list[tuple]] = {}
+            self._random: dict[str, tuple] = {}
             self._counter = 0
+            self._last_micros = 0
 
     # --- set-up -------------------------------------------------------------------------------------
     def set_user(self, user_id: str, tz: str = "UTC", real_name: str | None = None, **extra) -> None:
@@ -106,11 +122,51 @@ class MockSlack(SlackMethods, BackgroundServer):
         self._add_fault(method, times, ("fail", error))
 
     def drop_connection(self, method: str, times: int = 1) -> None:
+        """The connection drops before the call is handled: nothing happened."""
         self._add_fault(method, times, ("drop", None))
 
-    def _add_fault(self, method: str, times: int, fault: tuple) -> None:
+    def lose_response(self, method: str, times: int = 1, hold: float = 0) -> None:
+        """The call is handled (a post is stored), then the answer is lost: the connection drops, after
+        `hold` seconds of silence (longer than the client's timeout: the client sees a timeout)."""
+        self._add_fault(method, times, ("lost", hold))
+
+    def server_error(self, method: str, times: int = 1, status: int = 500) -> None:
+        """HTTP 500 (or another 5xx) with Slack's JSON error; nothing is stored."""
+        self._add_fault(method, times, ("5xx", status))
+
+    def die_after(self, method: str, calls: int) -> None:
+        """After `calls` more handled calls of `method`, the next one kills the server: its connection
+        drops and every later call is refused, until `start()` brings it back on the same port."""
+        self._add_fault(method, 1, ("die", None), after=calls)
+
+    def random_faults(self, method: str, seed: int = 0, **rates: float | tuple[float, object]) -> None:
+        """Each call of `method` meets a fault at random: `lost=0.05, ratelimit=(0.02, 150), fivexx=0.01`
+        (a rate, or a rate and the fault's argument: Retry-After seconds, hold seconds, status)."""
+        table = []
+        for name, rate in rates.items():
+            rate, arg = rate if isinstance(rate, tuple) else (rate, None)
+            kind = {"lost": "lost", "ratelimit": "ratelimit", "fivexx": "5xx", "drop": "drop"}[name]
+            table.append((rate, (kind, arg if arg is not None else {"ratelimit": 1, "5xx": 500}.get(kind, 0))))
         with self._lock:
-            self._faults.setdefault(method, []).extend([fault] * times)
+            self._random[method] = (random.Random(seed), table)
+
+    def _add_fault(self, method: str, times: int, fault: tuple, after: int = 0) -> None:
+        with self._lock:
+            queue = self._faults.setdefault(method, [])
+            queue.extend([("ok", None)] * after + [fault] * times)
+
+    def _next_fault(self, method: str) -> tuple:
+        queued = self._faults.get(method)
+        if queued:
+            return queued.pop(0)
+        if method in self._random:
+            rng, table = self._random[method]
+            roll = rng.random()
+            for rate, fault in table:
+                if roll < rate:
+                    return fault
+                roll -= rate
+        return ("ok", None)
 
     # --- inspection ---------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -120,7 +176,7 @@ class MockSlack(SlackMethods, BackgroundServer):
     def messages(self, channel: str | None = None) -> list[dict]:
         """Posted messages, oldest first, with updates applied and deletions removed."""
         with self._lock:
-            return [dict(m) for m in self._messages if channel is None or m["channel"] == channel]
+            return [dict(m) for m in (self._messages if channel is None else self._by_channel.get(channel, []))]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
         """Block until `method` was called `count` times (Bolt listeners run after the ack). The timeout
@@ -134,20 +190,25 @@ class MockSlack(SlackMethods, BackgroundServer):
     def _handle(self, method: str, params: dict, headers: dict) -> tuple[str, int, dict, dict]:
         call = Call(method, params, headers)
         with self._lock:
-            faults = self._faults.get(method)
-            fault = faults.pop(0) if faults else ("ok", None)
+            fault = self._next_fault(method)
             if fault[0] == "ratelimit":
                 self.rate_limited.append(call)
                 return "429", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": fault[1]}
-            if fault[0] == "drop":
+            if fault[0] in ("drop", "die"):
                 self.dropped.append(call)
-                return "drop", 0, {}, {}
+                return fault[0], 0, {}, {}
+            if fault[0] == "5xx":
+                self.server_errors.append(call)
+                return "5xx", fault[1], {"ok": False, "error": "internal_error"}, {}
             self.calls.append(call)
             self._changed.notify_all()
             if fault[0] == "fail":
                 return "fail", 200, {"ok": False, "error": fault[1]}, {}
             handler = getattr(self, "_m_" + method.replace(".", "_"), None)
             result = handler(params) if handler else {}
+            if fault[0] == "lost":
+                self.lost.append(call)
+                return "lost", fault[1], {}, {}
             return "ok", 200, {"ok": "error" not in result, **result}, {}
 
     def _store_upload(self, file_id: str, data: bytes) -> None:

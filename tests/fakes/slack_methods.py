@@ -6,7 +6,10 @@ an "error" key is answered `ok: false`.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 BOT_USER_ID, BOT_ID, TEAM_ID = "U0TALLYBOT", "B0TALLYBOT", "T0TEAM"
@@ -21,12 +24,15 @@ def _truthy(value: object) -> bool:
 
 
 class SlackMethods:
-    """State lives in the mock: `_messages`, `_users`, `_counter`, `ephemeral`, uploads."""
+    """State lives in the mock: `_messages` (and the same per channel, `_by_channel`), `_users`, `_counter`,
+    `ephemeral`, uploads; `clock` (None: the system's) dates the messages."""
 
     def _next_ts(self) -> str:
-        self._counter += 1
-        micros = 1_700_000_000_000_000 + self._counter * 100
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """Like Slack's: the time of posting, in microseconds, unique and increasing; on the mock's
+        clock, which a test may share with the code under test."""
+        now = self.clock.now().timestamp() if self.clock is not None else time.time()
+        self._last_micros = max(int(now * 1_000_000), self._last_micros + 1)
+        return f"{self._last_micros // 1_000_000}.{self._last_micros % 1_000_000:06d}"
 
     @staticmethod
     def _channel(params: dict) -> str:
@@ -34,7 +40,7 @@ class SlackMethods:
         return "D" + channel if channel[:1] in ("U", "W") else channel
 
     def _find(self, channel: str, ts: str) -> dict | None:
-        return next((m for m in self._messages if m["channel"] == channel and m["ts"] == ts), None)
+        return next((m for m in self._by_channel.get(channel, []) if m["ts"] == ts), None)
 
     def _m_auth_test(self, p: dict) -> dict:
         return {"url": "https://tally-test.slack.com/", "team": "Tally Test", "user": "tally",
@@ -48,6 +54,7 @@ class SlackMethods:
                "bot_id": BOT_ID, "text": p.get("text", "")}
         msg.update({k: p[k] for k in ("blocks", "attachments", "metadata", "thread_ts") if p.get(k)})
         self._messages.append(msg)
+        self._by_channel.setdefault(channel, []).append(msg)
         return {"channel": channel, "ts": msg["ts"], "message": _without(msg, "channel")}
 
     def _m_chat_update(self, p: dict) -> dict:
@@ -62,6 +69,7 @@ class SlackMethods:
         if msg is None:
             return {"error": "message_not_found"}
         self._messages.remove(msg)
+        self._by_channel[msg["channel"]].remove(msg)
         return {"channel": msg["channel"], "ts": msg["ts"]}
 
     def _m_chat_postEphemeral(self, p: dict) -> dict:
@@ -72,20 +80,29 @@ class SlackMethods:
         users = str(p.get("users", "")).split(",")
         return {"channel": {"id": "D" + users[0]}} if users[0] else {"error": "users_list_not_supplied"}
 
-    def _history(self, msgs: list[dict], p: dict) -> dict:
+    def _history(self, msgs: Iterable[dict], p: dict) -> dict:
+        """A page of `msgs` within oldest/latest, from `cursor` (an offset), `limit` long, as Slack pages."""
         keep_meta = _truthy(p.get("include_all_metadata"))
-        out = [_without(m, "channel", *(() if keep_meta else ("metadata",))) for m in msgs]
-        return {"messages": out[: int(p.get("limit") or 100)], "has_more": False}
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        inclusive = _truthy(p.get("inclusive"))
+        start, limit = int(p.get("cursor") or 0), int(p.get("limit") or 100)
+        inside = (m for m in msgs if (oldest <= float(m["ts"]) <= latest if inclusive
+                                      else oldest < float(m["ts"]) < latest))
+        page = list(islice(inside, start, start + limit + 1))
+        out = [_without(m, "channel", *(() if keep_meta else ("metadata",))) for m in page[:limit]]
+        more = len(page) > limit
+        return {"messages": out, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_conversations_history(self, p: dict) -> dict:
-        channel = self._channel(p)
-        top = [m for m in self.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
-        return self._history(top[::-1], p)
+        """Top-level messages, newest first."""
+        channel = self._by_channel.get(self._channel(p), [])
+        return self._history((m for m in reversed(channel) if m.get("thread_ts", m["ts"]) == m["ts"]), p)
 
     def _m_conversations_replies(self, p: dict) -> dict:
         """Like Slack: the parent first, then its replies oldest first."""
         channel, ts = self._channel(p), p.get("ts")
-        thread = [m for m in self.messages(channel) if ts in (m["ts"], m.get("thread_ts"))]
+        thread = [m for m in self._by_channel.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))]
         return self._history(thread, p) if thread else {"error": "thread_not_found"}
 
     def _m_users_info(self, p: dict) -> dict:

@@ -1,6 +1,8 @@
 """Two reminder senders, as two OS processes (`app.py reminders send`), on one PostgreSQL outbox of
 10,000 due reminders: every reminder reaches the mock Slack exactly once and every row ends `sent`.
-And a sender slowed down by Slack never starts a post its lease might not outlive.
+And the same under faults: a sender slowed down by Slack never starts a post its lease might not
+outlive; a 429 longer than the lease does not let a second sender post the row too; a sender killed
+mid-run leaves the rest to the other, without doubles; two clicks of one snooze make one reminder.
 
 The senders claim rows with FOR UPDATE SKIP LOCKED; the mock Slack runs in the test process and
 counts posts by the reminder id each DM carries in its metadata."""
@@ -8,11 +10,15 @@ counts posts by the reminder id each DM carries in its metadata."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +27,11 @@ from sqlalchemy import func, insert, select, update
 
 from bot.reminders import ReminderSender
 from bot.slack_app import slack_client
-from db.models import Invoice, Member, Reminder
+from db.models import AuditEvent, Invoice, Member, Reminder
 from tests.fakes.slack_api import MockSlack
-from tools import FixedClock, Tally
-from tools.outbox import LEASE, Outbox
+from tests.integration.sender_process import run_sender
+from tools import Tally, TickingClock
+from tools.outbox import Outbox
 
 if not os.environ.get("TALLY_TEST_DATABASE_URL"):
     pytest.skip("parallel senders are tested on PostgreSQL: set TALLY_TEST_DATABASE_URL", allow_module_level=True)
@@ -99,9 +106,9 @@ def test_two_sender_processes_send_ten_thousand_reminders_exactly_once(db, tmp_p
 
 
 class SlowSlack:
-    """A Slack client each of whose posts takes 25 seconds of the sender's clock (429s and retries)."""
+    """A Slack client each of whose posts takes 25 seconds of the sender's clock (slow answers)."""
 
-    def __init__(self, client, clock: FixedClock, db):
+    def __init__(self, client, clock: TickingClock, db):
         self.client, self.clock, self.db = client, clock, db
         self.starts: list[tuple[datetime, datetime]] = []  # (post started, lease of its row ends)
 
@@ -117,18 +124,80 @@ class SlowSlack:
         return self.client.chat_postMessage(**params)
 
 
-def test_a_slowed_sender_hands_rows_back_before_its_lease_could_run_out(db, tally):
+def test_a_slowed_sender_renews_its_lease_before_a_post_could_outlive_it(db, tally):
     fill_outbox(db, 30)
-    clock = FixedClock(NOW)
+    clock = TickingClock(NOW)
     tally = Tally(db, tally.rules, clock)
     with MockSlack() as slack:
         client = SlowSlack(slack_client("xoxb-test", slack.base_url), clock, db)
-        report = ReminderSender(tally, Outbox(db, clock), client, worker="slow").run_once(limit=30, batch=10)
+        sender = ReminderSender(tally, Outbox(db, clock), client, worker="slow")
+        report = sender.run_once(limit=30, batch=10)
         posted = posted_reminder_ids(slack)
         assert not slack.calls_to("conversations.history")  # nothing was ever taken over
-    # without handing back, the 10th post of a batch would start 225 s after the claim, its lease long gone
-    assert all(started < lease_until - LEASE / 2 for started, lease_until in client.starts)
+    # without renewing, the 6th post of a batch would start 125 s after the claim, its lease gone
+    assert all(lease_until - started >= sender.post_timeout for started, lease_until in client.starts)
     assert report.sent == 30 and len(posted) == 30 and set(posted.values()) == {1}
     with db.session() as s:
         rows = s.execute(select(Reminder.status, Reminder.attempts)).all()
-    assert {tuple(r) for r in rows} == {("sent", 1)}  # handing back spends no attempt
+    assert {tuple(r) for r in rows} == {("sent", 1)}
+
+
+def run_both(slack: MockSlack, n: int, batch: int) -> list[dict]:
+    """Two senders on the system clock, in threads, each passing until the outbox is done; a 2 s lease."""
+    url = os.environ["TALLY_TEST_DATABASE_URL"]
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda i: run_sender(url, slack.base_url, f"s{i}", 2, 1, 60, batch), range(2)))
+
+
+def test_a_429_longer_than_the_lease_with_two_senders_gives_one_dm(db):
+    fill_outbox(db, 20)
+    with MockSlack() as slack:
+        slack.rate_limit("chat.postMessage", times=2, retry_after=3)  # Retry-After 3 s, the lease 2 s
+        totals = run_both(slack, 20, batch=5)
+        posted = posted_reminder_ids(slack)
+    assert sum(t["rate_limited"] for t in totals) == 2
+    assert len(posted) == 20 and set(posted.values()) == {1}
+    with db.session() as s:
+        assert set(s.scalars(select(Reminder.status))) == {"sent"}
+
+
+def test_a_sender_killed_mid_run_leaves_the_rest_to_the_other_without_doubles(db):
+    fill_outbox(db, 2_000)
+    url = os.environ["TALLY_TEST_DATABASE_URL"]
+    spawn = multiprocessing.get_context("spawn")
+    with MockSlack() as slack:
+        procs = [spawn.Process(target=run_sender, args=(url, slack.base_url, f"s{i}", 2, 1, 240, 50))
+                 for i in range(2)]
+        for p in procs:
+            p.start()
+        slack.wait_for("chat.postMessage", count=300, timeout=120)
+        os.kill(procs[0].pid, signal.SIGKILL)  # mid-batch: claimed rows, some posted and not yet marked
+        procs[1].join(timeout=240)
+        procs[0].join(timeout=10)
+        assert procs[1].exitcode == 0 and procs[0].exitcode == -signal.SIGKILL
+        posted = posted_reminder_ids(slack)
+    assert len(posted) == 2_000 and set(posted.values()) == {1}
+    with db.session() as s:
+        assert set(s.scalars(select(Reminder.status))) == {"sent"}
+        taken_over = s.scalars(select(AuditEvent).where(AuditEvent.action == "reminders_taken_over")).all()
+    assert taken_over and all(e.after["worker"] == "s1" for e in taken_over)
+
+
+def test_two_clicks_of_one_snooze_at_once_leave_one_reminder(db, tally):
+    tally = Tally(db, tally.rules, TickingClock(NOW))
+    actor = tally.actor_for("U0COLL1")
+    with db.session() as s:
+        number = s.scalar(select(Invoice.number).where(Invoice.status == "open").order_by(Invoice.id))
+    args = {"invoice_number": number, "remind_at": (NOW + timedelta(days=1)).isoformat(), "note": "snoozed"}
+    start = threading.Barrier(2)
+
+    def click(_):
+        start.wait()
+        return tally.propose_and_confirm(actor, "schedule_reminder", args, key="snooze:1:1:U0COLL1")
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(click, range(2)))
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert outcomes[0].result.reminder_id == outcomes[1].result.reminder_id
+    with db.session() as s:
+        assert len(s.scalars(select(Reminder).where(Reminder.stage.startswith("at:"))).all()) == 1

@@ -117,3 +117,63 @@ def test_reset(slack):
     web(slack).chat_postMessage(channel="C1", text="hi")
     slack.reset()
     assert slack.calls == [] and slack.messages() == []
+
+
+def test_a_lost_response_leaves_the_message_and_the_client_an_error(slack):
+    slack.lose_response("chat.postMessage")
+    client = WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=[])
+    with pytest.raises(Exception, match="closed connection"):
+        client.chat_postMessage(channel="C1", text="hi")
+    assert len(slack.lost) == 1 and [m["text"] for m in slack.messages("C1")] == ["hi"]
+
+
+def test_a_response_held_past_the_timeout(slack):
+    slack.lose_response("chat.postMessage", hold=2)
+    client = WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=[], timeout=1)
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C1", text="hi")
+    assert len(slack.messages("C1")) == 1
+
+
+def test_server_error_stores_nothing(slack):
+    slack.server_error("chat.postMessage")
+    with pytest.raises(SlackApiError) as err:
+        web(slack).chat_postMessage(channel="C1", text="hi")
+    assert err.value.response.status_code == 500 and slack.messages() == []
+
+
+def test_dying_mid_run_and_coming_back_on_the_same_port(slack):
+    slack.die_after("chat.postMessage", calls=1)
+    client = WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=[])
+    assert client.chat_postMessage(channel="C1", text="one")["ok"]
+    with pytest.raises(Exception):  # noqa: B017 - dropped, then refused: any connection error
+        client.chat_postMessage(channel="C1", text="two")
+    with pytest.raises(Exception):  # noqa: B017
+        client.chat_postMessage(channel="C1", text="three")
+    slack.start()
+    assert client.chat_postMessage(channel="C1", text="four")["ok"]
+    assert [m["text"] for m in slack.messages("C1")] == ["one", "four"]
+
+
+def test_random_faults_come_at_their_rates(slack):
+    slack.random_faults("auth.test", seed=3, fivexx=0.25, ratelimit=(0.25, 9))
+    client = WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=[])
+    outcomes = []
+    for _ in range(200):
+        try:
+            client.auth_test()
+            outcomes.append(200)
+        except SlackApiError as exc:
+            outcomes.append(exc.response.status_code)
+    assert 30 < outcomes.count(500) < 70 and 30 < outcomes.count(429) < 70 and 70 < outcomes.count(200) < 130
+
+
+def test_history_pages_newest_first_within_oldest(slack):
+    client = web(slack)
+    stamps = [client.chat_postMessage(channel="C1", text=str(i))["ts"] for i in range(5)]
+    first = client.conversations_history(channel="C1", limit=2, oldest=stamps[0])
+    assert [m["text"] for m in first["messages"]] == ["4", "3"] and first["has_more"]
+    rest = client.conversations_history(channel="C1", limit=2, oldest=stamps[0],
+                                        cursor=first["response_metadata"]["next_cursor"])
+    assert [m["text"] for m in rest["messages"]] == ["2", "1"] and not rest["has_more"]
+    assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 5

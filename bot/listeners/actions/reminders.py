@@ -38,20 +38,23 @@ def open_reminder_modal(ack: Any, body: dict, context: Any, client: Any) -> None
 
 
 def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
+    """The click is the confirmation, and it counts once: a double click or a retry of the same button
+    finds the first click's reminder and shows it again."""
     tally, actor = context["tally"], context["actor"]
     meta = _metadata(body)
-    until = tally.clock.now() + timedelta(days=int(meta["days"]))
+    days = int(meta["days"])
+    until = (tally.clock.now() + timedelta(days=days)).replace(second=0, microsecond=0)
     try:
-        proposal = tally.propose(actor, "schedule_reminder", {
-            "invoice_number": meta["invoice"], "remind_at": until.isoformat(), "note": "snoozed"})
-        outcome = tally.confirm(actor, proposal.pending_id)  # the click is the confirmation
+        outcome = tally.propose_and_confirm(actor, "schedule_reminder", {
+            "invoice_number": meta["invoice"], "remind_at": until.isoformat(), "note": "snoozed"},
+            key=f"snooze:{meta['reminder']}:{days}:{actor.user_id}")
     except TallyError as exc:
         respond(text=str(exc), response_type="ephemeral", replace_original=False)
         return
-    if outcome.status != "done":
+    if outcome.status != "done" or outcome.result is None:
         respond(text=outcome.error or "Snooze did not go through.", response_type="ephemeral", replace_original=False)
         return
-    local = until.astimezone(actor.tz).strftime("%a %d %b %H:%M")
+    local = outcome.result.remind_at.astimezone(actor.tz).strftime("%a %d %b %H:%M")
     show_done(tally, client, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")
 
 
