@@ -446,8 +446,8 @@ def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sen
 @cli.command()
 def scheduler() -> None:
     """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
-    from bot.scheduler import build_scheduler
+    from bot.scheduler import build_scheduler, run_until_stopped
 
     _, client = _slack()
     tally, outbox = _outbox(None)
-    build_scheduler(tally, client, outbox, blocking=True).start()
+    run_until_stopped(build_scheduler(tally, client, outbox))
