@@ -6,20 +6,23 @@ observed at the mock Slack."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from matplotlib.cbook import is_math_text
 from sqlalchemy import select, update
 
 from bot.blocks.charts import _ageing_figure, _sales_figure
+from bot.digest import send_digests
 from bot.reminders import ReminderSender
 from bot.slack_app import slack_client
 from db.models import Customer, Invoice, Reminder
 from tests.conftest import DEMO_NOW
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.openai_steps import reply, tool_calls
+from tests.fakes.slack_api import MockSlack
 from tests.helpers import invoice_of
+from tools import FixedClock, Tally
 from tools.outbox import Outbox
 
 HOSTILE = "Evil <!here> & Co <@U0MGR1> <https://evil.example|pay here>"
@@ -160,6 +163,18 @@ def test_a_reminder_dm_shows_the_name_and_note_as_text_and_the_snooze_by_mention
                     world.slack.messages(dm.params["channel"])[0]["ts"])
         done = parsed(world.slack.wait_for("chat.update")[0])
         assert "by <@U0COLL1>" in done and SHOWN in done
+
+
+def test_the_weekly_digest_shows_names_as_text_and_draws_its_chart(tally, db):
+    rename(db, "OSCORP", HOSTILE)  # on the top overdue list and with a broken promise
+    monday_9am_ny = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)
+    with MockSlack() as slack:
+        monday = Tally(db, tally.rules, FixedClock(monday_9am_ny))
+        assert send_digests(monday, slack_client("xoxb-test", slack.base_url), Outbox(db, monday.clock)) == 1
+        (digest,) = slack.calls_to("chat.postMessage")
+        shown = parsed(digest)
+        assert "*Broken promises*" in shown and SHOWN in shown
+        assert [png[:8] for png in slack.uploaded_files.values()] == [b"\x89PNG\r\n\x1a\n"]
 
 
 def test_an_invoice_card_shows_a_dispute_reason_as_text(world, db):
