@@ -73,8 +73,8 @@ def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = Non
 
 def approval_card(order: OrderView, requested_by: str) -> list[dict]:
     """For a manager: the held order, its credit decision with every reason, and approve / reject."""
-    ask = (f"🔔 {mention(requested_by)} asks for credit approval: *{order.number}* for "
-           f"{escape(order.customer.name)} ({order.customer.code}), {fmt(order.total, order.currency)}.")
+    ask = (f"🔔 {mention(requested_by)} asks for credit approval: *{escape(order.number)}* for "
+           f"{escape(order.customer.name)} ({escape(order.customer.code)}), {fmt(order.total, order.currency)}.")
     blocks = [section(ask), *order_blocks(order)]
     if order.credit is None:
         blocks.append(section("No credit decision was recorded for this order."))

@@ -140,6 +140,22 @@ def test_an_order_card_for_a_hostile_customer_keeps_the_reps_mention(world, db):
     assert "<@U0MGR1>" not in shown
 
 
+def test_a_credit_hold_for_a_hostile_customer_asks_and_tells_with_names_as_text(world, db):
+    rename(db, "GLOBEX", HOSTILE)  # over its limit: a new order waits for a manager
+    world.mention("U0SALES2", "order GLOBEX 1 WIDGET-1")
+    card = world.slack.wait_for("chat.update")[0]
+    world.click("U0SALES2", "tally_confirm", button(card, "tally_confirm"), "C0SALES", card.params["ts"])
+    ask = next(c for c in world.slack.wait_for("chat.postMessage", count=2) if c.params["channel"] == "DU0MGR1")
+    shown = parsed(ask)
+    assert "<@U0SALES2> asks for credit approval" in shown and SHOWN in shown and SHOWN in ask.params["text"]
+    world.click("U0MGR1", "tally_approve", button(ask, "tally_approve"), "DU0MGR1",
+                world.slack.messages("DU0MGR1")[0]["ts"])
+    world.settle()
+    told = world.slack.calls_to("chat.postMessage")[-1]
+    assert SHOWN in parsed(told) and told.params["text"].endswith("approved by <@U0MGR1>.")
+    assert all(SHOWN in parsed(c) for c in world.slack.calls_to("chat.update")[1:])
+
+
 def test_a_reminder_dm_shows_the_name_and_note_as_text_and_the_snooze_by_mention(tally, db):
     rename(db, "ACME", HOSTILE)
     invoice = invoice_of(db, "ACME")
