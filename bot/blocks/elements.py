@@ -27,7 +27,8 @@ PERSON_FIELDS = frozenset({"recipient", "rep", "decided_by", "requested_by", "co
 def escape(text: object) -> str:
     """Model and data text as Slack shows it literally: &, < and > are markup in every mrkdwn text and in a
     message's `text`, so data could mention @channel or draw a link. Escaping twice changes nothing: an
-    entity Slack decodes (&amp; &lt; &gt;) is kept, so no path can show "&amp;amp;"."""
+    entity Slack decodes (&amp; &lt; &gt;) is kept, so no path can show "&amp;amp;". The price: data that
+    itself reads "&lt;" is shown as "<", still as text."""
     return _BARE_AMPERSAND.sub("&amp;", str(text)).replace("<", "&lt;").replace(">", "&gt;")
 
 
