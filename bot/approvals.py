@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from bot.blocks import approval_card, outcome_card
+from bot.blocks.elements import escape, mention
 from core.errors import TallyError
 from core.roles import Role
 from tools import Actor, Outcome, Tally
@@ -41,7 +42,7 @@ def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str,
     for manager in members_in_role(tally.db, Role.MANAGER.value):
         dm = client.conversations_open(users=manager.slack_user_id)["channel"]["id"]
         posted = client.chat_postMessage(channel=dm, blocks=approval_card(result.order, requester),
-                                         text=f"{number} for {result.order.customer.name} needs your approval")
+                                         text=escape(f"{number} for {result.order.customer.name} needs your approval"))
         remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
 
 
@@ -64,8 +65,8 @@ def decided_before(tally: Tally, actor: Actor, number: str) -> str | None:
     if order.status == "credit_hold" or order.decided_by is None:
         return None
     verdict = "rejected" if order.status == "cancelled" else "approved"
-    reason = f" ({order.decision_reason})" if order.decision_reason else ""
-    return f"{number} was already {verdict} by <@{order.decided_by}>{reason}; this changed nothing."
+    reason = f" ({escape(order.decision_reason)})" if order.decision_reason else ""
+    return f"{escape(number)} was already {verdict} by {mention(order.decided_by)}{reason}; this changed nothing."
 
 
 def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> None:
@@ -73,7 +74,7 @@ def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> N
     order = outcome.result.order
     blocks = outcome_card(outcome, tz, at=outcome.decided_at)
     verdict = "approved" if order.status == "confirmed" else "rejected"
-    text = f"{order.number} for {order.customer.name} was {verdict} by <@{outcome.decided_by}>."
+    text = f"{escape(order.number)} for {escape(order.customer.name)} was {verdict} by {mention(outcome.decided_by)}."
     for card in cards(tally.db, "approval", order.number) + cards(tally.db, "order", order.number):
         try:
             client.chat_update(channel=card.channel, ts=card.ts, blocks=blocks, text=text)
