@@ -22,6 +22,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import text
 
+from core.figures import numbers_in, typed_numbers
 from core.periods import parse_period
 from db.migrate import upgrade
 from db.seed import seed_demo
@@ -44,37 +45,11 @@ def load_tasks(pattern: str = "*.json") -> list[dict[str, Any]]:
     return tasks
 
 
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(k\b)?", re.IGNORECASE)
-
-
-def typed_numbers(text: str) -> set[Decimal]:
-    """The numbers a person typed: 1,200 and 1200, 12k as 12000, 0042 as 42."""
-    found = set()
-    for m in NUMBER.finditer(text):
-        number = Decimal(m[0].rstrip("kK").replace(",", ""))
-        found.add((number * 1000 if m[1] else number).normalize())
-    return found
-
-
-def _numbers_in(value: Any) -> list[Decimal]:
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, int | float | Decimal):
-        return [Decimal(str(value)).normalize()]
-    if isinstance(value, str):  # "1200" sent as text is a figure; "FT-2291" and dates are not
-        return [Decimal(value).normalize()] if re.fullmatch(r"-?\d+(?:\.\d+)?", value.strip()) else []
-    if isinstance(value, list):
-        return [n for v in value for n in _numbers_in(v)]
-    if isinstance(value, dict):
-        return [n for v in value.values() for n in _numbers_in(v)]
-    return []
-
-
 def invented_figures(typed: str, calls: list[tuple[str, dict[str, Any]]], said: str) -> list[str]:
     """Figures nobody typed: numbers in a write's arguments, or in prose that no tool result backs."""
     known = typed_numbers(typed)
     invented = [f"{tool} {n:f}" for tool, args in calls if REGISTRY.get(tool) and REGISTRY[tool].is_write
-                for n in _numbers_in(args) if n not in known]
+                for n in numbers_in(args) if n not in known]
     if not calls:
         invented += [f"reply {n:f}" for n in typed_numbers(said) - known if n >= 10]
     return invented

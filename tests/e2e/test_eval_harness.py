@@ -75,13 +75,15 @@ class InventingPolicy(EvalPolicy):
         return tool_calls(*calls)
 
 
-def test_eval_counts_figures_the_user_never_typed_as_failures():
+def test_a_model_inventing_a_price_and_a_promised_amount_gets_neither_into_the_write():
     with ScriptedOpenAI() as llm:
         llm.default(InventingPolicy())
         result = run_eval(llm, "--only", "order-no-price-invented", "--only", "promise-zh-friday",
                           "--only", "order-quoted-price")
-    assert "invented figures 2" in result.stdout, result.stdout
-    assert re.search(r"^overall +3 +0\.0%", result.stdout, re.M), result.stdout  # 10.00 is not the 11.50 quoted
+    # the confirmed order is at the list price 18.00 and the promise has no amount: nothing invented
+    assert "invented figures 0" in result.stdout, result.stdout
+    assert "PASS order-no-price-invented" in result.stdout and "PASS promise-zh-friday" in result.stdout
+    assert "FAIL order-quoted-price" in result.stdout  # 10.00 is not the 11.50 quoted (10 was typed, as a quantity)
 
 
 def test_typed_numbers_read_what_people_write():
