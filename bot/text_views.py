@@ -136,7 +136,8 @@ def _sales(r: SalesSummary) -> str:
 
 def _worklist(r: Worklist) -> str:
     if not r.items:
-        return "Nothing to chase: no overdue invoices."
+        return (f"Nothing to chase for <@{r.collector}>: no overdue invoices in their book." if r.collector
+                else "Nothing to chase: no overdue invoices for anyone.")
     rows = [[it.invoice.number, it.invoice.customer.name[:24], str(it.invoice.days_overdue), fmt(it.invoice.balance),
              it.risk_grade, "BROKEN PROMISE" if it.broken_promise else ""] for it in r.items]
     return ("Worklist" + (f" for <@{r.collector}>" if r.collector else "") + "\n"

@@ -246,6 +246,9 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
         who = _member_named(ctx, who, "or `all`")
     elif who is None and ctx.actor.role is Role.COLLECTOR:
         who = ctx.actor.user_id
+    if who == ctx.actor.user_id and ctx.actor.role is not Role.COLLECTOR:
+        who = None  # a manager's "my worklist" is the whole book: they chase through the collectors
+
     query = select(Invoice).where(
         IS_OPEN, Invoice.due_date < today, Invoice.disputed.is_(False),
         (Invoice.promised_on.is_(None)) | (Invoice.promised_on < today),

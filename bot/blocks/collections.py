@@ -66,7 +66,8 @@ def reminder_blocks(r: ReminderResult) -> list[dict]:
 
 def worklist_text(r: Worklist) -> str:
     if not r.items:
-        return "Nothing to chase: no overdue invoices."
+        return (f"Nothing to chase for {mention(r.collector)}: no overdue invoices in their book." if r.collector
+                else "Nothing to chase: no overdue invoices for anyone.")
     broken = sum(it.broken_promise for it in r.items)
     return (f"Worklist: {len(r.items) + r.more} overdue invoices, {fmt(r.total_overdue, r.currency)}"
             + (f", {broken} broken promise{'s' if broken > 1 else ''}." if broken else "."))
