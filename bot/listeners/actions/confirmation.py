@@ -7,6 +7,7 @@ from typing import Any
 from bot.approvals import ask_managers, held_order, update_card
 from bot.blocks import outcome_card
 from core.errors import TallyError
+from tools.orders import label_of
 
 
 def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, confirm: bool) -> None:
@@ -26,8 +27,8 @@ def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, co
             ask_managers(tally, client, held, tally.pending(pending_id).requested_by, card)
         except Exception:
             logger.exception("could not ask managers about %s", held.order.number)
-            respond(text=f"{held.order.number} is on credit hold, but the managers could not be notified; "
-                         "please tell one.", response_type="ephemeral", replace_original=False)
+            respond(text=f"{held.order.number} is on {label_of(held.order.status)}, but the managers could not be "
+                         "notified; please tell one.", response_type="ephemeral", replace_original=False)
 
 
 def confirm_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
