@@ -62,7 +62,9 @@ def _order(o: OrderView) -> str:
     if o.credit and o.credit.reasons:
         decided = ("" if o.status == "credit_hold" or not o.decided_by else
                    f" ({'rejected' if o.status == 'cancelled' else 'approved'} by {o.decided_by})")
-        out += [f"Credit hold{decided}:"] + [f"  - {r}" for r in o.credit.reasons]
+        title = ("Credit check (it runs again when the price is approved)" if o.status == "price_hold"
+                 else f"Credit hold{decided}")
+        out += [f"{title}:"] + [f"  - {r}" for r in o.credit.reasons]
     return "\n".join(out)
 
 

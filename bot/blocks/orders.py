@@ -45,6 +45,10 @@ def price_blocks(o: OrderView) -> list[dict]:
 
 def credit_blocks(o: OrderView) -> list[dict]:
     """The credit check as it stands now: a hold that a manager decided says who decided and how."""
+    if o.status == "price_hold" and o.credit.decision != "approve":
+        reasons = "\n".join(f"• {escape(r)}" for r in o.credit.reasons)
+        return [section(f"*Credit check* (it runs again when the price is approved), as of the order: it would hold "
+                        f"it:\n{reasons}")]
     if o.credit.decision == "approve" or o.status in HOLDS:
         return decision_blocks(o.credit, o.currency)
     reasons = "\n".join(f"• {escape(r)}" for r in o.credit.reasons) or "• no reason recorded"

@@ -123,6 +123,8 @@ def test_price_hold_first_then_the_credit_check_on_approval(world, db):
     assert "price hold: GADGET-2 at 1.00 is below its cost" in card and "Credit check now: credit hold" in card
     assert status_of(db, number) == "price_hold"
     (price_card,) = manager_cards(world)
+    assert "Credit check* (it runs again when the price is approved)" in shown(price_card)
+    assert "waiting for a manager" not in shown(price_card)  # it waits on the price, not on credit yet
     price_ts = world.slack.messages("DU0MGR1")[0]["ts"]
     world.click("U0MGR1", "tally_approve", button(price_card, "tally_approve"), "DU0MGR1", price_ts)
     world.settle()
