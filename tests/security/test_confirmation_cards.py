@@ -181,3 +181,10 @@ def test_every_card_text_is_the_stored_summary(world, db):
     assert stored["invoice_number"] == number
     assert world.tally.pending(button(card, "tally_confirm")).summary in shown(card)
     assert "nothing to confirm" not in json.dumps(card.params)
+
+
+def test_every_write_tool_resolves_what_it_names():
+    """Names, numbers and defaults are made exact when proposed; a reminder id is exact already."""
+    from tools.registry import REGISTRY
+
+    assert {name for name, spec in REGISTRY.items() if spec.is_write and spec.resolve is None} == {"cancel_reminder"}
