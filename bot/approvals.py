@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from bot.blocks import approval_card, outcome_card
+from bot.blocks.elements import escape, mention
 from core.errors import TallyError
 from core.roles import Role
 from tools import Actor, Outcome, Tally
@@ -42,7 +43,7 @@ def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str,
     for manager in members_in_role(tally.db, Role.MANAGER.value):
         dm = client.conversations_open(users=manager.slack_user_id)["channel"]["id"]
         posted = client.chat_postMessage(channel=dm, blocks=approval_card(result.order, requester),
-                                         text=f"{number} for {result.order.customer.name} needs your approval")
+                                         text=escape(f"{number} for {result.order.customer.name} needs your approval"))
         remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
 
 
@@ -65,12 +66,12 @@ def decided_before(tally: Tally, actor: Actor, number: str, hold: str = "credit"
         return None
     if order.status == f"{hold}_hold" or order.decided_by is None:
         return None
-    reason = f" ({order.decision_reason})" if order.decision_reason else ""
+    reason = f" ({escape(order.decision_reason)})" if order.decision_reason else ""
     if order.status == "credit_hold":  # the price was approved; the credit hold is another decision
-        return (f"The price on {number} was already approved by <@{order.decided_by}>{reason}; it now waits for "
-                "credit approval. This changed nothing.")
+        return (f"The price on {escape(number)} was already approved by {mention(order.decided_by)}{reason}; it now "
+                "waits for credit approval. This changed nothing.")
     verdict = "rejected" if order.status == "cancelled" else "approved"
-    return f"{number} was already {verdict} by <@{order.decided_by}>{reason}; this changed nothing."
+    return f"{escape(number)} was already {verdict} by {mention(order.decided_by)}{reason}; this changed nothing."
 
 
 def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> None:
@@ -79,7 +80,7 @@ def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> N
     blocks = outcome_card(outcome, tz, at=outcome.decided_at)
     hold = outcome.result.hold or "credit"
     verdict = {"confirmed": "approved", "cancelled": "rejected"}.get(order.status, f"approved ({hold})")
-    text = f"{order.number} for {order.customer.name} was {verdict} by <@{outcome.decided_by}>."
+    text = f"{escape(order.number)} for {escape(order.customer.name)} was {verdict} by {mention(outcome.decided_by)}."
     if order.status in HOLDS:
         text += f" It is now on {label_of(order.status)} and waits for a manager."
     for card in cards(tally.db, "approval", order.number) + cards(tally.db, "order", order.number):

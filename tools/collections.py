@@ -66,7 +66,7 @@ def _member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
         raise InvalidInput(f"{text.strip()[:60]!r} does not name a Slack user.", hint=hint)
     member = ctx.session.get(Member, user_id)
     if member is None or not member.active:
-        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint)
+        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint, people=[user_id])
     return member.slack_user_id
 
 

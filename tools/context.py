@@ -94,8 +94,11 @@ class ToolContext:
 
     @property
     def today(self) -> date:
-        """Business days are counted in the company's timezone."""
-        return self.now.astimezone(ZoneInfo(self.rules.timezone)).date()
+        """The date on the user's own calendar: "today", "yesterday" and "received today" mean what the
+        user sees on their clock, so a New York user at 22:00 on 1 Dec orders on 1 Dec, and a date typed
+        in Shanghai the next morning is not refused as being in the future. (The dunning sweep counts
+        days in the company's timezone.)"""
+        return self.now.astimezone(self.actor.tz).date()
 
     @property
     def requested_by(self) -> str:

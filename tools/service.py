@@ -231,7 +231,8 @@ class Tally:
     @staticmethod
     def _may_decide(actor: Actor, pending: PendingAction) -> None:
         if actor.user_id != pending.requested_by and actor.role not in SUPERVISES:
-            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.")
+            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.",
+                             people=[pending.requested_by])
 
     def _finish(self, pending: PendingAction, status: str, actor: Actor, *, result: dict | None = None,
                 error: str | None = None) -> None:

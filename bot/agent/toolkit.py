@@ -38,6 +38,7 @@ class ToolOutcome:
     message: str = ""
     result: BaseModel | None = None
     proposal: Proposal | None = None
+    people: tuple[str, ...] = ()  # the members `message` names by code, shown as mentions
 
     @property
     def final(self) -> bool:
@@ -76,7 +77,7 @@ def _runner(spec: ToolSpec):
                 result = ctx.tally.read(ctx.actor, spec.name, kwargs)
                 outcome = ToolOutcome(spec.name, kwargs, "result", result=result)
         except TallyError as exc:
-            outcome = ToolOutcome(spec.name, kwargs, _classify(exc), str(exc))
+            outcome = ToolOutcome(spec.name, kwargs, _classify(exc), str(exc), people=exc.people)
         ctx.outcomes.append(outcome)
         content = f"Error: {outcome.message}" if outcome.kind == "invalid" else NOTES[outcome.kind]
         return content, {"kind": outcome.kind, "final": outcome.final}

@@ -4,7 +4,7 @@ with their margin) as the tool renders the stored proposal; Confirm runs exactly
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -76,19 +76,24 @@ def test_console_fulfil_card_shows_ship_date_and_tracking_and_books_them(tally, 
     lines = out.getvalue().rstrip().splitlines()
     assert lines[-1] == "Confirm? [y/N]" and lines[-2] == pending.summary
     assert f'Ship order {number} for Acme Corp on 2026-11-24 (tracking "1Z999AA10123456784")' in pending.summary
-    clock.at += timedelta(hours=12)  # the click comes the next day: the date shown is the date booked
+    clock.at += timedelta(days=1)  # the click comes the next day: the date shown is the date booked
     console.handle("y")
-    assert shipped(db, number) == ("invoiced", clock.at.date() - timedelta(days=1), "1Z999AA10123456784",
-                                   clock.at.date() - timedelta(days=1))
+    assert shipped(db, number) == ("invoiced", date(2026, 11, 24), "1Z999AA10123456784", date(2026, 11, 24))
 
 
-def test_fulfil_without_a_date_shows_today_and_no_tracking(tally, db):
+def test_fulfil_without_a_date_books_the_day_shown_whenever_the_click_comes(tally, db, clock):
     number = new_order(tally)
     with slack_world(tally, with_model=False) as world:
-        method = world.command("U0SALES1", f"fulfil {number}")
-        card = world.slack.wait_for(method)[0]
-    assert f"Ship order {number} for Acme Corp on 2026-11-24 (no tracking code)" in shown(card)
-    assert tally.pending(button(card, "tally_confirm")).args["shipped_on"] == "2026-11-24"
+        card = world.slack.wait_for(world.command("U0SALES1", f"fulfil {number}"))[0]
+        assert f"Ship order {number} for Acme Corp on 2026-11-24 (no tracking code)" in shown(card)
+        pending_id = button(card, "tally_confirm")
+        assert tally.pending(pending_id).args["shipped_on"] == "2026-11-24"
+        clock.at += timedelta(days=1)
+        world.click("U0MGR1", "tally_confirm", pending_id, "C0GENERAL", "1700000000.000100",
+                    container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
+                               "is_ephemeral": True}, response_url=world.slack.base_url + "response.ship1")
+        world.slack.wait_for("response.ship1")
+    assert shipped(db, number) == ("invoiced", date(2026, 11, 24), None, date(2026, 11, 24))
 
 
 def test_a_ship_date_before_the_order_is_refused_with_what_works(tally, conversation, llm, db):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.approvals import announce_decision, decide_hold, decided_before
+from bot.blocks import error_text
 from bot.blocks.cards import held_ref
+from bot.blocks.elements import escape
 from core.errors import TallyError
 
 REJECT_VIEW = "tally_reject_reason"
@@ -18,12 +20,12 @@ def approve_hold(body: dict, context: Any, client: Any, respond: Any, logger: An
     try:
         outcome = decide_hold(tally, actor, number, True, f"Approved in Slack by {actor.name}", hold=hold)
     except TallyError as exc:  # already decided, or not a manager: nothing changes
-        error = str(exc)
+        error = error_text(exc)
     else:
         if outcome.status == "done" and not outcome.already:
             announce_decision(tally, client, outcome, actor.timezone)
             return
-        error = outcome.error or "The approval did not go through."
+        error = escape(outcome.error or "The approval did not go through.")
     respond(text=decided_before(tally, actor, number, hold) or error, response_type="ephemeral",
             replace_original=False)
 
