@@ -76,7 +76,7 @@ def test_console_fulfil_card_shows_ship_date_and_tracking_and_books_them(tally, 
     lines = out.getvalue().rstrip().splitlines()
     assert lines[-1] == "Confirm? [y/N]" and lines[-2] == pending.summary
     assert f'Ship order {number} for Acme Corp on 2026-11-24 (tracking "1Z999AA10123456784")' in pending.summary
-    clock.at += timedelta(days=1)  # the click comes the next day: the date shown is the date booked
+    clock.at += timedelta(hours=20)  # the next morning in New York (before the proposal expires)
     console.handle("y")
     assert shipped(db, number) == ("invoiced", date(2026, 11, 24), "1Z999AA10123456784", date(2026, 11, 24))
 
@@ -88,7 +88,7 @@ def test_fulfil_without_a_date_books_the_day_shown_whenever_the_click_comes(tall
         assert f"Ship order {number} for Acme Corp on 2026-11-24 (no tracking code)" in shown(card)
         pending_id = button(card, "tally_confirm")
         assert tally.pending(pending_id).args["shipped_on"] == "2026-11-24"
-        clock.at += timedelta(days=1)
+        clock.at += timedelta(hours=20)  # the next morning in New York, also for the manager
         world.click("U0MGR1", "tally_confirm", pending_id, "C0GENERAL", "1700000000.000100",
                     container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
                                "is_ephemeral": True}, response_url=world.slack.base_url + "response.ship1")
