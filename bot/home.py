@@ -36,8 +36,8 @@ def home_blocks(tally: Tally, actor: Actor, ageing_image: str | None = None) -> 
         blocks += _part("Ageing", blocks_for(read(actor, "ar_ageing", {}), tz=tz))
         blocks += _part("DSO and CEI, last 90 days",
                         blocks_for(read(actor, "collections_summary", {"period": "last-90-days"}), tz=tz))
-        blocks += _part("Orders on credit hold",
-                        blocks_for(read(actor, "order_status", {"status": "credit_hold"}), tz=tz))
+        blocks += _part("Orders on credit hold or price hold",
+                        blocks_for(read(actor, "order_status", {"status": "held"}), tz=tz))
     return _within_limit(blocks)
 
 

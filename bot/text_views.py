@@ -51,10 +51,20 @@ def _order(o: OrderView) -> str:
                      [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
                      right={1, 2, 3}))
     out.append(f"Total {fmt(o.total, o.currency)}")
+    if o.note:
+        out.append(f"Note: {o.note}")
+    if o.shipped_on:
+        out.append(f"Shipped {o.shipped_on}" + (f", tracking {o.tracking}" if o.tracking else ""))
+    if o.price:
+        out.append("Price hold:" if o.status == "price_hold" else "Prices off list:")
+        out += [f"  - {p.sku} at {fmt(p.unit_price)}: {p.text()}" for p in o.price]
+        out += [f"  - {r}" for r in o.price_reasons]
     if o.credit and o.credit.reasons:
         decided = ("" if o.status == "credit_hold" or not o.decided_by else
                    f" ({'rejected' if o.status == 'cancelled' else 'approved'} by {o.decided_by})")
-        out += [f"Credit hold{decided}:"] + [f"  - {r}" for r in o.credit.reasons]
+        title = ("Credit check (it runs again when the price is approved)" if o.status == "price_hold"
+                 else f"Credit hold{decided}")
+        out += [f"{title}:"] + [f"  - {r}" for r in o.credit.reasons]
     return "\n".join(out)
 
 

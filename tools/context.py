@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed
+from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
 
@@ -74,6 +75,7 @@ class Rules:
     timezone: str = "UTC"
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
+    max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
 
 
 @dataclass

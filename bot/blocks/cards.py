@@ -1,4 +1,4 @@
-"""Cards with a decision in them: confirm a write, what the click did, approve a credit hold, errors."""
+"""Cards with a decision in them: confirm a write, what the click did, approve a credit or price hold, errors."""
 
 from __future__ import annotations
 
@@ -47,9 +47,9 @@ def decided_line(verb: str, outcome: Outcome, tz: str, at: datetime | None) -> s
 
 
 def _done_verb(outcome: Outcome) -> str:
-    """What the click that ran it was: a manager's decision on a credit hold, or a confirmation."""
-    if isinstance(outcome.result, OrderResult) and outcome.result.action in ("approve", "reject"):
-        return "Approved" if outcome.result.action == "approve" else "Rejected"
+    """What the click that ran it was: a manager's decision on a hold, or a confirmation."""
+    if isinstance(outcome.result, OrderResult) and outcome.result.action in ("approve", "approve_price", "reject"):
+        return "Rejected" if outcome.result.action == "reject" else "Approved"
     return "Confirmed"
 
 
@@ -71,15 +71,33 @@ def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = Non
             context(decided_line("Tried", outcome, tz, at))]
 
 
+def hold_value(number: str, hold: str) -> str:
+    """An Approve/Reject button's value: the order and the hold it decides (a bare number is a credit
+    hold, as on cards posted before price holds), so a late click cannot decide a later hold."""
+    return number if hold == "credit" else f"{number}|{hold}"
+
+
+def held_ref(value: str) -> tuple[str, str]:
+    """(order number, hold) from a button's value."""
+    number, _, hold = value.partition("|")
+    return number, hold or "credit"
+
+
 def approval_card(order: OrderView, requested_by: str) -> list[dict]:
-    """For a manager: the held order, its credit decision with every reason, and approve / reject."""
-    ask = (f"🔔 {mention(requested_by)} asks for credit approval: *{escape(order.number)}* for "
+    """For a manager: the held order, its prices off list with their margins, its credit decision with
+    every reason, and approve / reject."""
+    hold = "price" if order.status == "price_hold" else "credit"
+    ask = (f"🔔 {mention(requested_by)} asks for {hold} approval: *{escape(order.number)}* for "
            f"{escape(order.customer.name)} ({escape(order.customer.code)}), {fmt(order.total, order.currency)}.")
     blocks = [section(ask), *order_blocks(order)]
     if order.credit is None:
         blocks.append(section("No credit decision was recorded for this order."))
-    blocks.append(actions(button("Approve", APPROVE_ACTION, order.number, style="primary"),
-                          button("Reject", REJECT_ACTION, order.number, style="danger"),
+    if hold == "price":
+        blocks.append(context("Approving the price runs the credit check again; if it holds the order, managers "
+                              "are asked for credit approval next."))
+    value = hold_value(order.number, hold)
+    blocks.append(actions(button("Approve", APPROVE_ACTION, value, style="primary"),
+                          button("Reject", REJECT_ACTION, value, style="danger"),
                           block_id="tally_approval"))
     return blocks
 

@@ -7,9 +7,9 @@ from bot.blocks.elements import escape, escape_keeping, fields, header, label, m
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
-from tools.orders import OrderList, OrderResult, OrderView
+from tools.orders import HOLDS, OrderList, OrderResult, OrderView
 
-STATUS_MARK = {"credit_hold": "⛔", "confirmed": "✅", "invoiced": "🧾", "cancelled": "🚫"}
+STATUS_MARK = {"credit_hold": "⛔", "price_hold": "⛔", "confirmed": "✅", "invoiced": "🧾", "cancelled": "🚫"}
 
 
 def order_blocks(o: OrderView) -> list[dict]:
@@ -26,14 +26,30 @@ def order_blocks(o: OrderView) -> list[dict]:
                                 totals=[["Total", "", "", fmt(o.total)]]))
     if o.note:
         blocks.append(section(f"_Note:_ {escape(o.note)}"))
+    if o.price:
+        blocks += price_blocks(o)
     if o.credit:
         blocks += credit_blocks(o)
     return blocks
 
 
+def price_blocks(o: OrderView) -> list[dict]:
+    """Lines priced off list, each with its margin; what put the order on price hold, if anything did."""
+    lines = "\n".join(f"• {escape(p.sku)} at {fmt(p.unit_price)}: {escape(p.text())}" for p in o.price)
+    if not o.price_reasons:
+        return [section(f"*Prices off list* (within what a rep may give):\n{lines}")]
+    reasons = "\n".join(f"• {escape(r)}" for r in o.price_reasons)
+    title = "⛔ *On price hold*" if o.status == "price_hold" else "*The price check had held it*"
+    return [section(f"{title}:\n{reasons}\n*Prices off list:*\n{lines}")]
+
+
 def credit_blocks(o: OrderView) -> list[dict]:
     """The credit check as it stands now: a hold that a manager decided says who decided and how."""
-    if o.credit.decision == "approve" or o.status == "credit_hold":
+    if o.status == "price_hold" and o.credit.decision != "approve":
+        reasons = "\n".join(f"• {escape(r)}" for r in o.credit.reasons)
+        return [section(f"*Credit check* (it runs again when the price is approved), as of the order: it would hold "
+                        f"it:\n{reasons}")]
+    if o.credit.decision == "approve" or o.status in HOLDS:
         return decision_blocks(o.credit, o.currency)
     reasons = "\n".join(f"• {escape(r)}" for r in o.credit.reasons) or "• no reason recorded"
     reason = f": {escape(o.decision_reason)}" if o.decision_reason else ""
@@ -60,9 +76,10 @@ def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
     title = "Recent orders" + (f" of {one.name} ({one.code})" if one else "")
     amounts = f"_Amounts in {r.orders[0].currency}_"
     blocks = [header(title), table_section(amounts, columns, rows, right={len(columns) - 1})]
-    held = [o for o in shown.rows if o.status == "credit_hold"]
+    held = [o for o in shown.rows if o.status in HOLDS]
     if held:
-        blocks.append(section("⛔ On credit hold: " + ", ".join(f"*{escape(o.number)}*" for o in held)))
+        blocks.append(section("⛔ On hold: " + ", ".join(f"*{escape(o.number)}* ({label(o.status).lower()})"
+                                                         for o in held)))
     blocks += footer(shown, order_list_request(r))
     if r.more and not shown.has_next:
         blocks.append(section(f"… and {r.more} older not listed here; {more_orders_hint(r)}"))
@@ -83,7 +100,7 @@ def more_orders_hint(r: OrderList) -> str:
 
 
 def order_result_blocks(r: OrderResult) -> list[dict]:
-    mark = {"credit_hold": "⛔", "cancelled": "🚫"}.get(r.order.status, "✅")
+    mark = {"credit_hold": "⛔", "price_hold": "⛔", "cancelled": "🚫"}.get(r.order.status, "✅")
     blocks = [section(f"{mark} {escape_keeping(r.describe(done=True), people_in(r))}")]
     if r.invoice is not None:
         c = r.order.currency
@@ -101,5 +118,5 @@ def order_list_text(r: OrderList) -> str:
         return order_text(r.orders[0])
     if not r.orders:
         return "No orders found."
-    held = sum(o.status == "credit_hold" for o in r.orders)
-    return f"{len(r.orders) + r.more} orders" + (f", {held} on credit hold." if held else ".")
+    held = sum(o.status in HOLDS for o in r.orders)
+    return f"{len(r.orders) + r.more} orders" + (f", {held} on hold." if held else ".")

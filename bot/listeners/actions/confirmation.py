@@ -8,6 +8,7 @@ from bot.approvals import ask_managers, held_order, update_card
 from bot.blocks import error_text, fallback_text, outcome_card
 from bot.blocks.elements import escape
 from core.errors import TallyError
+from tools.orders import label_of
 
 
 def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, confirm: bool) -> None:
@@ -28,8 +29,8 @@ def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, co
             ask_managers(tally, client, held, tally.pending(pending_id).requested_by, card)
         except Exception:
             logger.exception("could not ask managers about %s", held.order.number)
-            respond(text=f"{escape(held.order.number)} is on credit hold, but the managers could not be notified; "
-                         "please tell one.", response_type="ephemeral", replace_original=False)
+            respond(text=f"{escape(held.order.number)} is on {label_of(held.order.status)}, but the managers could "
+                         "not be notified; please tell one.", response_type="ephemeral", replace_original=False)
 
 
 def confirm_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:

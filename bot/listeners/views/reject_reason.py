@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.approvals import announce_decision, decide_hold, decided_before
 from bot.blocks import error_text
+from bot.blocks.cards import held_ref
 from bot.blocks.elements import escape
 from bot.listeners.views.reminders import tell, view_key
 from core.errors import TallyError
@@ -13,10 +14,10 @@ from core.errors import TallyError
 
 def reject_hold(body: dict, view: dict, context: Any, client: Any, logger: Any) -> None:
     actor, tally = context["actor"], context["tally"]
-    number = view["private_metadata"]
+    number, hold = held_ref(view["private_metadata"])
     reason = view["state"]["values"]["reason"]["value"]["value"]
     try:
-        outcome = decide_hold(tally, actor, number, False, reason, request_key=view_key(view))
+        outcome = decide_hold(tally, actor, number, False, reason, request_key=view_key(view), hold=hold)
     except TallyError as exc:
         error = error_text(exc)
     else:
@@ -24,4 +25,5 @@ def reject_hold(body: dict, view: dict, context: Any, client: Any, logger: Any) 
             announce_decision(tally, client, outcome, actor.timezone)
             return
         error = escape(outcome.error or "the rejection did not go through.")
-    tell(client, actor.user_id, decided_before(tally, actor, number) or f"{escape(number)} was not rejected: {error}")
+    tell(client, actor.user_id,
+         decided_before(tally, actor, number, hold) or f"{escape(number)} was not rejected: {error}")
