@@ -78,8 +78,11 @@ class Tally:
             return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
+        calendar = None
+        if requester and requester != actor.user_id and (member := session.get(Member, requester)) is not None:
+            calendar = member.timezone or self.rules.timezone
         return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
-                           confirming=requester is not None)
+                           confirming=requester is not None, calendar=calendar)
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
