@@ -201,6 +201,20 @@ class Tally:
             return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
                            decided_at=pending.decided_at)
 
+    def replace_pending(self, actor: Actor, thread_key: str, tool: str, keep: str) -> list[Outcome]:
+        """"No, make it 12": the person's earlier proposals of the same kind in this thread are cancelled,
+        so only the newest one (`keep`) can be confirmed."""
+        with self.db.session(write=True) as session:
+            earlier = session.scalars(select(PendingAction).where(
+                PendingAction.thread_key == thread_key, PendingAction.tool == tool, PendingAction.id != keep,
+                PendingAction.requested_by == actor.user_id, PendingAction.status == "pending")
+                .with_for_update()).all()
+            for pending in earlier:
+                self._finish(pending, "cancelled", actor, error="Replaced by a newer proposal.")
+            session.commit()
+            return [Outcome(p.id, p.tool, "cancelled", p.summary, error=p.error, decided_by=actor.user_id,
+                            decided_at=p.decided_at) for p in earlier]
+
     def pending(self, pending_id: str) -> PendingAction | None:
         with self.db.session() as session:
             return session.get(PendingAction, pending_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,10 +25,13 @@ from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
 from bot.text_views import render
 from core.figures import states_figures
 from core.roles import Role
-from tools import Actor, Proposal, Tally
+from tools import Actor, Outcome, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
+# "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
+AMENDS = re.compile(r"^\s*(no|nope|actually|wait|sorry)\b|\b(make it|change (it|that)|instead)\b|改成|改为|不对",
+                    re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
 
 
@@ -42,6 +46,7 @@ class Reply:
     stats: TurnStats = field(default_factory=TurnStats)
     calls: list[ToolOutcome] = field(default_factory=list)  # every tool call of the turn, for evals and logs
     said: str = ""  # the model's own words: they may accompany what the tools rendered, never replace it
+    replaced: list[Outcome] = field(default_factory=list)  # earlier proposals this one amends, now cancelled
 
     @property
     def typed_results(self) -> list[BaseModel]:
@@ -151,6 +156,9 @@ class Conversation:
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
             reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes)
+        if reply.proposals and AMENDS.search(text):
+            reply.replaced = [old for p in reply.proposals
+                              for old in self.tally.replace_pending(actor, thread_key, p.tool, keep=p.pending_id)]
         reply.calls = list(context.outcomes)
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
