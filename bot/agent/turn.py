@@ -18,10 +18,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
+from bot.agent.followups import follow_up
 from bot.agent.history import as_messages, remembered
 from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
-from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
+from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, call_tool, tools_for
 from bot.text_views import render
 from core.figures import states_figures
 from core.roles import Role
@@ -140,6 +141,12 @@ class Conversation:
             typed = "\n".join([*(r.text for r in history if r.role == "user" and r.author in (None, actor.user_id)),
                                text])
             context.typed = typed
+            if (repeat := follow_up(text, history, actor.user_id)) is not None:
+                outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
+                if outcome.final:
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
+                    return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+                context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
                 {"role": "system", "content": system_prompt()},
                 {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)},
@@ -156,6 +163,11 @@ class Conversation:
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
             reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes)
+        return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+
+    def _finish(self, actor: Actor, thread_key: str, text: str, now: Any, started: float, counter: UsageCounter,
+                context: TurnContext, reply: Reply) -> Reply:
+        """Amendments applied, stats taken, the turn remembered."""
         if reply.proposals and AMENDS.search(text):
             reply.replaced = [old for p in reply.proposals
                               for old in self.tally.replace_pending(actor, thread_key, p.tool, keep=p.pending_id)]
@@ -178,7 +190,7 @@ class Conversation:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
-        last = messages[-1]
+        last = messages[-1] if messages else None
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()
