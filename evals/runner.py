@@ -149,7 +149,9 @@ def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseCha
         for turn in task["turns"]:
             typed += turn + "\n"
             reply = conversation.handle_turn(actor, f"eval:{task['id']}", turn)
-            run.invented += invented_figures(typed, [(c.tool, c.args) for c in reply.calls],
+            # what went ahead: a write the guard stopped (and asked about instead) carries nothing
+            run.invented += invented_figures(typed, [(c.tool, c.args) for c in reply.calls
+                                                     if c.kind in ("proposal", "result")],
                                              reply.said if reply.status in ("chat", "failed") else "")
             run.turns += 1
             run.model_calls += reply.stats.model_calls
