@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core.errors import NotAllowed
+from core.errors import NotFound
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
 
@@ -107,11 +107,11 @@ class ToolContext:
         return self.sees_all or customer.owner_rep == self.actor.user_id
 
     def require_access(self, customer: Customer) -> None:
+        """A last guard behind the lookups, which never return what the actor may not see. It names
+        nothing: whether a record exists is itself something a salesperson may not learn."""
         if not self.can_see(customer):
-            raise NotAllowed(
-                f"{customer.name} is not one of your customers.",
-                hint="Sales can see and act only on the customers they own; ask its owner or a manager.",
-            )
+            raise NotFound("Nothing you can see matches that.",
+                           hint="You see only the customers you own and their documents.")
 
     def audit(self, action: str, entity: str, entity_id: Any, before: dict | None, after: dict | None) -> None:
         self.session.add(

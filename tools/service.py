@@ -151,9 +151,9 @@ class Tally:
     def confirm(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
+            self._may_decide(actor, pending)  # before anything about it is shown, decided or not
             if pending.status != "pending":
                 return self._decided(pending)
-            self._may_decide(actor, pending)
             now = self.clock.now()
             if pending.expires_at <= now:
                 pending.status, pending.decided_at = "expired", now
@@ -186,9 +186,9 @@ class Tally:
     def cancel(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
+            self._may_decide(actor, pending)  # before anything about it is shown, decided or not
             if pending.status != "pending":
                 return self._decided(pending)
-            self._may_decide(actor, pending)
             self._finish(pending, "cancelled", actor)
             session.commit()
             return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
@@ -227,7 +227,9 @@ class Tally:
     @staticmethod
     def _may_decide(actor: Actor, pending: PendingAction) -> None:
         if actor.user_id != pending.requested_by and actor.role not in SUPERVISES:
-            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.")
+            # Nothing about the request (what, for whom, whether it was decided) goes to someone else.
+            raise NotAllowed("This request is not yours to confirm or cancel.",
+                             hint="Only the person who asked, or a manager, can.")
 
     def _finish(self, pending: PendingAction, status: str, actor: Actor, *, result: dict | None = None,
                 error: str | None = None) -> None:
