@@ -74,6 +74,22 @@ class Rules:
     timezone: str = "UTC"
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
+    read_alert_floor: int = 50  # views a day below which nobody is alerted, however unusual (core/reading.py)
+
+
+REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them
+
+
+@dataclass(frozen=True)
+class View:
+    """What one read showed its reader: the kind of document and their numbers (a report: its name)."""
+
+    kind: str  # invoice, order, customer, customer_credit, report
+    refs: tuple[str, ...]
+
+    @property
+    def ref(self) -> str | None:
+        return self.refs[0] if len(self.refs) == 1 else None
 
 
 @dataclass
@@ -84,6 +100,12 @@ class ToolContext:
     rules: Rules = field(default_factory=Rules)
     requester: str | None = None  # who proposed a confirmed write; defaults to the actor
     confirming: bool = False  # running a confirmed proposal's stored arguments, not proposing them
+    surface: str = "slack"  # the front end the request came through: slack, slash, console, home, digest...
+    view: View | None = None  # what a read showed, set by the tool; the service logs it (DocumentRead)
+
+    def viewed(self, kind: str, refs: Any) -> None:
+        """Say what this read shows; one call per read (a list is one view of many documents)."""
+        self.view = View(kind, tuple(str(r) for r in refs))
 
     @cached_property
     def now(self) -> datetime:

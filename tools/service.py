@@ -7,6 +7,7 @@ as the tool's writes, so a double click or a Slack retry finds it done."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import SUPERVISES, Role
-from db.models import Member, PendingAction
+from db.models import DocumentRead, Member, PendingAction
 from db.session import Database
-from tools.context import Actor, Clock, Rules, SystemClock, ToolContext
+from tools.context import REFS_KEPT, Actor, Clock, Rules, SystemClock, ToolContext, View
 from tools.messages import argument_problems, refusal
 from tools.registry import REGISTRY, ToolSpec, get
 
@@ -57,11 +58,20 @@ def invalid_arguments(exc: ValidationError) -> InvalidInput:
 
 class Tally:
     def __init__(self, db: Database, rules: Rules | None = None, clock: Clock | None = None,
-                 pending_ttl: timedelta = timedelta(hours=24)):
+                 pending_ttl: timedelta = timedelta(hours=24), surface: str | None = "slack"):
         self.db = db
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.pending_ttl = pending_ttl
+        # The front end whose requests this serves, as the read log names it; None logs no reads (a
+        # service set to another moment, computing figures to compare with).
+        self.surface = surface
+
+    def via(self, surface: str) -> Tally:
+        """The same service for requests through another front end (console, /tally, App Home, digest)."""
+        other = copy.copy(self)
+        other.surface = surface
+        return other
 
     def __deepcopy__(self, memo: dict) -> object:
         """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
@@ -77,7 +87,7 @@ class Tally:
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
         return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
-                           confirming=requester is not None)
+                           confirming=requester is not None, surface=self.surface or "")
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
@@ -102,7 +112,10 @@ class Tally:
         self.authorize(spec, actor)
         with self.db.session() as session:
             ctx = self._context(actor, session)
-            return spec.func(ctx, self.parse_args(spec, ctx, args))
+            result = spec.func(ctx, self.parse_args(spec, ctx, args))
+        if ctx.view is not None and self.surface is not None:
+            self._log_read(ctx, spec.name, ctx.view)
+        return result
 
     # writes
     def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None,
@@ -209,6 +222,16 @@ class Tally:
             return count
 
     # internals
+    def _log_read(self, ctx: ToolContext, tool: str, view: View) -> None:
+        """One row per read, in its own short transaction right after the read: a read transaction that
+        turns into a write would queue behind (SQLite) or fail against a writer that came in between."""
+        with self.db.session(write=True) as session:
+            session.add(DocumentRead(
+                at=ctx.now, day=ctx.now.astimezone(ctx.actor.tz).date(), user_id=ctx.actor.user_id,
+                surface=ctx.surface[:20], tool=tool, kind=view.kind, ref=(view.ref or "")[:64] or None,
+                count=len(view.refs), refs=list(view.refs[:REFS_KEPT]) if view.ref is None and view.refs else None))
+            session.commit()
+
     def _proposed_for(self, actor: Actor, request_key: str) -> Proposal | None:
         with self.db.session() as session:
             pending = session.scalar(select(PendingAction).where(PendingAction.request_key == request_key))
