@@ -23,9 +23,11 @@ def _visible(ctx: ToolContext, column: Any) -> list:
     return [column.in_(select(Customer.id).where(Customer.owner_rep == ctx.actor.user_id))]
 
 
-def _unseen_hint(ctx: ToolContext, what: str) -> str:
+def _unseen_hint(ctx: ToolContext, what: str | None = None) -> str:
     """Said the same whether the record does not exist or belongs to someone else's customer."""
-    return "" if ctx.sees_all else f" You see only the {what} of customers you own."
+    if ctx.sees_all:
+        return ""
+    return f" You see only the {what} of customers you own." if what else " You see only the customers you own."
 
 
 def resolve_customer(ctx: ToolContext, query: str, *, lock: bool = False) -> Customer:
@@ -54,7 +56,7 @@ def resolve_customer(ctx: ToolContext, query: str, *, lock: bool = False) -> Cus
         close = difflib.get_close_matches(lowered, list(names), n=3, cutoff=0.5)
         candidates = list(dict.fromkeys(names[c] for c in close))
         hint = (f"Did you mean {' or '.join(candidates)}?" if candidates else
-                "Try the customer code, e.g. ACME." + _unseen_hint(ctx, "names"))
+                "Try the customer code, e.g. ACME." + _unseen_hint(ctx))
         raise NotFound(f"No customer matches {text!r}.", hint=hint, candidates=candidates)
     if len(matches) > 1:
         candidates = [_label(c) for c in matches[:5]]
