@@ -115,6 +115,18 @@ def test_a_day_over_the_threshold_alerts_each_admin_and_manager_once(tally, db, 
         assert {a.recipient for a in s.scalars(select(ReadAlert).where(ReadAlert.sent_at.is_not(None)))} == TOLD
 
 
+def test_the_scheduler_runs_the_check_and_tells_through_slack(tally, db, slack):
+    from bot.scheduler import build_scheduler
+    from tools.outbox import Outbox
+
+    history(db, REP, 3, today=52)
+    jobs = build_scheduler(tally, slack_client("xoxb-test", slack.base_url), Outbox(db, tally.clock))
+    jobs.get_job("read_alerts").func()  # what APScheduler calls on its interval
+    jobs.get_job("read_alerts").func()
+    assert [channel for channel, _ in alerts_posted(slack)] == sorted(f"D{u}" for u in TOLD)
+    assert {c.params["users"] for c in slack.calls_to("conversations.open")} == TOLD
+
+
 def test_under_the_floor_or_within_habit_nobody_is_alerted(tally, db, slack):
     history(db, REP, 0, today=50)  # a new reader: median 0, but not over the floor
     history(db, "U0COLL1", 30, today=90)  # over the floor, within 3x their own habit of 30 a day
