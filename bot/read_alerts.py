@@ -28,9 +28,9 @@ METADATA_TYPE = "tally_read_alert"
 
 
 def alert_text(unusual: UnusualDay) -> str:
-    return (f":eyes: Unusual reading: <@{unusual.user_id}> ({escape(unusual.name)}) viewed documents "
-            f"{unusual.views:,} times on {unusual.day}; their daily median over the {HISTORY_DAYS} days before "
-            f"is {unusual.median}, and an alert starts above {unusual.above}. What they viewed: "
+    return (f":eyes: Unusual reading: <@{unusual.user_id}> ({escape(unusual.name)}) viewed or looked up "
+            f"documents {unusual.views:,} times on {unusual.day}; their daily median over the {HISTORY_DAYS} days "
+            f"before is {unusual.median}, and an alert starts above {unusual.above}. What they viewed: "
             f"`python app.py audit --reads --user {unusual.user_id} --since {unusual.day}`")
 
 

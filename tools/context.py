@@ -86,9 +86,12 @@ class View:
 
     kind: str  # invoice, order, customer, customer_credit, report
     refs: tuple[str, ...]
+    asked: str | None = None  # a lookup that found nothing the reader may see: what they asked for
 
     @property
     def ref(self) -> str | None:
+        if self.asked is not None:
+            return self.asked
         return self.refs[0] if len(self.refs) == 1 else None
 
 
@@ -106,6 +109,11 @@ class ToolContext:
     def viewed(self, kind: str, refs: Any) -> None:
         """Say what this read shows; one call per read (a list is one view of many documents)."""
         self.view = View(kind, tuple(str(r) for r in refs))
+
+    def missed(self, kind: str, asked: str) -> None:
+        """A lookup found nothing this reader may see. Logged too: asking for number after number is
+        how someone maps what is not theirs, and it counts towards their day like views do."""
+        self.view = View(kind, (), asked=asked.strip()[:64])
 
     @cached_property
     def now(self) -> datetime:

@@ -55,6 +55,7 @@ def resolve_customer(ctx: ToolContext, query: str, *, lock: bool = False) -> Cus
         names.update({code.lower(): f"{code} {name}" for code, name in seen})
         close = difflib.get_close_matches(lowered, list(names), n=3, cutoff=0.5)
         candidates = list(dict.fromkeys(names[c] for c in close))
+        ctx.missed("customer", text)
         hint = (f"Did you mean {' or '.join(candidates)}?" if candidates else
                 "Try the customer code, e.g. ACME." + _unseen_hint(ctx))
         raise NotFound(f"No customer matches {text!r}.", hint=hint, candidates=candidates)
@@ -111,6 +112,7 @@ def _document(ctx: ToolContext, model: type, number: str, what: str, example: st
                 select(model).where(model.number.endswith(suffix), *visible).order_by(model.number.desc())
             ).first()
         if doc is None:
+            ctx.missed(what, number)
             raise NotFound(f"No {what} {number!r}.", hint=f"{what.capitalize()} numbers look like {example}."
                            + _unseen_hint(ctx, what + "s"))
         if lock:

@@ -36,7 +36,7 @@ class ReadEntry:
 
     def what(self) -> str:
         if self.ref is not None:
-            return f"{self.kind} {self.ref}"
+            return f"{self.kind} {self.ref}" + (" (nothing found)" if self.count == 0 else "")
         shown = ", ".join(self.refs or [])
         return f"{self.kind} ×{self.count}" + (f" ({shown})" if shown else "")
 

@@ -112,7 +112,12 @@ class Tally:
         self.authorize(spec, actor)
         with self.db.session() as session:
             ctx = self._context(actor, session)
-            result = spec.func(ctx, self.parse_args(spec, ctx, args))
+            try:
+                result = spec.func(ctx, self.parse_args(spec, ctx, args))
+            except NotFound:
+                if ctx.view is not None and ctx.view.asked is not None and self.surface is not None:
+                    self._log_read(ctx, spec.name, ctx.view)
+                raise
         if ctx.view is not None and self.surface is not None:
             self._log_read(ctx, spec.name, ctx.view)
         return result

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from bot.console import Console, run_lines
 from bot.read_alerts import send_read_alerts
 from bot.slack_app import slack_client
+from core.errors import NotFound
 from core.reading import daily_median, is_unusual
-from db.models import DocumentRead, ReadAlert
+from db.models import Customer, DocumentRead, Invoice, ReadAlert
 from tests.conftest import DEMO_NOW
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.slack_api import MockSlack
@@ -70,8 +71,11 @@ def test_every_read_is_logged_once_with_who_what_when_and_the_surface(tally, db,
         (REP, "console", "order_status", "order", order, 1),
         (REP, "console", "check_credit", "customer_credit", "ACME", 1),
         (REP, "console", "ar_ageing", "report", "ar_ageing", 1),
-    ]  # nothing for what was not found or not theirs, nor for the order's dry run
-    assert reads(db)[1].refs == [i.number for i in listed] and reads(db)[5].surface == "slack"
+        # asked for and not found (or not theirs, which reads the same): logged, showing nothing
+        (REP, "console", "invoice_status", "invoice", "INV-2026-99999", 0),
+        (REP, "console", "check_credit", "customer", "GLOBEX", 0),
+    ]  # nothing for the order's dry run
+    assert reads(db)[1].refs == [i.number for i in listed] and reads(db)[7].surface == "slack"
     assert all(r.at >= DEMO_NOW and r.day == TODAY for r in reads(db))
     with slack_world(tally, with_model=False) as world:
         method = world.command(REP, f"invoice {number}")
@@ -79,7 +83,7 @@ def test_every_read_is_logged_once_with_who_what_when_and_the_surface(tally, db,
         world.mention(REP, f"invoice {number}")
         world.slack.wait_for("chat.update")
         world.settle()
-    assert [(r.surface, r.ref) for r in reads(db)[6:]] == [("slash", number), ("slack", number)]
+    assert [(r.surface, r.ref) for r in reads(db)[8:]] == [("slash", number), ("slack", number)]
 
 
 def test_the_rule_is_three_times_the_readers_own_median_and_the_floor():
@@ -105,7 +109,7 @@ def test_a_day_over_the_threshold_alerts_each_admin_and_manager_once(tally, db, 
     assert send_read_alerts(tally, client) == 2
     posted = alerts_posted(slack)
     assert [channel for channel, _ in posted] == sorted(f"D{u}" for u in TOLD)
-    assert all(f"<@{REP}> (Sam Sales) viewed documents 51 times on {TODAY}" in text and "median" in text
+    assert all(f"<@{REP}> (Sam Sales) viewed or looked up documents 51 times on {TODAY}" in text and "median" in text
                for _, text in posted)
     for _ in range(3):  # later runs, and more reads the same day, tell nobody again
         tally.read(actors[REP], "ar_ageing", {})
@@ -125,6 +129,20 @@ def test_the_scheduler_runs_the_check_and_tells_through_slack(tally, db, slack):
     jobs.get_job("read_alerts").func()
     assert [channel for channel, _ in alerts_posted(slack)] == sorted(f"D{u}" for u in TOLD)
     assert {c.params["users"] for c in slack.calls_to("conversations.open")} == TOLD
+
+
+def test_asking_for_number_after_number_is_seen_and_alerts_too(tally, db, actors, slack):
+    """How 273 of 399 invoice numbers were once mapped to other reps' customers: now each answer says
+    nothing, and the asking itself is logged and counts towards the day."""
+    with db.session() as s:
+        theirs = s.scalars(select(Invoice.number).join(Invoice.customer).where(Customer.owner_rep != REP)
+                           .order_by(Invoice.number).limit(40)).all()
+    asked = [*theirs, *(f"INV-2026-{n:05d}" for n in range(90001, 90001 + 51 - len(theirs)))]
+    for number in asked:
+        with pytest.raises(NotFound):
+            tally.read(actors[REP], "invoice_status", {"invoice_number": number})
+    assert [(r.ref, r.count) for r in reads(db)] == [(number, 0) for number in asked]
+    assert send_read_alerts(tally, slack_client("xoxb-test", slack.base_url)) == 2
 
 
 def test_under_the_floor_or_within_habit_nobody_is_alerted(tally, db, slack):
@@ -200,6 +218,10 @@ def test_audit_reads_lists_who_viewed_what_and_marks_the_unusual_days(tally, db,
     about = cli(tmp_path, backend.url, "--document", number.lower(), "--since", since).split("Over the")[0]
     assert f"U0COLL1 console invoice_status invoice {number}\n" in about and REP not in about
     assert cli(tmp_path, backend.url, "--since", "2999-01-01").startswith("No reads match.")
+    with pytest.raises(NotFound):
+        tally.read(actors["U0COLL1"], "invoice_status", {"invoice_number": "INV-2026-99999"})
+    last = cli(tmp_path, backend.url, "--user", "U0COLL1", "--limit", "1").splitlines()[0]
+    assert last.endswith(" U0COLL1 slack invoice_status invoice INV-2026-99999 (nothing found)")
 
 
 def test_days_are_the_readers_own(tally, db, actors):
