@@ -25,6 +25,7 @@ from db.models import Customer, DocumentRead, Invoice, ReadAlert
 from tests.conftest import DEMO_NOW
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.slack_api import MockSlack
+from tests.fakes.slack_requests import event_callback
 from tests.helpers import invoice_of, order_of
 from tools import Rules, Tally
 
@@ -83,7 +84,11 @@ def test_every_read_is_logged_once_with_who_what_when_and_the_surface(tally, db,
         world.mention(REP, f"invoice {number}")
         world.slack.wait_for("chat.update")
         world.settle()
-    assert [(r.surface, r.ref) for r in reads(db)[8:]] == [("slash", number), ("slack", number)]
+        world.sim.post(*event_callback({"type": "app_home_opened", "user": REP, "channel": f"D{REP}", "tab": "home",
+                                        "event_ts": "1.1"}, "EvHomeReads"))
+        world.settle()
+    assert [(r.surface, r.ref) for r in reads(db)[8:10]] == [("slash", number), ("slack", number)]
+    assert [(r.surface, r.tool) for r in reads(db)[10:]] == [("home", "order_status"), ("home", "invoice_status")]
 
 
 def test_the_rule_is_three_times_the_readers_own_median_and_the_floor():
