@@ -64,7 +64,7 @@ def _run_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
             return [Notice(f"```{help_text(command.topic)}```")]
         return [execute(tally, actor, command)]
     except TallyError as exc:
-        return [Notice(exc.message, exc.hint, error=True)]
+        return [Notice(exc.message, exc.hint, error=True, people=exc.people)]
 
 
 def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
@@ -91,5 +91,5 @@ def items_from_reply(reply: Reply) -> list[Item]:
         elif outcome.result is not None:
             items.append(outcome.result)
         else:
-            items.append(Notice(outcome.message, error=outcome.kind in ("refusal", "error")))
+            items.append(Notice(outcome.message, error=outcome.kind in ("refusal", "error"), people=outcome.people))
     return items or [Notice(reply.text)]

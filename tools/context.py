@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
 
@@ -74,6 +75,7 @@ class Rules:
     timezone: str = "UTC"
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
+    max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
     read_alert_floor: int = 50  # views a day below which nobody is alerted, however unusual (core/reading.py)
 
 
@@ -122,8 +124,11 @@ class ToolContext:
 
     @property
     def today(self) -> date:
-        """Business days are counted in the company's timezone."""
-        return self.now.astimezone(ZoneInfo(self.rules.timezone)).date()
+        """The date on the user's own calendar: "today", "yesterday" and "received today" mean what the
+        user sees on their clock, so a New York user at 22:00 on 1 Dec orders on 1 Dec, and a date typed
+        in Shanghai the next morning is not refused as being in the future. (The dunning sweep counts
+        days in the company's timezone.)"""
+        return self.now.astimezone(self.actor.tz).date()
 
     @property
     def requested_by(self) -> str:

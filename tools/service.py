@@ -1,9 +1,11 @@
 """The service every front end calls: run a read, propose a write, confirm or cancel it.
 
-A write never runs straight from a request. `propose` dry-runs it (the whole tool, rolled back) so
-the confirmation shows exactly what will happen and refuses early what would fail, then stores a
-PendingAction. `confirm` runs it for real, once: the pending row is locked in the same transaction
-as the tool's writes, so a double click or a Slack retry finds it done."""
+A write never runs straight from a request. `propose` resolves its arguments for the requester (see
+`tools.registry.resolves`), dry-runs them (the whole tool, rolled back) so the confirmation shows
+exactly what will happen and refuses early what would fail, then stores those resolved arguments and
+the tool's own summary of them in a PendingAction. `confirm` runs exactly the stored arguments, whoever
+confirms, and once: the pending row is locked in the same transaction as the tool's writes, so a
+double click or a Slack retry finds it done."""
 
 from __future__ import annotations
 
@@ -136,6 +138,8 @@ class Tally:
         with self.db.session(write=True) as session:
             ctx = self._context(actor, session)
             parsed = self.parse_args(spec, ctx, args)
+            if spec.resolve is not None:  # defaults filled in for the requester, now: stored as they will run
+                parsed = spec.resolve(ctx, parsed)
             preview = spec.func(ctx, parsed)  # a dry run: rolled back when the block ends
         summary = preview.describe(done=False)
         now = self.clock.now()

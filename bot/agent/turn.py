@@ -18,10 +18,11 @@ from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
 from bot.agent.history import as_messages, remembered
-from bot.agent.middleware import StopWhenAnswered, is_invalid
+from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
 from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
 from bot.text_views import render
+from core.figures import states_figures
 from core.roles import Role
 from tools import Actor, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
@@ -121,22 +122,31 @@ class Conversation:
             if role not in self._agents:
                 self._agents[role] = create_agent(
                     self.model, build_tools(tools_for(role)), context_schema=TurnContext,
-                    middleware=[StopWhenAnswered(),
+                    middleware=[StopWhenAnswered(), RequireToolOnRetry(),
                                 ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
             return self._agents[role]
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
-        context = TurnContext(self.tally, actor, thread_key)
+        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text)
         now = self.tally.clock.now()
         try:
+            history = self.memory.history(thread_key)
+            typed = "\n".join([*(r.text for r in history if r.role == "user" and r.author in (None, actor.user_id)),
+                               text])
+            context.typed = typed
             messages: list[Any] = [
                 {"role": "system", "content": system_prompt()},
                 {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)},
-                *as_messages(self.memory.history(thread_key), actor.user_id), HumanMessage(text)]
-            state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
-                                                      config={"callbacks": [counter]})
-            reply = self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)))
+                *as_messages(history, actor.user_id), HumanMessage(text)]
+            reply = self._run(actor, messages, context, counter)
+            if reply.status == "chat" and states_figures(reply.said, typed):
+                # Prose with figures no tool produced: once more with a tool required, else say so.
+                context.force_tool = True
+                reply = self._run(actor, messages, context, counter)
+                if reply.status in ("chat", "failed") and not reply.results:
+                    reply = Reply(f"I could not look that up, and I won't guess figures. {COMMAND_HINT}",
+                                  "failed", context.outcomes)
         except Exception as exc:  # the user hears why, never a stack trace
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
@@ -149,6 +159,11 @@ class Conversation:
                               turn_log(now, actor.user_id, thread_key, reply.stats, reply.status,
                                        reply.text if failed else None), author=actor.user_id)
         return reply
+
+    def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:
+        state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
+                                                  config={"callbacks": [counter]})
+        return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)))
 
     @staticmethod
     def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> Reply:

@@ -26,7 +26,7 @@ def test_a_ten_thousand_character_argument_leaves_a_readable_thread(tally, conve
     long_name = "acme " + "x" * 10_000
     llm.push(tool_calls(("check_credit", {"customer": long_name, "amount": 5000})))
     console, out = console_for(tally, conversation, "U0MGR1")
-    console.handle("how is that customer doing?")
+    console.handle("can that customer take an order of 5000?")
     stored = [json.loads(content) for role, content, _ in rows(db, "console:U0MGR1") if role == "tool_call"]
     assert len(stored) == 1 and len(json.dumps(stored[0], ensure_ascii=False)) <= MAX_CHARS
     assert stored[0]["args"]["amount"] == 5000 and stored[0]["args"]["customer"].startswith("acme xxx")
