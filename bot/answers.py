@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from bot.delivery import Item, Notice
+from bot.delivery import Item, Notice, Replaced
 from bot.grammar import PARSERS, USAGE, Command, Help, help_text, parse
 from core.errors import InvalidInput, TallyError
 from core.mentions import SLACK_MENTION
@@ -84,7 +84,8 @@ def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, t
 def items_from_reply(reply: Reply) -> list[Item]:
     if reply.status == "failed":
         return [Notice(reply.text, error=True)]
-    items: list[Item] = []
+    items: list[Item] = [Replaced(f"Replaced your earlier proposal, which was not done: {old.summary}", outcome=old)
+                         for old in reply.replaced]
     for outcome in reply.results:
         if outcome.proposal is not None:
             items.append(outcome.proposal)

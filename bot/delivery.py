@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from bot.blocks import blocks_for, error_card, fallback_text
 from bot.blocks.charts import ageing_chart, sales_chart
 from bot.blocks.elements import escape_keeping, section
-from tools import Proposal
+from tools import Outcome, Proposal
 from tools.reports import AgeingReport, SalesSummary
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,14 @@ class Notice:
     hint: str | None = None
     error: bool = False
     people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Replaced(Notice):
+    """An earlier proposal in the thread that the newest one amends: said in the thread, and its card
+    (if it was posted in Slack) is turned into a cancelled one."""
+
+    outcome: Outcome | None = None
 
 
 Item = BaseModel | Proposal | Notice

@@ -137,6 +137,17 @@ def _order(rest: list[str], at: Typed) -> Command:
     return Command("create_order", {"customer": customer, "lines": lines})
 
 
+def _customer_words(rest: list[str]) -> list[str]:
+    """"credit for Acme?" names Acme: a leading "for" and a trailing question mark are not the name."""
+    words = list(rest)
+    if words and words[0].lower() in ("for", "of", "on"):
+        words = words[1:]
+    if words:
+        words[-1] = words[-1].rstrip("?？")
+        words = [w for w in words if w]
+    return words
+
+
 def _document(token: str, verb: str, kind: str = "invoice") -> str:
     """A document number has digits (INV-2026-00042, SO-2026-00007, 10042): "me" in "remind me about ..."
     or "the" in "approve the held order ..." means the line is plain language, not this command."""
@@ -147,6 +158,7 @@ def _document(token: str, verb: str, kind: str = "invoice") -> str:
 
 
 def _credit(rest: list[str], at: Typed) -> Command:
+    rest = _customer_words(rest)
     if not rest:
         raise _usage("credit", "Which customer?")
     named = next((i for i, word in enumerate(rest) if i and is_number(word)), len(rest))
@@ -164,6 +176,7 @@ def _invoice(rest: list[str], at: Typed) -> Command:
 
 
 def _invoices(rest: list[str], at: Typed) -> Command:
+    rest = _customer_words(rest)
     overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
     words = rest[:-1] if overdue else rest
     if not words and not overdue:

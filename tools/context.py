@@ -105,6 +105,7 @@ class ToolContext:
     rules: Rules = field(default_factory=Rules)
     requester: str | None = None  # who proposed a confirmed write; defaults to the actor
     confirming: bool = False  # running a confirmed proposal's stored arguments, not proposing them
+    calendar: str | None = None  # the requester's timezone when someone else confirms their proposal
     surface: str = "slack"  # the front end the request came through: slack, slash, console, home, digest...
     view: View | None = None  # what a read showed, set by the tool; the service logs it (DocumentRead)
 
@@ -127,8 +128,8 @@ class ToolContext:
         """The date on the user's own calendar: "today", "yesterday" and "received today" mean what the
         user sees on their clock, so a New York user at 22:00 on 1 Dec orders on 1 Dec, and a date typed
         in Shanghai the next morning is not refused as being in the future. (The dunning sweep counts
-        days in the company's timezone.)"""
-        return self.now.astimezone(self.actor.tz).date()
+        days in the company's timezone.) A confirmed proposal keeps its requester's calendar."""
+        return self.now.astimezone(ZoneInfo(self.calendar) if self.calendar else self.actor.tz).date()
 
     @property
     def requested_by(self) -> str:

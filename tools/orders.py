@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -213,8 +213,15 @@ class OrderLineArgs(Args):
 
 class CreateOrderArgs(Args):
     customer: str = Field(description="customer code or name")
-    lines: list[OrderLineArgs] = Field(min_length=1, max_length=50)
+    lines: list[OrderLineArgs] = Field(default_factory=list, max_length=50)
     note: str | None = Field(None, max_length=500)
+    same_as_last: bool = Field(False, description="'same as last time': the lines of the customer's last order")
+
+    @model_validator(mode="after")
+    def _has_lines(self) -> CreateOrderArgs:
+        if not self.lines and not self.same_as_last:
+            raise ValueError("name at least one line (quantity and SKU), or ask for the same as last time")
+        return self
 
 
 @tool("write", {Role.SALES, Role.MANAGER})
@@ -285,11 +292,24 @@ def _resolve_create_order(ctx: ToolContext, args: CreateOrderArgs) -> CreateOrde
     """The customer by its code, each SKU as stored, and each line's price fixed as shown (list price
     unless one was quoted): a list price changed before the click does not change what was confirmed."""
     customer = resolve_customer(ctx, args.customer)
+    if args.same_as_last and not args.lines:
+        args = args.model_copy(update={"lines": _last_lines(ctx, customer)})
     products = resolve_products(ctx, [ln.sku for ln in args.lines])
     lines = [ln.model_copy(update={"sku": products[ln.sku.upper()].sku,
                                    "unit_price": ln.unit_price or products[ln.sku.upper()].price})
              for ln in args.lines]
-    return args.model_copy(update={"customer": customer.code, "lines": lines})
+    return args.model_copy(update={"customer": customer.code, "lines": lines, "same_as_last": False})
+
+
+def _last_lines(ctx: ToolContext, customer: Customer) -> list[OrderLineArgs]:
+    """The SKUs and quantities of the customer's latest order that was not cancelled, at today's prices."""
+    last = ctx.session.scalars(select(SalesOrder).where(SalesOrder.customer_id == customer.id,
+                                                        SalesOrder.status != "cancelled")
+                               .order_by(SalesOrder.ordered_on.desc(), SalesOrder.id.desc()).limit(1)).first()
+    if last is None:
+        raise InvalidInput(f"{customer.name} has no earlier order to repeat.",
+                           hint=f"Name the lines, e.g. `order {customer.code} 10 WIDGET-1`.")
+    return [OrderLineArgs(sku=ln.sku, quantity=ln.quantity) for ln in last.lines]
 
 
 class CancelOrderArgs(Args):

@@ -88,8 +88,11 @@ class Tally:
             return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
+        calendar = None
+        if requester and requester != actor.user_id and (member := session.get(Member, requester)) is not None:
+            calendar = member.timezone or self.rules.timezone
         return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
-                           confirming=requester is not None, surface=self.surface or "")
+                           confirming=requester is not None, calendar=calendar, surface=self.surface or "")
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
@@ -215,6 +218,20 @@ class Tally:
             session.commit()
             return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
                            decided_at=pending.decided_at)
+
+    def replace_pending(self, actor: Actor, thread_key: str, tool: str, keep: str) -> list[Outcome]:
+        """"No, make it 12": the person's earlier proposals of the same kind in this thread are cancelled,
+        so only the newest one (`keep`) can be confirmed."""
+        with self.db.session(write=True) as session:
+            earlier = session.scalars(select(PendingAction).where(
+                PendingAction.thread_key == thread_key, PendingAction.tool == tool, PendingAction.id != keep,
+                PendingAction.requested_by == actor.user_id, PendingAction.status == "pending")
+                .with_for_update()).all()
+            for pending in earlier:
+                self._finish(pending, "cancelled", actor, error="Replaced by a newer proposal.")
+            session.commit()
+            return [Outcome(p.id, p.tool, "cancelled", p.summary, error=p.error, decided_by=actor.user_id,
+                            decided_at=p.decided_at) for p in earlier]
 
     def pending(self, pending_id: str) -> PendingAction | None:
         with self.db.session() as session:

@@ -70,21 +70,27 @@ def _classify(exc: TallyError) -> Kind:
     return "error"
 
 
+def call_tool(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
+    """Run one call for the turn's user, as the model or a follow-up asked: routed by document number,
+    without figures nobody typed, a write only proposed. The outcome is kept for the reply."""
+    name, args = route_by_document(tool, kwargs, ctx.text)
+    try:
+        args = without_invented_figures(name, args, ctx.typed)
+        if REGISTRY[name].is_write:
+            proposal = ctx.tally.propose(ctx.actor, name, args, thread_key=ctx.thread_key)
+            outcome = ToolOutcome(name, args, "proposal", proposal.summary, proposal=proposal)
+        else:
+            result = ctx.tally.read(ctx.actor, name, args)
+            outcome = ToolOutcome(name, args, "result", result=result)
+    except TallyError as exc:
+        outcome = ToolOutcome(name, args, _classify(exc), str(exc), people=exc.people)
+    ctx.outcomes.append(outcome)
+    return outcome
+
+
 def _runner(spec: ToolSpec):
     def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        ctx: TurnContext = runtime.context
-        name, args = route_by_document(spec.name, kwargs, ctx.text)
-        try:
-            args = without_invented_figures(name, args, ctx.typed)
-            if REGISTRY[name].is_write:
-                proposal = ctx.tally.propose(ctx.actor, name, args, thread_key=ctx.thread_key)
-                outcome = ToolOutcome(name, args, "proposal", proposal.summary, proposal=proposal)
-            else:
-                result = ctx.tally.read(ctx.actor, name, args)
-                outcome = ToolOutcome(name, args, "result", result=result)
-        except TallyError as exc:
-            outcome = ToolOutcome(name, args, _classify(exc), str(exc), people=exc.people)
-        ctx.outcomes.append(outcome)
+        outcome = call_tool(runtime.context, spec.name, kwargs)
         content = f"Error: {outcome.message}" if outcome.kind == "invalid" else NOTES[outcome.kind]
         return content, {"kind": outcome.kind, "final": outcome.final}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,17 +18,21 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
+from bot.agent.followups import follow_up
 from bot.agent.history import as_messages, remembered
 from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
-from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
+from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, call_tool, tools_for
 from bot.text_views import render
 from core.figures import states_figures
 from core.roles import Role
-from tools import Actor, Proposal, Tally
+from tools import Actor, Outcome, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
+# "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
+AMENDS = re.compile(r"^\s*(no|nope|actually|wait|sorry)\b|\b(make it|change (it|that)|instead)\b|改成|改为|不对",
+                    re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
 
 
@@ -42,6 +47,7 @@ class Reply:
     stats: TurnStats = field(default_factory=TurnStats)
     calls: list[ToolOutcome] = field(default_factory=list)  # every tool call of the turn, for evals and logs
     said: str = ""  # the model's own words: they may accompany what the tools rendered, never replace it
+    replaced: list[Outcome] = field(default_factory=list)  # earlier proposals this one amends, now cancelled
 
     @property
     def typed_results(self) -> list[BaseModel]:
@@ -135,6 +141,12 @@ class Conversation:
             typed = "\n".join([*(r.text for r in history if r.role == "user" and r.author in (None, actor.user_id)),
                                text])
             context.typed = typed
+            if (repeat := follow_up(text, history, actor.user_id)) is not None:
+                outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
+                if outcome.final:
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
+                    return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+                context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
                 {"role": "system", "content": system_prompt()},
                 {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)},
@@ -151,6 +163,14 @@ class Conversation:
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
             reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes)
+        return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+
+    def _finish(self, actor: Actor, thread_key: str, text: str, now: Any, started: float, counter: UsageCounter,
+                context: TurnContext, reply: Reply) -> Reply:
+        """Amendments applied, stats taken, the turn remembered."""
+        if reply.proposals and AMENDS.search(text):
+            reply.replaced = [old for p in reply.proposals
+                              for old in self.tally.replace_pending(actor, thread_key, p.tool, keep=p.pending_id)]
         reply.calls = list(context.outcomes)
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
@@ -170,7 +190,7 @@ class Conversation:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
-        last = messages[-1]
+        last = messages[-1] if messages else None
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()

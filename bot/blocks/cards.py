@@ -61,7 +61,8 @@ def outcome_card(outcome: Outcome, tz: str = "UTC", *, at: datetime | None = Non
         shown = result_blocks(outcome.result) if outcome.result is not None else [section("✅ " + summary)]
         return [*shown, context(decided_line(_done_verb(outcome), outcome, tz, at))]
     if outcome.status == "cancelled":
-        return [section(f"🚫 *Cancelled*: nothing was changed.\n{quoted}"),
+        why = f" {escape(outcome.error)}" if outcome.error else ""
+        return [section(f"🚫 *Cancelled*: nothing was changed.{why}\n{quoted}"),
                 context(decided_line("Cancelled", outcome, tz, at))]
     if outcome.status == "expired":
         why = escape(outcome.error or "It was not confirmed in time; ask again.")

@@ -62,3 +62,20 @@ def test_commands_still_skip_the_model_and_without_one_words_get_the_grammar_err
     plain = io.StringIO()
     run_lines(Console(tally, tally.actor_for("U0COLL1"), plain), [f"remind me about {invoice} tomorrow 9am"])
     assert "'me' is not an invoice number; write it like INV-2026-00042" in plain.getvalue()
+
+
+def test_credit_for_a_name_with_a_question_mark_is_still_the_command(tally, llm):
+    llm.reset()
+    tty, out = console(tally, llm, "U0SALES1")
+    run_lines(tty, ["credit for Acme?"])
+    assert llm.calls_count == 0 and "Credit for ACME Acme Corp" in out.getvalue(), out.getvalue()
+
+
+def test_a_command_naming_no_customer_goes_to_the_model_as_in_slack(tally, llm):
+    from tests.fakes.openai_steps import reply
+
+    llm.reset()
+    llm.push(reply("Which customer do you mean: the one you onboarded last week?"))
+    tty, out = console(tally, llm, "U0SALES1")
+    run_lines(tty, ["credit the new customer we onboarded"])
+    assert llm.calls_count == 1 and "Which customer do you mean" in out.getvalue(), out.getvalue()

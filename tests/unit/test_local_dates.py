@@ -32,3 +32,13 @@ def test_a_morning_payment_in_shanghai_received_today_is_the_users_today(db, act
                           {"invoice_number": invoice.number, "amount": "1.00", "received_on": "yesterday",
                            "reference": "Y-1"})
     assert yesterday.received_on == date(2026, 12, 1)
+
+
+def test_a_manager_confirming_a_shanghai_reps_proposal_keeps_the_reps_calendar(db, actors):
+    # 23:30 UTC on 1 Dec: 2 Dec in Shanghai, still 1 Dec in New York where the manager confirms
+    tally = Tally(db, Rules(), TickingClock(datetime(2026, 12, 1, 23, 30, tzinfo=UTC)))
+    rep, manager = tally.actor_for("U0SALES2"), actors["U0MGR1"]
+    proposal = tally.propose(rep, "create_order", {"customer": "GLOBEX", "lines": [{"sku": "VALVE-1", "quantity": 1}]})
+    outcome = tally.confirm(manager, proposal.pending_id)
+    assert outcome.status == "done", outcome.error
+    assert outcome.result.order.ordered_on == date(2026, 12, 2)
