@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 
+    # access monitoring: a day of reading is unusual above 3x the person's 30-day daily median and this floor
+    read_alert_floor: int = Field(50, ge=1, alias="TALLY_READ_ALERT_FLOOR")
+
     @field_validator(*SECRETS, mode="before")
     @classmethod
     def _real_secret(cls, value: Any, info: ValidationInfo) -> Any:

@@ -209,8 +209,12 @@ def audit(
     document: Annotated[str | None, typer.Option(help="only events about this record, e.g. INV-2026-00042")] = None,
     since: Annotated[str | None, typer.Option(help="from this day or time on (UTC unless it has an offset)")] = None,
     limit: Annotated[int, typer.Option(min=1, help="at most this many events")] = 50,
+    reads: Annotated[bool, typer.Option("--reads", help="who viewed which documents, and unusual reading")] = False,
+    surface: Annotated[str | None, typer.Option(help="with --reads: only through slack, slash, console...")] = None,
 ) -> None:
-    """Show the audit log, newest first: one line per event (time in UTC, who, what, which record, changes)."""
+    """Show the audit log, newest first: one line per event (time in UTC, who, what, which record, changes).
+    With --reads, the read log instead: who viewed what, when, through which front end, and whose days
+    of reading were unusual."""
     from tools.audit_log import read_audit
 
     start = None
@@ -220,11 +224,42 @@ def audit(
         except ValueError:
             _fail(f"--since {since!r} is not a date or time; e.g. 2026-11-01 or 2026-11-01T09:00")
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    if reads:
+        return _audit_reads(user=user, document=document, surface=surface, since=start, limit=limit)
+    if surface:
+        _fail("--surface goes with --reads: the audit log of changes is not kept per front end.")
     entries = read_audit(_db(), user=user, document=document, since=start, limit=limit)
     for entry in entries:
         _say(entry.line())
     if not entries:
         _say("No audit events match.")
+
+
+def _audit_reads(*, user: str | None, document: str | None, surface: str | None, since: datetime | None,
+                 limit: int) -> None:
+    """Reads newest first, each line marked when its reader's day was unusual, then those days."""
+    from datetime import timedelta
+
+    from core.reading import HISTORY_DAYS, MULTIPLE
+    from tools.read_watch import read_log, unusual_days
+
+    db, floor = _db(), get_settings().read_alert_floor
+    entries = read_log(db, user=user, document=document, surface=surface, since=since, limit=limit)
+    today = datetime.now(UTC).date()
+    first = since.date() - timedelta(days=1) if since else today - timedelta(days=HISTORY_DAYS)
+    unusual = unusual_days(db, floor, first, today + timedelta(days=1), user=user)
+    marked = {(u.user_id, u.day) for u in unusual}  # days are the readers' own, as each read stored it
+    for entry in entries:
+        _say(entry.line() + ("  [unusual day]" if (entry.user_id, entry.day) in marked else ""))
+    if not entries:
+        _say("No reads match.")
+    rule = f"more than {MULTIPLE}× their own {HISTORY_DAYS}-day daily median and more than {floor} views a day"
+    if not unusual:
+        _say(f"Nobody read unusually ({rule}) since {first}.")
+        return
+    _say(f"Over the threshold ({rule}):")
+    for u in unusual:
+        _say(f"  {u.user_id} ({u.name}) on {u.day}: {u.views:,} views; daily median {u.median}, alert above {u.above}")
 
 
 @cli.command()
@@ -233,7 +268,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     from bot.console import Console as TallyConsole
     from bot.console import run_interactive, run_lines
 
-    tally = _tally(demo_if_new=not get_settings().database_url_given)  # the demo is the console's first start
+    tally = _tally(demo_if_new=not get_settings().database_url_given).via("console")  # demo on first start
     actor = tally.actor_for(as_user.strip().upper())
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")

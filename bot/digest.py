@@ -40,8 +40,10 @@ def _change(now: Decimal, before: Decimal, unit: str, better_when_lower: bool) -
 
 
 def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[dict], Any]:
+    tally = tally.via("digest")
     now = tally.clock.now()
-    last_week = Tally(tally.db, tally.rules, FixedClock(now - timedelta(days=7)))
+    last_week = Tally(tally.db, tally.rules, FixedClock(now - timedelta(days=7)),
+                      surface=None)  # last week's figures for comparison: nobody views them as of then
     period = {"period": "last-90-days"}
     this, before = tally.read(manager, "collections_summary", period), last_week.read(manager, "collections_summary",
                                                                                         period)

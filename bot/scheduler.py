@@ -12,6 +12,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.digest import send_digests
+from bot.read_alerts import send_read_alerts
 from bot.reminders import ReminderSender
 from tools import Tally
 from tools.outbox import Outbox
@@ -19,6 +20,7 @@ from tools.outbox import Outbox
 log = logging.getLogger(__name__)
 SWEEP_MINUTES = 60
 SEND_SECONDS = 30
+READ_CHECK_MINUTES = 15  # how soon admins and managers hear of unusual reading
 
 
 def _logged(name: str, job: Any) -> Any:
@@ -42,6 +44,8 @@ def build_scheduler(tally: Tally, client: Any, outbox: Outbox) -> BackgroundSche
     scheduler.add_job(_logged("send", sender.run_once), "interval", seconds=SEND_SECONDS, id="send", **common)
     scheduler.add_job(_logged("digest", lambda: send_digests(tally, client, outbox)), "interval",
                       minutes=SWEEP_MINUTES, id="digest", next_run_time=now, **common)
+    scheduler.add_job(_logged("read alerts", lambda: send_read_alerts(tally, client)), "interval",
+                      minutes=READ_CHECK_MINUTES, id="read_alerts", **common)
     scheduler.add_job(_logged("expire proposals", tally.expire_pending), "interval", minutes=SWEEP_MINUTES,
                       id="expire", **common)
     return scheduler

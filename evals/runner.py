@@ -136,7 +136,7 @@ def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseCha
     shutil.copy(template, db_file)
     db = Database(f"sqlite:///{db_file}")
     try:
-        tally = Tally(db, Rules(), FixedClock(EVAL_NOW))
+        tally = Tally(db, Rules(), FixedClock(EVAL_NOW), surface="eval")
         actor = tally.actor_for(task["actor"])
         needed = set(PLACEHOLDER.findall(json.dumps(task, ensure_ascii=False)))
         task = _fill(task, resolve(tally, actor, needed))

@@ -9,11 +9,15 @@ from db.models import Invoice, SalesOrder
 from db.session import Database
 
 WORKFLOW_TABLES = {"pending_actions", "conversation_messages", "turn_logs"}  # not business data
+# The log of who looked at what grows with every read; "nothing changed" is about what was looked at.
+MONITORING_TABLES = {"document_reads", "read_alerts"}
 
 
 def state(db: Database, *, with_pending: bool = True) -> dict:
     with db.session() as session:
         data = snapshot(session)
+    for name in MONITORING_TABLES:
+        data.pop(name, None)
     if not with_pending:
         for name in WORKFLOW_TABLES:
             data.pop(name, None)

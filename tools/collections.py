@@ -288,6 +288,7 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
         items.append(WorklistItem(invoice=line, risk_grade=grade, score=score, broken_promise=broken,
                                   last_contact_at=invoice.last_contact_at))
     items.sort(key=lambda it: worklist_sort_key(it.score, it.broken_promise))
+    ctx.viewed("invoice", [it.invoice.number for it in items[:WORKLIST_LIMIT]])
     return Worklist(collector=who if who and who.lower() != "all" else None, currency=ctx.rules.currency,
                     items=items[:WORKLIST_LIMIT], total_overdue=sum((i.invoice.balance for i in items), Decimal(0)),
                     more=max(len(items) - WORKLIST_LIMIT, 0))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core.errors import NotAllowed
+from core.errors import NotFound
 from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
@@ -76,6 +76,25 @@ class Rules:
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
     max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
+    read_alert_floor: int = 50  # views a day below which nobody is alerted, however unusual (core/reading.py)
+
+
+REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them
+
+
+@dataclass(frozen=True)
+class View:
+    """What one read showed its reader: the kind of document and their numbers (a report: its name)."""
+
+    kind: str  # invoice, order, customer, customer_credit, report
+    refs: tuple[str, ...]
+    asked: str | None = None  # a lookup that found nothing the reader may see: what they asked for
+
+    @property
+    def ref(self) -> str | None:
+        if self.asked is not None:
+            return self.asked
+        return self.refs[0] if len(self.refs) == 1 else None
 
 
 @dataclass
@@ -87,6 +106,17 @@ class ToolContext:
     requester: str | None = None  # who proposed a confirmed write; defaults to the actor
     confirming: bool = False  # running a confirmed proposal's stored arguments, not proposing them
     calendar: str | None = None  # the requester's timezone when someone else confirms their proposal
+    surface: str = "slack"  # the front end the request came through: slack, slash, console, home, digest...
+    view: View | None = None  # what a read showed, set by the tool; the service logs it (DocumentRead)
+
+    def viewed(self, kind: str, refs: Any) -> None:
+        """Say what this read shows; one call per read (a list is one view of many documents)."""
+        self.view = View(kind, tuple(str(r) for r in refs))
+
+    def missed(self, kind: str, asked: str) -> None:
+        """A lookup found nothing this reader may see. Logged too: asking for number after number is
+        how someone maps what is not theirs, and it counts towards their day like views do."""
+        self.view = View(kind, (), asked=asked.strip()[:64])
 
     @cached_property
     def now(self) -> datetime:
@@ -113,11 +143,11 @@ class ToolContext:
         return self.sees_all or customer.owner_rep == self.actor.user_id
 
     def require_access(self, customer: Customer) -> None:
+        """A last guard behind the lookups, which never return what the actor may not see. It names
+        nothing: whether a record exists is itself something a salesperson may not learn."""
         if not self.can_see(customer):
-            raise NotAllowed(
-                f"{customer.name} is not one of your customers.",
-                hint="Sales can see and act only on the customers they own; ask its owner or a manager.",
-            )
+            raise NotFound("Nothing you can see matches that.",
+                           hint="You see only the customers you own and their documents.")
 
     def audit(self, action: str, entity: str, entity_id: Any, before: dict | None, after: dict | None) -> None:
         self.session.add(

@@ -100,6 +100,7 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
     """A customer's credit: limit, exposure, available, overdue, risk grade;
     with amount, whether an order that size passes."""
     customer = resolve_customer(ctx, args.customer)
+    ctx.viewed("customer_credit", [customer.code])
     inputs = credit_inputs(ctx, customer, args.amount or ZERO)
     history = ctx.session.execute(
         select(Invoice.due_date, Invoice.paid_on).where(

@@ -49,4 +49,5 @@ def find_customer(ctx: ToolContext, args: FindCustomerArgs) -> CustomerMatches:
                       yours=c.owner_rep == ctx.actor.user_id)
         for c in rows
     ]
+    ctx.viewed("customer", [m.code for m in matches])
     return CustomerMatches(query=args.query, matches=matches, more=max(matched - len(matches), 0))

@@ -124,6 +124,7 @@ def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusRe
     if args.invoice_number:
         invoice = resolve_invoice(ctx, args.invoice_number)
         reminders, more = invoice_reminders(ctx, invoice)
+        ctx.viewed("invoice", [invoice.number])
         return InvoiceStatusResult(detail=invoice_detail(ctx, invoice).model_copy(
             update={"reminders": reminders, "more_reminders": more}))
     if not args.customer and not args.only_overdue:
@@ -140,6 +141,7 @@ def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusRe
         query = query.where(Invoice.due_date < ctx.today)
     rows = ctx.session.scalars(query).unique().all()
     lines = [invoice_line(i, ctx.today) for i in rows]
+    ctx.viewed("invoice", [ln.number for ln in lines[:LIST_LIMIT]])
     return InvoiceStatusResult(listing=InvoiceList(
         customer=CustomerRef(code=customer.code, name=customer.name) if customer else None,
         only_overdue=args.only_overdue, currency=ctx.rules.currency, invoices=lines[:LIST_LIMIT],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -15,32 +16,48 @@ def _label(customer: Customer) -> str:
     return f"{customer.code} {customer.name}"
 
 
+def _visible(ctx: ToolContext, column: Any) -> list:
+    """The filter that keeps to the customers the actor may see: sales their own, everyone else all."""
+    if ctx.sees_all:
+        return []
+    return [column.in_(select(Customer.id).where(Customer.owner_rep == ctx.actor.user_id))]
+
+
+def _unseen_hint(ctx: ToolContext, what: str | None = None) -> str:
+    """Said the same whether the record does not exist or belongs to someone else's customer."""
+    if ctx.sees_all:
+        return ""
+    return f" You see only the {what} of customers you own." if what else " You see only the customers you own."
+
+
 def resolve_customer(ctx: ToolContext, query: str, *, lock: bool = False) -> Customer:
     """Code or name, exact first, then a unique partial match; otherwise an error naming candidates.
-    Access is checked here so that no tool forgets it."""
+    Only customers the actor may see are matched or offered, so a customer they may not see reads
+    exactly like one that does not exist."""
     text = query.strip()
     lowered = text.lower()
     session = ctx.session
+    visible = _visible(ctx, Customer.id)
     exact = session.scalars(
-        select(Customer).where(or_(func.lower(Customer.code) == lowered, func.lower(Customer.name) == lowered))
+        select(Customer).where(or_(func.lower(Customer.code) == lowered, func.lower(Customer.name) == lowered),
+                               *visible)
     ).all()
     matches = exact or session.scalars(
         select(Customer)
-        .where(or_(func.lower(Customer.code).contains(lowered), func.lower(Customer.name).contains(lowered)))
+        .where(or_(func.lower(Customer.code).contains(lowered), func.lower(Customer.name).contains(lowered)),
+               *visible)
         .order_by(Customer.code)
         .limit(20)
     ).all()
-    if len(matches) > 1 and not ctx.sees_all:
-        # A salesperson's "acme" means their Acme when only one of the matches is theirs.
-        own = [c for c in matches if ctx.can_see(c)]
-        matches = own if len(own) == 1 else matches
     if not matches:
-        everyone = session.execute(select(Customer.code, Customer.name)).all()
-        names = {name.lower(): f"{code} {name}" for code, name in everyone}
-        names.update({code.lower(): f"{code} {name}" for code, name in everyone})
+        seen = session.execute(select(Customer.code, Customer.name).where(*visible)).all()
+        names = {name.lower(): f"{code} {name}" for code, name in seen}
+        names.update({code.lower(): f"{code} {name}" for code, name in seen})
         close = difflib.get_close_matches(lowered, list(names), n=3, cutoff=0.5)
         candidates = list(dict.fromkeys(names[c] for c in close))
-        hint = f"Did you mean {' or '.join(candidates)}?" if candidates else "Try the customer code, e.g. ACME."
+        ctx.missed("customer", text)
+        hint = (f"Did you mean {' or '.join(candidates)}?" if candidates else
+                "Try the customer code, e.g. ACME." + _unseen_hint(ctx))
         raise NotFound(f"No customer matches {text!r}.", hint=hint, candidates=candidates)
     if len(matches) > 1:
         candidates = [_label(c) for c in matches[:5]]
@@ -79,8 +96,11 @@ def resolve_products(ctx: ToolContext, skus: list[str], *, lock: bool = False) -
 
 
 def _document(ctx: ToolContext, model: type, number: str, what: str, example: str, *, lock: bool = False):
+    """A document by number, among those of customers the actor may see: another rep's invoice is
+    answered exactly like a number that does not exist."""
     text = number.strip().upper()
-    query = select(model).where(model.number == text)
+    visible = _visible(ctx, model.customer_id)
+    query = select(model).where(model.number == text, *visible)
     if lock:  # lock the document's row only, not the customer joined in for display
         query = query.with_for_update(of=model).execution_options(populate_existing=True)
     doc = ctx.session.scalars(query).first()
@@ -89,10 +109,12 @@ def _document(ctx: ToolContext, model: type, number: str, what: str, example: st
         if text.isdigit():
             suffix = f"-{int(text):05d}"
             doc = ctx.session.scalars(
-                select(model).where(model.number.endswith(suffix)).order_by(model.number.desc())
+                select(model).where(model.number.endswith(suffix), *visible).order_by(model.number.desc())
             ).first()
         if doc is None:
-            raise NotFound(f"No {what} {number!r}.", hint=f"{what.capitalize()} numbers look like {example}.")
+            ctx.missed(what, number)
+            raise NotFound(f"No {what} {number!r}.", hint=f"{what.capitalize()} numbers look like {example}."
+                           + _unseen_hint(ctx, what + "s"))
         if lock:
             doc = ctx.session.scalars(
                 select(model).where(model.id == doc.id).with_for_update(of=model)

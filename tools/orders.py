@@ -442,7 +442,9 @@ class OrderStatusArgs(Args):
 def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
     """An order's status, or a customer's recent orders."""
     if args.order_number:
-        return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
+        order = resolve_order(ctx, args.order_number)
+        ctx.viewed("order", [order.number])
+        return OrderList(orders=[order_view(ctx, order)])
     query = select(SalesOrder)
     if args.status == "open":
         query = query.where(SalesOrder.status.in_((*HOLDS, "confirmed")))
@@ -464,6 +466,7 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
     for order_id, number in ctx.session.execute(select(Invoice.order_id, Invoice.number).where(
             Invoice.order_id.in_([o.id for o in orders])).order_by(Invoice.id)):
         invoices.setdefault(order_id, number)
+    ctx.viewed("order", [o.number for o in orders])
     return OrderList(orders=[_view(ctx, o, invoices.get(o.id)) for o in orders], more=max(matched - len(orders), 0),
                      customer=CustomerRef(code=customer.code, name=customer.name) if customer else None,
                      status=args.status)

@@ -55,6 +55,20 @@ def reminder_message(db: Database, clock: Clock, rules: Rules, reminder_id: int)
     return reminder_messages(db, clock, rules, [reminder_id])[reminder_id]
 
 
+def reminder_message_for(db: Database, clock: Clock, rules: Rules, actor: Actor, reminder_id: int,
+                         invoice_number: str) -> ReminderMessage | None:
+    """The reminder a button names, for the person who clicked it, or None: a reminder that does not
+    exist, is about another invoice than the button's, or whose customer the clicker may not see is
+    never read for them."""
+    with db.session() as session:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None or reminder.invoice.number != str(invoice_number).strip().upper():
+            return None
+        if not ToolContext(actor, session, clock, rules).can_see(reminder.invoice.customer):
+            return None
+    return reminder_message(db, clock, rules, reminder_id)
+
+
 def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: list[int]) -> dict[int, ReminderMessage]:
     """The messages of a sender's batch, in one read and a handful of queries."""
     with db.session() as session:

@@ -53,6 +53,7 @@ def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
     """AR ageing by due date (current, 1-30, 31-60, 61-90, 91+ days), optionally per customer or rep;
     with top, the largest balances first ("who owes us the most?")."""
     as_of = args.as_of or ctx.today
+    ctx.viewed("report", ["ar_ageing"])
     rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
     lines = [AgeingLine(key=k, label=label, buckets=dict(zip(BUCKETS, values, strict=True)), total=sum(values, ZERO))
              for k, label, values in rows if any(values)]
@@ -115,6 +116,7 @@ def _sales_in(sales: dict[date, Decimal], start: date, end: date) -> Decimal:
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsSummary:
     """DSO (simple, countback, best possible), days delinquent and CEI for a period."""
+    ctx.viewed("report", ["collections_summary"])
     period = parse_period(args.period, ctx.today)
     end = min(period.end, ctx.today)
     scope = _scope(ctx)
@@ -180,6 +182,7 @@ def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) 
 def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
     """Invoiced sales and gross margin for a period, grouped, ranked by the metric ("which rep sold most
     last quarter?": group_by rep, top 1)."""
+    ctx.viewed("report", ["sales_summary"])
     period = parse_period(args.period, ctx.today)
     rows = [_line(*r) for r in q.sales(ctx.session, period.start, period.end, args.group_by, _scope(ctx))]
     if args.group_by == "month":

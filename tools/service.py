@@ -9,6 +9,7 @@ double click or a Slack retry finds it done."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import SUPERVISES, Role
-from db.models import Member, PendingAction
+from db.models import DocumentRead, Member, PendingAction
 from db.session import Database
-from tools.context import Actor, Clock, Rules, SystemClock, ToolContext
+from tools.context import REFS_KEPT, Actor, Clock, Rules, SystemClock, ToolContext, View
 from tools.messages import argument_problems, refusal
 from tools.registry import REGISTRY, ToolSpec, get
 
@@ -59,11 +60,20 @@ def invalid_arguments(exc: ValidationError) -> InvalidInput:
 
 class Tally:
     def __init__(self, db: Database, rules: Rules | None = None, clock: Clock | None = None,
-                 pending_ttl: timedelta = timedelta(hours=24)):
+                 pending_ttl: timedelta = timedelta(hours=24), surface: str | None = "slack"):
         self.db = db
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.pending_ttl = pending_ttl
+        # The front end whose requests this serves, as the read log names it; None logs no reads (a
+        # service set to another moment, computing figures to compare with).
+        self.surface = surface
+
+    def via(self, surface: str) -> Tally:
+        """The same service for requests through another front end (console, /tally, App Home, digest)."""
+        other = copy.copy(self)
+        other.surface = surface
+        return other
 
     def __deepcopy__(self, memo: dict) -> object:
         """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
@@ -82,7 +92,7 @@ class Tally:
         if requester and requester != actor.user_id and (member := session.get(Member, requester)) is not None:
             calendar = member.timezone or self.rules.timezone
         return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
-                           confirming=requester is not None, calendar=calendar)
+                           confirming=requester is not None, calendar=calendar, surface=self.surface or "")
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
@@ -107,7 +117,15 @@ class Tally:
         self.authorize(spec, actor)
         with self.db.session() as session:
             ctx = self._context(actor, session)
-            return spec.func(ctx, self.parse_args(spec, ctx, args))
+            try:
+                result = spec.func(ctx, self.parse_args(spec, ctx, args))
+            except NotFound:
+                if ctx.view is not None and ctx.view.asked is not None and self.surface is not None:
+                    self._log_read(ctx, spec.name, ctx.view)
+                raise
+        if ctx.view is not None and self.surface is not None:
+            self._log_read(ctx, spec.name, ctx.view)
+        return result
 
     # writes
     def propose(self, actor: Actor, name: str, args: dict | BaseModel, thread_key: str | None = None,
@@ -158,9 +176,9 @@ class Tally:
     def confirm(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
+            self._may_decide(actor, pending)  # before anything about it is shown, decided or not
             if pending.status != "pending":
                 return self._decided(pending)
-            self._may_decide(actor, pending)
             now = self.clock.now()
             if pending.expires_at <= now:
                 pending.status, pending.decided_at = "expired", now
@@ -193,9 +211,9 @@ class Tally:
     def cancel(self, actor: Actor, pending_id: str) -> Outcome:
         with self.db.session(write=True) as session:
             pending = self._locked(session, pending_id)
+            self._may_decide(actor, pending)  # before anything about it is shown, decided or not
             if pending.status != "pending":
                 return self._decided(pending)
-            self._may_decide(actor, pending)
             self._finish(pending, "cancelled", actor)
             session.commit()
             return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
@@ -230,6 +248,16 @@ class Tally:
             return count
 
     # internals
+    def _log_read(self, ctx: ToolContext, tool: str, view: View) -> None:
+        """One row per read, in its own short transaction right after the read: a read transaction that
+        turns into a write would queue behind (SQLite) or fail against a writer that came in between."""
+        with self.db.session(write=True) as session:
+            session.add(DocumentRead(
+                at=ctx.now, day=ctx.now.astimezone(ctx.actor.tz).date(), user_id=ctx.actor.user_id,
+                surface=ctx.surface[:20], tool=tool, kind=view.kind, ref=(view.ref or "")[:64] or None,
+                count=len(view.refs), refs=list(view.refs[:REFS_KEPT]) if view.ref is None and view.refs else None))
+            session.commit()
+
     def _proposed_for(self, actor: Actor, request_key: str) -> Proposal | None:
         with self.db.session() as session:
             pending = session.scalar(select(PendingAction).where(PendingAction.request_key == request_key))
@@ -248,8 +276,9 @@ class Tally:
     @staticmethod
     def _may_decide(actor: Actor, pending: PendingAction) -> None:
         if actor.user_id != pending.requested_by and actor.role not in SUPERVISES:
-            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.",
-                             people=[pending.requested_by])
+            # Nothing about the request (what, for whom, whether it was decided) goes to someone else.
+            raise NotAllowed("This request is not yours to confirm or cancel.",
+                             hint="Only the person who asked, or a manager, can.")
 
     def _finish(self, pending: PendingAction, status: str, actor: Actor, *, result: dict | None = None,
                 error: str | None = None) -> None:

@@ -141,7 +141,7 @@ def test_write_waits_for_confirmation_and_model_is_told(conversation, llm, tally
 def test_sales_asking_for_another_reps_customer_gets_nothing(conversation, llm, tally):
     llm.push(tool_calls(("check_credit", {"customer": "Globex"})))
     reply_ = conversation.handle_turn(tally.actor_for("U0SALES1"), "t", "what is Globex's credit?")
-    assert reply_.status == "refused" and "not one of your customers" in reply_.text
+    assert "No customer matches 'Globex'" in reply_.text and "Globex" not in reply_.text.split("'Globex'")[1]
     assert "40,000" not in reply_.text and not reply_.typed_results
     assert llm.calls_count == 1
 

@@ -11,7 +11,7 @@ from bot.blocks.elements import escape
 from bot.blocks.reminders import reminder_blocks, reminder_text
 from bot.reminder_modals import dispute_modal, payment_modal, promise_modal
 from core.errors import TallyError
-from tools.reminder_message import reminder_message
+from tools.reminder_message import reminder_message_for
 
 MODALS = {"tally_remind_paid": payment_modal, "tally_remind_promise": promise_modal,
           "tally_remind_dispute": dispute_modal}
@@ -58,11 +58,19 @@ def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
                 replace_original=False)
         return
     local = outcome.result.remind_at.astimezone(actor.tz).strftime("%a %d %b %H:%M")
-    show_done(tally, client, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")
+    show_done(tally, client, actor, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")
 
 
-def show_done(tally: Any, client: Any, meta: dict, done: str) -> None:
-    """The reminder message now says what was done and by whom, without the buttons."""
-    message = reminder_message(tally.db, tally.clock, tally.rules, int(meta["reminder"]))
+def show_done(tally: Any, client: Any, actor: Any, meta: dict, done: str) -> None:
+    """The reminder message now says what was done and by whom, without the buttons. The reminder is
+    read as the person who clicked: one they may not see (the button's value named another) is left
+    alone, and nothing of it reaches their message."""
+    try:
+        reminder_id = int(meta["reminder"])
+    except (KeyError, TypeError, ValueError):
+        return
+    message = reminder_message_for(tally.db, tally.clock, tally.rules, actor, reminder_id, meta.get("invoice", ""))
+    if message is None:
+        return
     client.chat_update(channel=meta["channel"], ts=meta["ts"], text=reminder_text(message),
                        blocks=reminder_blocks(message, done=done))

@@ -13,7 +13,7 @@ from bot.listeners.outage import OUTAGE, is_outage
 def run_tally_command(command: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
     actor, tally = context["actor"], context["tally"]
     try:
-        items = answer_command(tally, actor, command.get("text") or "help")
+        items = answer_command(tally.via("slash"), actor, command.get("text") or "help")
         for item in items:
             blocks, text = blocks_of(item, actor.timezone)
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

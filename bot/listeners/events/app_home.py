@@ -13,7 +13,7 @@ from core.roles import Role
 def publish_home(event: dict, context: Any, client: Any, logger: Any) -> None:
     if event.get("tab", "home") != "home":
         return
-    actor, tally = context["actor"], context["tally"]
+    actor, tally = context["actor"], context["tally"].via("home")
     image = None
     if actor.role in (Role.MANAGER, Role.ADMIN):
         try:

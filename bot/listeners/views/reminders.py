@@ -55,6 +55,6 @@ def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client
         return
     done = DONE[tool].format(amount=escape(args.get("amount")), date=escape(args.get("promised_on")))
     try:
-        show_done(tally, client, meta, f"{done} by <@{actor.user_id}>")
+        show_done(tally, client, actor, meta, f"{done} by <@{actor.user_id}>")
     except Exception:
         logger.warning("could not update reminder message %s", meta, exc_info=True)
