@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.dates import MONTHS
+from core.dates import MONTHS, in_range, out_of_range
 from core.errors import InvalidInput
 
 PERIOD_FORMS = (
@@ -87,7 +87,18 @@ def _named(key: str, today: date) -> Period | None:
 
 
 def parse_period(text: str, today: date) -> Period:
-    """Read a period name relative to `today`; raises InvalidInput listing examples otherwise."""
+    """Read a period name relative to `today`, within the dates the books keep; raises InvalidInput
+    listing examples otherwise."""
+    try:
+        period = _read_period(text, today)
+    except (OverflowError, ValueError):  # "last-99999999999-days", "0000-01": no such date at all
+        raise out_of_range(text) from None
+    in_range(period.start, text)
+    in_range(period.end, text)
+    return period
+
+
+def _read_period(text: str, today: date) -> Period:
     key = re.sub(r"[\s_]+", "-", text.strip().lower())
     if (named := _named(key, today)) is not None:
         return named

@@ -44,6 +44,12 @@ def _label(loc: tuple[Any, ...]) -> str:
     return text + (f" on line {lines[0] + 1}" if lines and name != "lines" else "")
 
 
+def argument_label(name: str | None) -> str:
+    """'reminder_id' -> 'The reminder number', to start a sentence about that argument."""
+    text = _label((name,)) if name else "the request"
+    return text[:1].upper() + text[1:]
+
+
 def _amount_words(value: Any) -> str | None:
     try:
         return amount_problem(Decimal(str(value)), str(value))
@@ -76,6 +82,8 @@ def argument_problem(err: dict[str, Any]) -> str:
         return _sentence(_amount_words(value) or f"{label} does not fit the books")
     if kind in ("decimal_parsing", "decimal_type", "finite_number"):
         return _sentence(f"{value!r} is not an amount; write it like 1250.50")
+    if kind == "int_parsing_size":
+        return _sentence(f"{label} is far too large")
     if kind in ("int_parsing", "int_from_float", "int_type"):
         where = label.removeprefix("the quantity")
         whole = f"whole quantity{where}" if name == "quantity" else f"whole number for {label}"
