@@ -82,8 +82,6 @@ def argument_problem(err: dict[str, Any]) -> str:
         return _sentence(_amount_words(value) or f"{label} does not fit the books")
     if kind in ("decimal_parsing", "decimal_type", "finite_number"):
         return _sentence(f"{value!r} is not an amount; write it like 1250.50")
-    if kind == "int_parsing_size":
-        return _sentence(f"{label} is far too large")
     if kind in ("int_parsing", "int_from_float", "int_type"):
         where = label.removeprefix("the quantity")
         whole = f"whole quantity{where}" if name == "quantity" else f"whole number for {label}"
@@ -105,7 +103,17 @@ def argument_problem(err: dict[str, Any]) -> str:
         return _sentence(f"{value!r} is not a date for {label}; write it like {example}")
     if kind == "value_error":
         return _sentence(str(err["msg"]).removeprefix("Value error, "))
-    return _sentence(f"{label}: {err['msg']}")
+    if kind in ("string_type", "string_unicode"):
+        return _sentence(f"{label} must be plain text" + (
+            " (it holds a character that is not valid Unicode)" if kind == "string_unicode" else ""))
+    if kind == "list_type":
+        return _sentence(f"{label} must be a list")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _sentence(f"{label} must be an object with named fields")
+    if kind == "int_parsing_size":
+        return _sentence(f"{label} is far too large")
+    # Anything else is said without pydantic's wording, which names types rather than what to type.
+    return _sentence(f"{label} is not in a form Tally can read")
 
 
 def argument_problems(errors: list[dict[str, Any]]) -> dict[str, str]:
