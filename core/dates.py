@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, clip
 
 MONTHS = {
     name: number
@@ -58,7 +58,7 @@ LATEST = date(2100, 12, 31)
 
 
 def out_of_range(text: str, day: date | None = None) -> InvalidInput:
-    shown = f"{text!r} is {day.isoformat()}, which" if day is not None and str(day) != text else f"{text!r}"
+    shown = f"{clip(text)!r} is {day.isoformat()}, which" if day is not None and str(day) != text else repr(clip(text))
     return InvalidInput(f"{shown} is outside the dates Tally keeps ({EARLIEST.isoformat()} to "
                         f"{LATEST.isoformat()}). Give a date in that range, e.g. 2026-12-01 or tomorrow.")
 
@@ -78,14 +78,14 @@ def _normalise(text: str) -> str:
 
 
 def _bad_date(text: str) -> InvalidInput:
-    return InvalidInput(f"I can't read {text!r} as a date. Forms that work: {DATE_FORMS}.")
+    return InvalidInput(f"I can't read {clip(text)!r} as a date. Forms that work: {DATE_FORMS}.")
 
 
 def _make_date(text: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a real date.") from exc
+        raise InvalidInput(f"{clip(text)!r} is not a real date.") from exc
 
 
 def _month_day(text: str, month: int, day: int, year: str | None, today: date) -> date:
@@ -175,7 +175,7 @@ _CN_TIME_END = re.compile(
 
 def _bad_time(text: str) -> InvalidInput:
     return InvalidInput(
-        f"I can't read {text!r} as a date and time. Times that work: {TIME_FORMS}; "
+        f"I can't read {clip(text)!r} as a date and time. Times that work: {TIME_FORMS}; "
         f"dates that work: {DATE_FORMS}."
     )
 
@@ -234,7 +234,7 @@ def parse_instant(text: str) -> datetime | None:
         when = datetime(year, month, day, hour, minute, second, micro)
         return when.replace(tzinfo=_offset(m[8])) if m[8] else when
     except ValueError as exc:  # 2026-02-30, 25:00, or an offset of a day or more
-        raise InvalidInput(f"{text!r} is not a real date and time.") from exc
+        raise InvalidInput(f"{clip(text)!r} is not a real date and time.") from exc
 
 
 def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> datetime:
@@ -252,7 +252,7 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> dat
     in_range(when.date(), text)
     if when < now:
         raise InvalidInput(
-            f"{text!r} is {when:%Y-%m-%d %H:%M}, which is already past. "
+            f"{clip(text)!r} is {when:%Y-%m-%d %H:%M}, which is already past. "
             "Pick a later time, like 'tomorrow 9am' or 'in 2 hours'."
         )
     return when

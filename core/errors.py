@@ -13,6 +13,11 @@
 from __future__ import annotations
 
 
+def clip(text: str, most: int = 40) -> str:
+    """What someone typed, quoted back in a message: cut when longer than a message should quote."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 class TallyError(Exception):
     """Base of all errors a user may see. `hint` says what would work instead."""
 

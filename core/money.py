@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
+from core.errors import clip
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # the most a Numeric(14, 2) column holds
@@ -18,11 +20,6 @@ def money(value: Decimal | int | str) -> Decimal:
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     except (DecimalException, ValueError) as exc:
         raise ValueError(f"not an amount: {clip(str(value))}") from exc
-
-
-def clip(text: str, most: int = 40) -> str:
-    """What someone typed, quoted back in a message: cut when it is longer than a message should be."""
-    return text if len(text) <= most else text[:most] + "…"
 
 
 def _decimal(text: str) -> Decimal:

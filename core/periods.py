@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.dates import MONTHS, in_range, out_of_range
-from core.errors import InvalidInput
+from core.errors import InvalidInput, clip
 
 PERIOD_FORMS = (
     "this-month (mtd), last-month, this-quarter (qtd), last-quarter, this-year (ytd), last-year, "
@@ -112,7 +112,7 @@ def _read_period(text: str, today: date) -> Period:
         return _quarter(int(m[1] or m[4]), int(m[2] or m[3]))
     if m := re.fullmatch(r"(\d{4})年?", key):
         return _year(int(m[1]))
-    raise InvalidInput(f"I don't know the period {text!r}. Try one of: {PERIOD_FORMS}.")
+    raise InvalidInput(f"I don't know the period {clip(text)!r}. Try one of: {PERIOD_FORMS}.")
 
 
 def month_periods(end: date, count: int) -> list[Period]:

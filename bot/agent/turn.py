@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
+# LangChain's own closing words when the tool call limit ends a run; said to people in ours instead.
+LIMIT_REACHED = re.compile(r"call limit reached: (?:thread|run) limit exceeded")
+TOO_MANY_CALLS = ("I stopped there: that took more than {n} tool calls in one request, and the calls past "
+                  "that were not made. Ask for fewer things at once.")
 
 
 @dataclass
@@ -86,8 +91,8 @@ def failure_message(exc: Exception, timeout_s: float) -> str:
 def why_nothing(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> str:
     """Why a turn ended with nothing to show, in words the user can act on."""
     invalid = [o.message for o in outcomes if o.kind == "invalid"]
-    if invalid:
-        return invalid[-1]
+    if invalid:  # every problem once, so that all of them can be fixed at one go
+        return " ".join(dict.fromkeys(invalid))
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             break
@@ -136,7 +141,8 @@ class Conversation:
                 *as_messages(self.memory.history(thread_key), actor.user_id), HumanMessage(text)]
             state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
                                                       config={"callbacks": [counter]})
-            reply = self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)))
+            reply = self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)),
+                                self.max_tool_calls)
         except Exception as exc:  # the user hears why, never a stack trace
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
@@ -151,7 +157,7 @@ class Conversation:
         return reply
 
     @staticmethod
-    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> Reply:
+    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str], max_tool_calls: int) -> Reply:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
@@ -159,6 +165,8 @@ class Conversation:
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()
+            if LIMIT_REACHED.search(said) and not last.response_metadata:  # not the model's: the limit's
+                said = TOO_MANY_CALLS.format(n=max_tool_calls)
         if finals:
             shown = [render(o.result) if o.result is not None else o.message for o in finals]
             kinds = {o.kind for o in finals}
