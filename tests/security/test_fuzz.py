@@ -225,6 +225,44 @@ def test_every_tool_answers_hostile_arguments_in_words(name, tally, db, backend)
     assert "refused" in seen  # the hostile values were met, and answered in words
 
 
+BOUNDS = [  # (tool, arguments, what the refusal says): what was wrong and what works
+    ("record_payment", {"invoice_number": "42", "amount": 10, "received_on": "0001-01-01"},
+     "'0001-01-01' is outside the dates Tally keeps (2000-01-01 to 2100-12-31). Give a date in that range"),
+    ("record_payment", {"invoice_number": "42", "amount": 10, "received_on": "+99999999999d"},
+     "'+99999999999d' is outside the dates Tally keeps"),
+    ("log_promise_to_pay", {"invoice_number": "42", "promised_on": "9999-12-31"}, "'9999-12-31' is outside the dates"),
+    ("schedule_reminder", {"invoice_number": "42", "remind_at": "in 99999999999 hours"}, "is outside the dates"),
+    ("collections_summary", {"period": "last-99999999999-days"}, "is outside the dates Tally keeps"),
+    ("sales_summary", {"period": "9999-12"}, "'9999-12' is outside the dates Tally keeps"),
+    ("cancel_reminder", {"reminder_id": 2**63},
+     "The reminder number is far too large: at most 9,223,372,036,854,775,807."),
+    ("cancel_reminder", {"reminder_id": "9" * 5000}, "The reminder number is far too large."),
+    ("create_order", {"customer": "acme", "lines": [{"sku": "WIDGET-1", "quantity": 2**64}]},
+     "The quantity on line 1 must be at most 1,000,000."),
+    ("find_customer", {"query": "ac\x00me"},
+     "The search text contains a NUL character (\\x00), which cannot be stored"),
+    ("record_payment", {"invoice_number": "42", "amount": "1e999999999", "received_on": "today"},
+     "1e999999999 is more than the books hold (at most 999,999,999,999.99)."),
+    ("record_payment", {"invoice_number": "42", "amount": "1000000000000", "received_on": "today"},
+     "is more than the books hold"),
+    ("invoice_status", {"invoice_number": "X" * 100_000}, "The invoice number is too long: at most 200 characters."),
+    ("mark_dispute", {"invoice_number": "42", "reason": "caf\udce9"},
+     "The reason must be plain text (it holds a character that is not valid Unicode)."),
+]
+
+
+@pytest.mark.parametrize("name, args, said", BOUNDS, ids=[f"{b[0]}-{i}" for i, b in enumerate(BOUNDS)])
+def test_each_bound_is_said_in_words(name, args, said, tally, db):
+    before = business(db)
+    spec = REGISTRY[name]
+    actor = ACTORS["U0MGR1"]
+    with pytest.raises(TallyError) as refused:
+        (tally.propose if spec.is_write else tally.read)(actor, name, args)
+    COUNTS.tried(where="bounds")
+    assert said in str(refused.value) and len(str(refused.value)) < 600
+    assert business(db) == before
+
+
 # --- the grammar, through the console and /tally -------------------------------------------------------------
 WORDS = st.one_of(
     st.sampled_from(["ACME", "Globex", "acme", "INV-2026-00042", "SO-2026-00012", "WIDGET-1", "GADGET-2", "10",
@@ -292,3 +330,29 @@ def console_proposals(db, earlier: dict[str, str]) -> list:
     with db.session() as s:
         return [p for p in s.scalars(select(PendingAction).where(PendingAction.status == "done"))
                 if p.id not in earlier]
+
+
+# --- what refusals say -------------------------------------------------------------------------------------------
+@pytest.mark.xfail(strict=True, reason="refusals still name other reps' customers (issue 9 item 7, its own change); "
+                                       "strict, so this fails as soon as they stop and the mark must go")
+def test_a_refusal_names_no_customer_the_salesperson_cannot_see(tally, db, backend):
+    demo, rep = backend.demo, ACTORS["U0SALES1"]
+    foreign = {c["id"] for c in demo["customers"] if c["owner_rep"] != rep.user_id}
+    invoices = [i["number"] for i in demo["invoices"] if i["customer_id"] in foreign][:15]
+    orders = [o["number"] for o in demo["sales_orders"] if o["customer_id"] in foreign][:15]
+    names = [c["name"][:-1] for c in demo["customers"] if c["id"] in foreign]  # near misses: "Globe", "Hool"
+    asks = ([("invoice_status", {"invoice_number": n}) for n in invoices]
+            + [("invoice_status", {"invoice_number": n.rsplit("-", 1)[1]}) for n in invoices]
+            + [("order_status", {"order_number": n}) for n in orders]
+            + [("check_credit", {"customer": n}) for n in names])
+    found = []
+    for name, args in asks:
+        COUNTS.tried(where="fuzz refusals")
+        try:
+            tally.read(rep, name, args)
+        except TallyError as exc:
+            shown = [n for n in foreign_codes(demo, rep.user_id) if n.lower() not in json.dumps(args).lower()
+                     and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", str(exc))]
+            found += [(name, args, shown)] if shown else []
+    COUNTS.known_leaks += len(found)
+    assert not found, found[:5]
