@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # rules
     tax_rate: Decimal = Field(Decimal("0"), alias="TALLY_TAX_RATE", description="e.g. 0.08 for 8%")
     credit_max_days_overdue: int = Field(30, alias="TALLY_CREDIT_MAX_DAYS_OVERDUE")
+    max_discount: Decimal = Field(Decimal("0.20"), alias="TALLY_MAX_DISCOUNT", ge=0, le=1,
+                                  description="share below list price a rep may sell at without a manager")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from bot.delivery import Item, Notice
+from bot.delivery import Item, Notice, Replaced
 from bot.grammar import PARSERS, USAGE, Command, Help, help_text, parse
 from core.errors import InvalidInput, TallyError
 from core.mentions import SLACK_MENTION
@@ -64,7 +64,7 @@ def _run_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
             return [Notice(f"```{help_text(command.topic)}```")]
         return [execute(tally, actor, command)]
     except TallyError as exc:
-        return [Notice(exc.message, exc.hint, error=True)]
+        return [Notice(exc.message, exc.hint, error=True, people=exc.people)]
 
 
 def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
@@ -84,12 +84,13 @@ def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, t
 def items_from_reply(reply: Reply) -> list[Item]:
     if reply.status == "failed":
         return [Notice(reply.text, error=True)]
-    items: list[Item] = []
+    items: list[Item] = [Replaced(f"Replaced your earlier proposal, which was not done: {old.summary}", outcome=old)
+                         for old in reply.replaced]
     for outcome in reply.results:
         if outcome.proposal is not None:
             items.append(outcome.proposal)
         elif outcome.result is not None:
             items.append(outcome.result)
         else:
-            items.append(Notice(outcome.message, error=outcome.kind in ("refusal", "error")))
+            items.append(Notice(outcome.message, error=outcome.kind in ("refusal", "error"), people=outcome.people))
     return items or [Notice(reply.text)]

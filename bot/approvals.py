@@ -1,5 +1,6 @@
-"""Credit holds in Slack: managers get Approve/Reject cards; the decision updates every card and tells
-the requester. The manager's click is the human confirmation the write needs."""
+"""Credit and price holds in Slack: managers get Approve/Reject cards; the decision updates every card
+and tells the requester. The manager's click is the human confirmation the write needs. A price approved
+while the credit check holds the order moves it to credit hold, and managers get a credit card next."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import logging
 from typing import Any
 
 from bot.blocks import approval_card, outcome_card
+from bot.blocks.elements import escape, mention
 from core.errors import TallyError
 from core.roles import Role
 from tools import Actor, Outcome, Tally
 from tools.admin import members_in_role
-from tools.orders import OrderResult
+from tools.orders import HOLDS, OrderResult, label_of
 from tools.slack_state import cards, remember_card
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ def update_card(body: dict, client: Any, respond: Any, blocks: list[dict], text:
 
 def held_order(outcome: Outcome) -> OrderResult | None:
     result = outcome.result
-    if isinstance(result, OrderResult) and result.action == "create" and result.order.status == "credit_hold":
+    if isinstance(result, OrderResult) and result.action == "create" and result.order.status in HOLDS:
         return result
     return None
 
@@ -41,39 +43,46 @@ def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str,
     for manager in members_in_role(tally.db, Role.MANAGER.value):
         dm = client.conversations_open(users=manager.slack_user_id)["channel"]["id"]
         posted = client.chat_postMessage(channel=dm, blocks=approval_card(result.order, requester),
-                                         text=f"{number} for {result.order.customer.name} needs your approval")
+                                         text=escape(f"{number} for {result.order.customer.name} needs your approval"))
         remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
 
 
 def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: str,
-                request_key: str | None = None) -> Outcome:
+                request_key: str | None = None, hold: str = "credit") -> Outcome:
     """The manager's click is the confirmation. A hold is decided once: the order row is locked and must
-    still be on hold, so a second click, or another manager's at the same moment, fails and is told
-    by `decided_before` who decided first."""
+    still be on the hold the card showed, so a second click, or another manager's at the same moment,
+    fails and is told by `decided_before` who decided first."""
     proposal = tally.propose(actor, "approve_credit_hold", {"order_number": number, "approve": approve,
-                                                             "reason": reason}, request_key=request_key)
+                                                             "reason": reason, "hold": hold},
+                             request_key=request_key)
     return tally.confirm(actor, proposal.pending_id)
 
 
-def decided_before(tally: Tally, actor: Actor, number: str) -> str | None:
+def decided_before(tally: Tally, actor: Actor, number: str, hold: str = "credit") -> str | None:
     """For a click that changed nothing: how the hold was decided, if it was."""
     try:
         order = tally.read(actor, "order_status", {"order_number": number}).orders[0]
     except TallyError:
         return None
-    if order.status == "credit_hold" or order.decided_by is None:
+    if order.status == f"{hold}_hold" or order.decided_by is None:
         return None
+    reason = f" ({escape(order.decision_reason)})" if order.decision_reason else ""
+    if order.status == "credit_hold":  # the price was approved; the credit hold is another decision
+        return (f"The price on {escape(number)} was already approved by {mention(order.decided_by)}{reason}; it now "
+                "waits for credit approval. This changed nothing.")
     verdict = "rejected" if order.status == "cancelled" else "approved"
-    reason = f" ({order.decision_reason})" if order.decision_reason else ""
-    return f"{number} was already {verdict} by <@{order.decided_by}>{reason}; this changed nothing."
+    return f"{escape(number)} was already {verdict} by {mention(order.decided_by)}{reason}; this changed nothing."
 
 
 def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> None:
     """Every manager's card and the requester's card show the decision; the requester gets a message."""
     order = outcome.result.order
     blocks = outcome_card(outcome, tz, at=outcome.decided_at)
-    verdict = "approved" if order.status == "confirmed" else "rejected"
-    text = f"{order.number} for {order.customer.name} was {verdict} by <@{outcome.decided_by}>."
+    hold = outcome.result.hold or "credit"
+    verdict = {"confirmed": "approved", "cancelled": "rejected"}.get(order.status, f"approved ({hold})")
+    text = f"{escape(order.number)} for {escape(order.customer.name)} was {verdict} by {mention(outcome.decided_by)}."
+    if order.status in HOLDS:
+        text += f" It is now on {label_of(order.status)} and waits for a manager."
     for card in cards(tally.db, "approval", order.number) + cards(tally.db, "order", order.number):
         try:
             client.chat_update(channel=card.channel, ts=card.ts, blocks=blocks, text=text)
@@ -86,3 +95,5 @@ def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> N
     else:
         dm = client.conversations_open(users=order.rep)["channel"]["id"]
         client.chat_postMessage(channel=dm, text=text)
+    if order.status in HOLDS:  # the price was approved and the credit check holds it: the next decision
+        ask_managers(tally, client, outcome.result, order.rep, None)

@@ -313,6 +313,8 @@ def eval_(
     repeat: Annotated[int, typer.Option(help="runs per task, for pass^K")] = 1,
     api_key: Annotated[str, typer.Option(envvar="OPENAI_API_KEY", help="API key, if the server needs one")] = "none",
     only: Annotated[list[str] | None, typer.Option(help="run only these task ids")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="run only these categories")] = None,
+    tasks: Annotated[str, typer.Option(help="task files in evals/tasks, e.g. frozen.json")] = "*.json",
     timeout: Annotated[float, typer.Option(help="seconds per model call")] = 120.0,
 ) -> None:
     """Run the agent evals (evals/tasks) against a model, each task on a fresh demo database."""
@@ -322,7 +324,8 @@ def eval_(
 
     chat = ChatOpenAI(model=model, base_url=base_url, api_key=api_key, temperature=0, timeout=timeout,
                       max_retries=1, use_responses_api=False)
-    summary = run_eval(chat, repeat=repeat, only=set(only or []) or None,
+    summary = run_eval(chat, repeat=repeat, pattern=tasks, only=set(only or []) or None,
+                       categories=set(category or []) or None,
                        progress=lambda run: out.print(("PASS " if run.passed else "FAIL ") + run.task, highlight=False))
     out.print(summary.report(), highlight=False)
 
@@ -457,8 +460,8 @@ def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sen
 @cli.command()
 def scheduler() -> None:
     """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
-    from bot.scheduler import build_scheduler
+    from bot.scheduler import build_scheduler, run_until_stopped
 
     _, client = _slack()
     tally, outbox = _outbox(None)
-    build_scheduler(tally, client, outbox, blocking=True).start()
+    run_until_stopped(build_scheduler(tally, client, outbox))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.answers import execute
 from bot.grammar import PARSERS, Command, Help, help_text, parse
 from bot.text_views import render, render_error
-from core.errors import InvalidInput, TallyError
+from core.errors import Ambiguous, InvalidInput, NotFound, TallyError
 from tools import Actor, Proposal, Tally
 
 if TYPE_CHECKING:
@@ -98,7 +98,12 @@ class Console:
             return self._ask_agent(line)  # "order 10 widgets for acme" is plain language, not the grammar
         if isinstance(command, Help):
             return self.say(help_text(command.topic) + ("" if command.topic else "\n" + EXIT_HELP))
-        self.run(command)
+        try:
+            self.run(command)
+        except (NotFound, Ambiguous, InvalidInput):
+            if self.agent is None:
+                raise
+            self._ask_agent(line)  # "credit for the new customer" named no customer: as in Slack, the model reads it
 
     def _ask_agent(self, line: str) -> None:
         reply = self.agent(line)

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.blocks import blocks_for, confirmation_card, error_card, fallback_text
+from bot.blocks import blocks_for, error_card, fallback_text
 from bot.blocks.charts import ageing_chart, sales_chart
-from tools import Proposal
+from bot.blocks.elements import escape_keeping, section
+from tools import Outcome, Proposal
 from tools.reports import AgeingReport, SalesSummary
 
 log = logging.getLogger(__name__)
@@ -19,24 +20,34 @@ THINKING = "_Working on it…_"
 
 @dataclass(frozen=True)
 class Notice:
-    """A plain message: a question back, a refusal, an error, or chatter."""
+    """A plain message: a question back, a refusal, an error, or chatter. Its text is shown as written:
+    the model's words and the data in a message are never Slack markup; only `people`, the members the
+    text names by code (<@U0SALES1>), stay mentions."""
 
     text: str
     hint: str | None = None
     error: bool = False
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Replaced(Notice):
+    """An earlier proposal in the thread that the newest one amends: said in the thread, and its card
+    (if it was posted in Slack) is turned into a cancelled one."""
+
+    outcome: Outcome | None = None
 
 
 Item = BaseModel | Proposal | Notice
 
 
 def blocks_of(item: Item, tz: str) -> tuple[list[dict], str]:
+    """The blocks and the message `text` (notifications, screen readers), both escaped for Slack."""
     if isinstance(item, Notice):
         if item.error:
-            return error_card(item.text, item.hint), item.text
-        text = item.text + (f"\n{item.hint}" if item.hint else "")
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}], text[:300]
-    if isinstance(item, Proposal):
-        return confirmation_card(item), item.summary[:300]
+            return error_card(item.text, item.hint, item.people), escape_keeping(item.text, item.people)[:300]
+        text = escape_keeping(item.text + (f"\n{item.hint}" if item.hint else ""), item.people)
+        return [section(text)], text[:300]
     return blocks_for(item, tz=tz), fallback_text(item)
 
 

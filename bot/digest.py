@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.blocks.charts import ageing_chart
-from bot.blocks.elements import context, divider, escape, fields, header, section
+from bot.blocks.elements import context, divider, escape, fields, header, mention, section
 from core.money import fmt
 from core.plural import days
 from core.roles import Role
@@ -56,17 +56,18 @@ def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[di
     ])]
     top = sorted(overdue.invoices, key=lambda i: i.balance, reverse=True)[:TOP]
     if top:
-        lines = [f"• {i.number} {escape(i.customer.name)}: {fmt(i.balance, cur)}, {days(i.days_overdue)}" for i in top]
+        lines = [f"• {escape(i.number)} {escape(i.customer.name)}: {fmt(i.balance, cur)}, {days(i.days_overdue)}"
+                 for i in top]
         blocks += [divider(), section(f"*Top {len(top)} overdue*\n" + "\n".join(lines))]
     broken = [it for it in worklist.items if it.broken_promise]
     if broken:
-        lines = [f"• {it.invoice.number} {escape(it.invoice.customer.name)}: promised {it.invoice.promised_on}, "
-                 f"{fmt(it.invoice.balance, cur)} still open" for it in broken[:TOP]]
+        lines = [f"• {escape(it.invoice.number)} {escape(it.invoice.customer.name)}: promised "
+                 f"{it.invoice.promised_on}, {fmt(it.invoice.balance, cur)} still open" for it in broken[:TOP]]
         blocks += [divider(), section("*Broken promises*\n" + "\n".join(lines))]
     failed = outbox.failed_since(now - timedelta(days=7))
     if failed:
-        lines = [f"• reminder #{r.id} ({r.stage}) to <@{r.recipient}>: {escape((r.last_error or '')[:120])}"
-                 for r in failed[:TOP]]
+        lines = [f"• reminder #{r.id} ({escape(r.stage)}) to {mention(r.recipient)}: "
+                 f"{escape((r.last_error or '')[:120])}" for r in failed[:TOP]]
         blocks += [divider(), section("*Reminders that could not be delivered*\n" + "\n".join(lines))]
     blocks.append(context("Ageing chart below. Ask me for details, e.g. `ageing by customer`."))
     return blocks, ageing

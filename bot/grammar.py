@@ -137,7 +137,28 @@ def _order(rest: list[str], at: Typed) -> Command:
     return Command("create_order", {"customer": customer, "lines": lines})
 
 
+def _customer_words(rest: list[str]) -> list[str]:
+    """"credit for Acme?" names Acme: a leading "for" and a trailing question mark are not the name."""
+    words = list(rest)
+    if words and words[0].lower() in ("for", "of", "on"):
+        words = words[1:]
+    if words:
+        words[-1] = words[-1].rstrip("?？")
+        words = [w for w in words if w]
+    return words
+
+
+def _document(token: str, verb: str, kind: str = "invoice") -> str:
+    """A document number has digits (INV-2026-00042, SO-2026-00007, 10042): "me" in "remind me about ..."
+    or "the" in "approve the held order ..." means the line is plain language, not this command."""
+    if not any(ch.isdigit() for ch in token):
+        example = "INV-2026-00042" if kind == "invoice" else "SO-2026-00007"
+        raise _usage(verb, f"{token!r} is not an {kind} number; write it like {example}.")
+    return token
+
+
 def _credit(rest: list[str], at: Typed) -> Command:
+    rest = _customer_words(rest)
     if not rest:
         raise _usage("credit", "Which customer?")
     named = next((i for i, word in enumerate(rest) if i and is_number(word)), len(rest))
@@ -151,10 +172,11 @@ def _credit(rest: list[str], at: Typed) -> Command:
 def _invoice(rest: list[str], at: Typed) -> Command:
     if len(rest) != 1:
         raise _usage("invoice", "Give one invoice number.")
-    return Command("invoice_status", {"invoice_number": rest[0]})
+    return Command("invoice_status", {"invoice_number": _document(rest[0], "invoice")})
 
 
 def _invoices(rest: list[str], at: Typed) -> Command:
+    rest = _customer_words(rest)
     overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
     words = rest[:-1] if overdue else rest
     if not words and not overdue:
@@ -174,7 +196,7 @@ def _orders(rest: list[str], at: Typed) -> Command:
 def _fulfil(rest: list[str], at: Typed) -> Command:
     if not rest or len(rest) > 2:
         raise _usage("fulfil", "Give the order number, and optionally a tracking code.")
-    args: dict[str, Any] = {"order_number": rest[0]}
+    args: dict[str, Any] = {"order_number": _document(rest[0], "fulfil", "order")}
     if len(rest) == 2:
         args["tracking"] = rest[1]
     return Command("fulfil_order", args)
@@ -186,7 +208,7 @@ def _pay(rest: list[str], at: Typed) -> Command:
     today, example = at.today, f"pay {rest[0]} 100"
     if not is_number(rest[1]):
         raise _usage("pay", f"{rest[1]!r} is not an amount; write it like 1,250.50, e.g. `{example}`.")
-    args: dict[str, Any] = {"invoice_number": rest[0], "amount": str(amount(rest[1], example)),
+    args: dict[str, Any] = {"invoice_number": _document(rest[0], "pay"), "amount": str(amount(rest[1], example)),
                             "received_on": today.isoformat()}
     extra = [word for word in rest[2:] if not is_currency(word, at.currency, rest[1], example)]  # '100 USD'
     if extra:
@@ -206,7 +228,7 @@ def _pay(rest: list[str], at: Typed) -> Command:
 def _remind(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("remind", "Give the invoice and when.")
-    args: dict[str, Any] = {"invoice_number": rest[0]}
+    args: dict[str, Any] = {"invoice_number": _document(rest[0], "remind")}
     when = rest[1:]
     if _is_user(when[-1]):
         args["recipient"] = when[-1]
@@ -220,7 +242,7 @@ def _remind(rest: list[str], at: Typed) -> Command:
 def _promise(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("promise", "Give the invoice and the promised date.")
-    args: dict[str, Any] = {"invoice_number": rest[0]}
+    args: dict[str, Any] = {"invoice_number": _document(rest[0], "promise")}
     example = f"promise {rest[0]} 2026-12-05 500"
     words = _amount_and_currency(rest[1:], at, example)
     if len(words) > 1 and is_number(words[-1]):
@@ -238,20 +260,21 @@ def _promise(rest: list[str], at: Typed) -> Command:
 def _dispute(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("dispute", "Give the invoice and the reason.")
-    return Command("mark_dispute", {"invoice_number": rest[0], "reason": " ".join(rest[1:])})
+    return Command("mark_dispute", {"invoice_number": _document(rest[0], "dispute"), "reason": " ".join(rest[1:])})
 
 
 def _approve(rest: list[str], at: Typed) -> Command:
     if not rest:
         raise _usage("approve", "Which order?")
-    return Command("approve_credit_hold", {"order_number": rest[0], "approve": True,
+    return Command("approve_credit_hold", {"order_number": _document(rest[0], "approve", "order"), "approve": True,
                                            "reason": " ".join(rest[1:]) or "approved"})
 
 
 def _reject(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
         raise _usage("reject", "Give the order and the reason.")
-    return Command("approve_credit_hold", {"order_number": rest[0], "approve": False, "reason": " ".join(rest[1:])})
+    return Command("approve_credit_hold", {"order_number": _document(rest[0], "reject", "order"), "approve": False,
+                                           "reason": " ".join(rest[1:])})
 
 
 def _cancel(rest: list[str], at: Typed) -> Command:
@@ -259,7 +282,8 @@ def _cancel(rest: list[str], at: Typed) -> Command:
         return Command("cancel_reminder", {"reminder_id": _int(rest[1])})
     if len(rest) < 2:
         raise _usage("cancel", "Give the order and the reason.")
-    return Command("cancel_order", {"order_number": rest[0], "reason": " ".join(rest[1:])})
+    order = _document(rest[0], "cancel", "order")
+    return Command("cancel_order", {"order_number": order, "reason": " ".join(rest[1:])})
 
 
 def _ageing(rest: list[str], at: Typed) -> Command:

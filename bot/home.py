@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.blocks import blocks_for
 from bot.blocks.elements import context as context_block
-from bot.blocks.elements import divider, header, section
+from bot.blocks.elements import divider, escape, header, section
 from core.roles import Role
 from tools import Actor, Tally
 
@@ -21,7 +21,7 @@ def home_blocks(tally: Tally, actor: Actor, ageing_image: str | None = None) -> 
     """`ageing_image` is the Slack file id of the ageing chart, for managers."""
     read = tally.read
     tz = actor.timezone
-    blocks = [section(f"Hello {actor.name}. Ask me in a DM or with `/tally help`."),
+    blocks = [section(f"Hello {escape(actor.name)}. Ask me in a DM or with `/tally help`."),
               context_block(f"You are signed in as *{actor.role.value}*.")]
     if actor.role is Role.SALES:
         blocks += _part("My open orders", blocks_for(read(actor, "order_status", {"status": "open"}), tz=tz))
@@ -36,8 +36,8 @@ def home_blocks(tally: Tally, actor: Actor, ageing_image: str | None = None) -> 
         blocks += _part("Ageing", blocks_for(read(actor, "ar_ageing", {}), tz=tz))
         blocks += _part("DSO and CEI, last 90 days",
                         blocks_for(read(actor, "collections_summary", {"period": "last-90-days"}), tz=tz))
-        blocks += _part("Orders on credit hold",
-                        blocks_for(read(actor, "order_status", {"status": "credit_hold"}), tz=tz))
+        blocks += _part("Orders on credit hold or price hold",
+                        blocks_for(read(actor, "order_status", {"status": "held"}), tz=tz))
     return _within_limit(blocks)
 
 

@@ -13,7 +13,8 @@ from tools import Clock, Rules, SystemClock, Tally
 
 def rules_from(settings: Settings) -> Rules:
     return Rules(currency=settings.currency, timezone=settings.timezone,
-                 credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate)
+                 credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate,
+                 max_discount=settings.max_discount)
 
 
 def open_database(settings: Settings) -> Database:

@@ -4,11 +4,12 @@ process neither loses nor doubles a reminder."""
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.digest import send_digests
 from bot.reminders import ReminderSender
@@ -31,8 +32,8 @@ def _logged(name: str, job: Any) -> Any:
     return run
 
 
-def build_scheduler(tally: Tally, client: Any, outbox: Outbox, *, blocking: bool = False) -> Any:
-    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
+def build_scheduler(tally: Tally, client: Any, outbox: Outbox) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=UTC)
     sender = ReminderSender(tally, outbox, client)
     now = datetime.now(UTC)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
@@ -44,3 +45,18 @@ def build_scheduler(tally: Tally, client: Any, outbox: Outbox, *, blocking: bool
     scheduler.add_job(_logged("expire proposals", tally.expire_pending), "interval", minutes=SWEEP_MINUTES,
                       id="expire", **common)
     return scheduler
+
+
+def run_until_stopped(scheduler: BackgroundScheduler) -> None:
+    """Run the jobs until Ctrl-C or SIGTERM. The passes run in worker threads and the main thread only
+    waits: APScheduler's own blocking loop swallows a KeyboardInterrupt that lands inside it."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        log.info("Scheduler stopping; a pass under way finishes first")
+        scheduler.shutdown(wait=True)

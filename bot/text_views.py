@@ -51,10 +51,20 @@ def _order(o: OrderView) -> str:
                      [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
                      right={1, 2, 3}))
     out.append(f"Total {fmt(o.total, o.currency)}")
+    if o.note:
+        out.append(f"Note: {o.note}")
+    if o.shipped_on:
+        out.append(f"Shipped {o.shipped_on}" + (f", tracking {o.tracking}" if o.tracking else ""))
+    if o.price:
+        out.append("Price hold:" if o.status == "price_hold" else "Prices off list:")
+        out += [f"  - {p.sku} at {fmt(p.unit_price)}: {p.text()}" for p in o.price]
+        out += [f"  - {r}" for r in o.price_reasons]
     if o.credit and o.credit.reasons:
         decided = ("" if o.status == "credit_hold" or not o.decided_by else
                    f" ({'rejected' if o.status == 'cancelled' else 'approved'} by {o.decided_by})")
-        out += [f"Credit hold{decided}:"] + [f"  - {r}" for r in o.credit.reasons]
+        title = ("Credit check (it runs again when the price is approved)" if o.status == "price_hold"
+                 else f"Credit hold{decided}")
+        out += [f"{title}:"] + [f"  - {r}" for r in o.credit.reasons]
     return "\n".join(out)
 
 
@@ -136,7 +146,8 @@ def _sales(r: SalesSummary) -> str:
 
 def _worklist(r: Worklist) -> str:
     if not r.items:
-        return "Nothing to chase: no overdue invoices."
+        return (f"Nothing to chase for <@{r.collector}>: no overdue invoices in their book." if r.collector
+                else "Nothing to chase: no overdue invoices for anyone.")
     rows = [[it.invoice.number, it.invoice.customer.name[:24], str(it.invoice.days_overdue), fmt(it.invoice.balance),
              it.risk_grade, "BROKEN PROMISE" if it.broken_promise else ""] for it in r.items]
     return ("Worklist" + (f" for <@{r.collector}>" if r.collector else "") + "\n"

@@ -37,7 +37,8 @@ _DAY_WORDS = {
 }
 DATE_FORMS = (
     "2026-12-01, today, tomorrow, +7d, in 2 weeks, friday, next monday, last friday, dec 1, "
-    "1 dec 2026, 明天, 下周一, 周五, 12月1日, 2026年12月1日"
+    "1 dec 2026, the 15th, the 15th of next month, end of month, 明天, 下周一, 周五, 12月1日, "
+    "2026年12月1日, 15号, 下个月15号, 月底"
 )
 TIME_FORMS = "9am, 2:30pm, 14:00, 上午9点, 下午3点半, in 2 hours, in 30 minutes, 2026-12-01T09:00"
 
@@ -49,6 +50,10 @@ _MONTH_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(\d{4}))?
 _DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?")
 _CN_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
 _CN_WEEKDAY = re.compile(r"(下|上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天])")
+_NTH = re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+(this|next)\s+month)?")
+_CN_NTH = re.compile(r"(下个?月|本月|这个月)?(\d{1,2})[号日]")
+_MONTH_END = re.compile(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(this|next)?\s*month|(下个?|本)?月底")
+_FILLER = re.compile(r"^(?:by|on|before)\s+")
 
 
 # The dates the books keep. Anything outside is a typo or an attack ("+99999999d", "0001-01-01"), and
@@ -103,6 +108,24 @@ def _month_day(text: str, month: int, day: int, year: str | None, today: date) -
     return _make_date(text, neighbour, month, day)
 
 
+def _add_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _nth(text: str, day: int, which: str | None, today: date) -> date:
+    """"the 15th": this month's if still ahead (or today), else next month's; "of next month" says so."""
+    first = today.replace(day=1)
+    if which is None:
+        try:
+            if date(today.year, today.month, day) >= today:
+                return date(today.year, today.month, day)
+        except ValueError:
+            pass
+        which = "next"
+    month = _add_month(first) if which == "next" else first
+    return _make_date(text, month.year, month.month, day)
+
+
 def _next_weekday(today: date, weekday: int) -> date:
     """The first such weekday strictly after today."""
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
@@ -118,7 +141,7 @@ def parse_date(text: str, today: date) -> date:
 
 
 def _read_date(text: str, today: date) -> date:
-    t = _normalise(text)
+    t = _FILLER.sub("", _normalise(text))
     if t in _DAY_WORDS:
         return today + timedelta(days=_DAY_WORDS[t])
     if m := _ISO.fullmatch(t):
@@ -140,6 +163,13 @@ def _read_date(text: str, today: date) -> date:
         return _month_day(text, MONTHS[m[2]], int(m[1]), m[3], today)
     if m := _CN_DATE.fullmatch(t):
         return _month_day(text, int(m[2]), int(m[3]), m[1], today)
+    if not t.isdigit() and (m := _NTH.fullmatch(t)):  # a bare "15" is too likely something else
+        return _nth(text, int(m[1]), m[2], today)
+    if m := _CN_NTH.fullmatch(t):
+        return _nth(text, int(m[2]), {None: None, "下月": "next", "下个月": "next"}.get(m[1], "this"), today)
+    if m := _MONTH_END.fullmatch(t):
+        month = _add_month(today.replace(day=1)) if (m[1] == "next" or (m[2] or "").startswith("下")) else today
+        return _add_month(month.replace(day=1)) - timedelta(days=1)
     if m := _CN_WEEKDAY.fullmatch(t):
         weekday = _CN_WEEKDAYS[m[2]]
         if not m[1]:  # 周五: the next Friday

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 def clip(text: str, most: int = 40) -> str:
     """What someone typed, quoted back in a message: cut when longer than a message should quote."""
@@ -19,15 +21,18 @@ def clip(text: str, most: int = 40) -> str:
 
 
 class TallyError(Exception):
-    """Base of all errors a user may see. `hint` says what would work instead."""
+    """Base of all errors a user may see. `hint` says what would work instead; `people` are the members the
+    message names by their Slack id (<@U0SALES1>), which Slack may show as mentions (any other text is data)."""
 
     code = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None, candidates: list[str] | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, candidates: list[str] | None = None,
+                 people: Iterable[str] = ()):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.candidates = candidates or []
+        self.people = tuple(people)
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
@@ -39,8 +44,8 @@ class InvalidInput(TallyError):
     code = "invalid_input"
 
     def __init__(self, message: str, *, hint: str | None = None, candidates: list[str] | None = None,
-                 fields: dict[str, str] | None = None):
-        super().__init__(message, hint=hint, candidates=candidates)
+                 fields: dict[str, str] | None = None, people: Iterable[str] = ()):
+        super().__init__(message, hint=hint, candidates=candidates, people=people)
         self.fields = fields or {}
 
 

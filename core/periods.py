@@ -6,14 +6,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.dates import MONTHS, in_range, out_of_range
+from core.dates import MONTHS, in_range, out_of_range, parse_date
 from core.errors import InvalidInput, clip
 
 PERIOD_FORMS = (
-    "this-month (mtd), last-month, this-quarter (qtd), last-quarter, this-year (ytd), last-year, "
-    "last-30-days, last-90-days, last-12-months, 2026-10, oct 2026, 2026-Q3, 2026, 本月, 上个月, "
-    "本季度, 上季度, 今年, 去年"
+    "this-month (mtd), last-month, this-week, last-week, this-quarter (qtd), last-quarter, this-year (ytd), "
+    "last-year, last-30-days, last-90-days, last-12-months, 2026-10, oct 2026, march, 2026-Q3, Q3, H1, "
+    "2026-H2, since march, since 2026-03-15, 2026, 本月, 上个月, 本周, 上周, 本季度, 上季度, 第三季度, "
+    "今年, 去年, 今年上半年, 去年下半年"
 )
+_CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_CN_QUARTER = re.compile(r"(?:(\d{4})年|(今年|去年))?第?([一二三四1-4])季度")
+_CN_HALF = re.compile(r"(?:(\d{4})年|(今年|去年))?([上下])半年")
 _ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -50,6 +54,25 @@ def _year(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), str(year))
 
 
+def _half(year: int, half: int) -> Period:
+    return Period(date(year, 6 * half - 5, 1), _month_end(year, 6 * half), f"H{half} {year}")
+
+
+def _latest(make, today: date, *args: int) -> Period:
+    """A period named without a year is the latest one that has begun: Q3 in November is this year's,
+    H2 in March last year's. The current one runs to today."""
+    period = make(today.year, *args)
+    if period.start > today:
+        period = make(today.year - 1, *args)
+    return _to_date(period, today) if period.end > today else period
+
+
+def _cn_year(digits: str | None, word: str | None, today: date) -> int | None:
+    if digits:
+        return int(digits)
+    return {"今年": today.year, "去年": today.year - 1}.get(word or "")
+
+
 def _to_date(whole: Period, today: date) -> Period:
     # The current month, quarter or year runs to today: days not yet lived have no sales or AR.
     return Period(whole.start, today, f"{whole.label} to date")
@@ -74,6 +97,11 @@ def _named(key: str, today: date) -> Period | None:
         return _to_date(_year(today.year), today)
     if key in ("last-year", "去年"):
         return _year(today.year - 1)
+    monday = today - timedelta(days=today.weekday())
+    if key in ("this-week", "week", "wtd", "本周", "这周"):
+        return Period(monday, today, "This week to date")
+    if key in ("last-week", "上周"):
+        return Period(monday - timedelta(days=7), monday - timedelta(days=1), "Last week")
     if m := re.fullmatch(r"last-(\d+)-days", key):
         days = int(m[1])
         if days < 1:
@@ -110,9 +138,42 @@ def _read_period(text: str, today: date) -> Period:
         return _month(int(m[2]), MONTHS[m[1]])
     if m := re.fullmatch(r"(\d{4})-?q([1-4])|q([1-4])-(\d{4})", key):
         return _quarter(int(m[1] or m[4]), int(m[2] or m[3]))
+    if m := re.fullmatch(r"(\d{4})-?h([12])|h([12])-(\d{4})", key):
+        return _half(int(m[1] or m[4]), int(m[2] or m[3]))
+    if m := re.fullmatch(r"q([1-4])|(first|second|third|fourth)-quarter", key):
+        return _latest(_quarter, today, int(m[1]) if m[1] else ("first", "second", "third", "fourth").index(m[2]) + 1)
+    if m := re.fullmatch(r"h([12])|(first|second)-half", key):
+        return _latest(_half, today, int(m[1]) if m[1] else 1 + (m[2] == "second"))
+    if key in MONTHS:  # "march": the latest March that has begun
+        return _latest(_month, today, MONTHS[key])
+    if m := _CN_QUARTER.fullmatch(key):
+        year = _cn_year(m[1], m[2], today)
+        quarter = _CN_NUMBERS[m[3]]
+        return _latest(_quarter, today, quarter) if year is None else _quarter(year, quarter)
+    if m := _CN_HALF.fullmatch(key):
+        year, half = _cn_year(m[1], m[2], today), 1 if m[3] == "上" else 2
+        return _latest(_half, today, half) if year is None else _half(year, half)
+    if since := re.fullmatch(r"(?:since|from)-(.+)|(.+)(?:以来|至今)", key):
+        return _since(since[1] or since[2], text, today)
     if m := re.fullmatch(r"(\d{4})年?", key):
         return _year(int(m[1]))
     raise InvalidInput(f"I don't know the period {clip(text)!r}. Try one of: {PERIOD_FORMS}.")
+
+
+def _since(start_text: str, text: str, today: date) -> Period:
+    """"since march", "since 2026-03-15", "3月以来": from that day (or month's first day) to today."""
+    words = start_text.replace("-", " ").strip()
+    month = MONTHS.get(words) or (int(m[1]) if (m := re.fullmatch(r"(\d{1,2})月份?", words)) else None)
+    if month and 1 <= month <= 12:
+        start = _latest(_month, today, month).start
+    else:
+        try:
+            start = parse_date(start_text if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", start_text) else words, today)
+        except InvalidInput:
+            raise InvalidInput(f"I don't know the period {clip(text)!r}. Try one of: {PERIOD_FORMS}.") from None
+        if start > today:  # "since dec 5" typed on 1 Dec means last year's
+            start = start - timedelta(days=365)
+    return Period(start, today, f"Since {start.isoformat()}")
 
 
 def month_periods(end: date, count: int) -> list[Period]:

@@ -1,8 +1,10 @@
 """Agent evals: tasks as data, each run on a fresh demo database against a real OpenAI-compatible model.
 
     python app.py eval --base-url URL --model NAME --repeat K
-prints pass^1 (share of all runs that pass), pass^K (share of tasks that pass every run), model calls
-and tokens per turn, and the failures."""
+prints pass^1 (share of all runs that pass) and pass^K (share of tasks that pass every run) overall, per
+category and for the held-out tasks (tasks/frozen.json, never tuned against) apart from the rest; the
+invented figures (a number in a write's arguments, or in a reply that used no tool, that the user never
+typed: each fails its run); model calls and prompt tokens per turn; and the failures."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import text
 
+from core.figures import numbers_in, typed_numbers
 from core.periods import parse_period
 from db.migrate import upgrade
 from db.seed import seed_demo
@@ -29,6 +32,7 @@ from tools import FixedClock, Rules, Tally
 from tools.registry import REGISTRY
 
 TASKS = Path(__file__).resolve().parent / "tasks"
+HELD_OUT = "frozen.json"  # written before any tuning of prompts or tool descriptions; reported apart
 EVAL_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday; the demo data is dated relative to it
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 DOMAIN_TABLES = ("sales_orders", "order_lines", "invoices", "payments", "reminders", "customers", "products")
@@ -37,8 +41,18 @@ DOMAIN_TABLES = ("sales_orders", "order_lines", "invoices", "payments", "reminde
 def load_tasks(pattern: str = "*.json") -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     for path in sorted(TASKS.glob(pattern)):
-        tasks += json.loads(path.read_text(encoding="utf-8"))
+        tasks += [{**t, "held_out": path.name == HELD_OUT} for t in json.loads(path.read_text(encoding="utf-8"))]
     return tasks
+
+
+def invented_figures(typed: str, calls: list[tuple[str, dict[str, Any]]], said: str) -> list[str]:
+    """Figures nobody typed: numbers in a write's arguments, or in prose that no tool result backs."""
+    known = typed_numbers(typed)
+    invented = [f"{tool} {n:f}" for tool, args in calls if REGISTRY.get(tool) and REGISTRY[tool].is_write
+                for n in numbers_in(args) if n not in known]
+    if not calls:
+        invented += [f"reply {n:f}" for n in typed_numbers(said) - known if n >= 10]
+    return invented
 
 
 def _fill(value: Any, values: dict[str, str]) -> Any:
@@ -95,6 +109,9 @@ class Run:
     task: str
     passed: bool
     reason: str = ""
+    category: str = ""
+    held_out: bool = False
+    invented: list[str] = field(default_factory=list)
     turns: int = 0
     model_calls: int = 0
     tokens: int = 0
@@ -126,10 +143,14 @@ def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseCha
         conversation = Conversation(tally, model)
         checks = task.get("db", [])
         before, domain_before = _counts(db, checks), _domain_state(db)
-        run = Run(task["id"], True)
+        run = Run(task["id"], True, category=task.get("category", ""), held_out=task.get("held_out", False))
         reply = None
+        typed = ""
         for turn in task["turns"]:
+            typed += turn + "\n"
             reply = conversation.handle_turn(actor, f"eval:{task['id']}", turn)
+            run.invented += invented_figures(typed, [(c.tool, c.args) for c in reply.calls],
+                                             reply.said if reply.status in ("chat", "failed") else "")
             run.turns += 1
             run.model_calls += reply.stats.model_calls
             run.tokens += reply.stats.prompt_tokens + reply.stats.completion_tokens
@@ -138,6 +159,8 @@ def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseCha
             forbidden = set(task.get("forbid", []))
             if "*" in forbidden and called or called & forbidden:
                 return _fail(run, f"called forbidden tool(s) {sorted(called)}: {turn!r}")
+        if run.invented:
+            return _fail(run, f"invented figure(s) {run.invented}: {reply.text[:120]!r}")
         calls = [(c.tool, _normalised(tally, actor, c.tool, c.args)) for c in reply.calls]
         for want in task.get("expect", []):
             if not any(tool == want["tool"] and _matches(want.get("args", {}), args, EVAL_NOW.date())
@@ -186,14 +209,15 @@ class Summary:
 
     @property
     def pass_1(self) -> float:
-        return sum(r.passed for r in self.runs) / len(self.runs) if self.runs else 0.0
+        return _pass_1(self.runs)
 
     @property
     def pass_k(self) -> float:
-        tasks: dict[str, bool] = {}
-        for r in self.runs:
-            tasks[r.task] = tasks.get(r.task, True) and r.passed
-        return sum(tasks.values()) / len(tasks) if tasks else 0.0
+        return _pass_k(self.runs)
+
+    @property
+    def invented(self) -> int:
+        return sum(len(r.invented) for r in self.runs)
 
     def per_turn(self, attr: str) -> float:
         turns = sum(r.turns for r in self.runs)
@@ -201,9 +225,17 @@ class Summary:
 
     def report(self) -> str:
         prompt = [p for r in self.runs for p in r.prompt_tokens]
+        k = self.repeat
+        groups = [("overall", self.runs), ("held out", [r for r in self.runs if r.held_out]),
+                  ("rest", [r for r in self.runs if not r.held_out])]
+        groups += [(f"  {c}", [r for r in self.runs if r.category == c])
+                   for c in sorted({r.category for r in self.runs})]
         lines = [
-            f"tasks {len({r.task for r in self.runs})}, runs {len(self.runs)} (repeat {self.repeat})",
-            f"pass^1 {self.pass_1:.1%}   pass^{self.repeat} {self.pass_k:.1%}",
+            f"tasks {len({r.task for r in self.runs})}, runs {len(self.runs)} (repeat {k})",
+            f"{'':<16} {'tasks':>5} {'pass^1':>7} {'pass^' + str(k):>7}",
+            *(f"{name:<16} {len({r.task for r in runs}):>5} {_pass_1(runs):>7.1%} {_pass_k(runs):>7.1%}"
+              for name, runs in groups if runs),
+            f"invented figures {self.invented}",
             f"model calls per turn {self.per_turn('model_calls'):.2f}   tokens per turn {self.per_turn('tokens'):.0f}"
             + (f"   prompt tokens per turn (median) {statistics.median(prompt):.0f}" if prompt else ""),
         ]
@@ -214,9 +246,21 @@ class Summary:
         return "\n".join(lines)
 
 
+def _pass_1(runs: list[Run]) -> float:
+    return sum(r.passed for r in runs) / len(runs) if runs else 0.0
+
+
+def _pass_k(runs: list[Run]) -> float:
+    tasks: dict[str, bool] = {}
+    for r in runs:
+        tasks[r.task] = tasks.get(r.task, True) and r.passed
+    return sum(tasks.values()) / len(tasks) if tasks else 0.0
+
+
 def run_eval(model: BaseChatModel, repeat: int = 1, pattern: str = "*.json", only: set[str] | None = None,
-             progress: Any = None) -> Summary:
-    tasks = [t for t in load_tasks(pattern) if not only or t["id"] in only]
+             progress: Any = None, categories: set[str] | None = None) -> Summary:
+    tasks = [t for t in load_tasks(pattern) if (not only or t["id"] in only)
+             and (not categories or t.get("category") in categories)]
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="tally-eval-") as tmp:
         folder = Path(tmp)

@@ -20,7 +20,7 @@ from db.sqlfn import days_between
 from tools.context import ToolContext
 from tools.invoices import InvoiceDetail, invoice_detail, invoice_line
 from tools.lookup import resolve_invoice
-from tools.registry import tool
+from tools.registry import resolves, tool
 from tools.schemas import Args, FlexDate, FlexDateTime, InvoiceLine, Money, PositiveMoney, Result
 
 WORKLIST_LIMIT = 25
@@ -44,14 +44,17 @@ class ReminderResult(Result):
         if self.status == "cancelled":
             return (f"Cancelled reminder #{self.reminder_id} for {self.invoice_number}." if done else
                     f"Cancel reminder #{self.reminder_id} for {self.invoice_number} ({local}, to {who}).")
-        if not done:
-            return f"Remind {who} about {self.invoice_number} ({self.customer_name}) on {local} {self.timezone}."
+        if not done:  # the note is what the DM will say: shown before anyone confirms
+            note = f' with the note "{self.note}"' if self.note else " (no note)"
+            return (f"Remind {who} about {self.invoice_number} ({self.customer_name}) on {local} {self.timezone}"
+                    f"{note}.")
         return f"Reminder #{self.reminder_id} set: {who} about {self.invoice_number} on {local} {self.timezone}."
 
 
 def _recipient(ctx: ToolContext, text: str | None) -> str:
+    """'me' and no one named mean the person who asked for the reminder, not whoever confirms it."""
     if not text or text.strip().lower() in ("me", "myself", "我"):
-        return ctx.actor.user_id
+        return ctx.requested_by
     return _member_named(ctx, text, "or leave it out for yourself")
 
 
@@ -63,7 +66,7 @@ def _member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
         raise InvalidInput(f"{text.strip()[:60]!r} does not name a Slack user.", hint=hint)
     member = ctx.session.get(Member, user_id)
     if member is None or not member.active:
-        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint)
+        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint, people=[user_id])
     return member.slack_user_id
 
 
@@ -105,6 +108,15 @@ def schedule_reminder(ctx: ToolContext, args: ScheduleReminderArgs) -> ReminderR
     return ReminderResult(reminder_id=reminder.id, invoice_number=invoice.number,
                           customer_name=invoice.customer.name, remind_at=remind_at, recipient=recipient,
                           status=reminder.status, note=args.note, timezone=ctx.actor.timezone)
+
+
+@resolves(schedule_reminder)
+def _resolve_reminder(ctx: ToolContext, args: ScheduleReminderArgs) -> ScheduleReminderArgs:
+    """The recipient ('me' or nobody: the requester) and the moment in the requester's timezone are fixed
+    when proposed, so a manager confirming a rep's proposal sends what the card showed, to whom it showed."""
+    remind_at = args.remind_at if args.remind_at.tzinfo else args.remind_at.replace(tzinfo=ctx.actor.tz)
+    return args.model_copy(update={"invoice_number": resolve_invoice(ctx, args.invoice_number).number,
+                                   "recipient": _recipient(ctx, args.recipient), "remind_at": remind_at})
 
 
 class CancelReminderArgs(Args):
@@ -172,6 +184,11 @@ def log_promise_to_pay(ctx: ToolContext, args: LogPromiseArgs) -> InvoiceUpdate:
     return InvoiceUpdate(action="promise", invoice=invoice_detail(ctx, invoice))
 
 
+@resolves(log_promise_to_pay)
+def _resolve_promise(ctx: ToolContext, args: LogPromiseArgs) -> LogPromiseArgs:
+    return args.model_copy(update={"invoice_number": resolve_invoice(ctx, args.invoice_number).number})
+
+
 class MarkDisputeArgs(Args):
     invoice_number: str = Field(description="e.g. INV-2026-00042")
     reason: str = Field(min_length=3, max_length=500)
@@ -187,6 +204,11 @@ def mark_dispute(ctx: ToolContext, args: MarkDisputeArgs) -> InvoiceUpdate:
     ctx.audit("mark_dispute", "invoice", invoice.number, before,
               {"disputed": True, "reason": invoice.dispute_reason, "added": args.reason})
     return InvoiceUpdate(action="dispute", invoice=invoice_detail(ctx, invoice))
+
+
+@resolves(mark_dispute)
+def _resolve_dispute(ctx: ToolContext, args: MarkDisputeArgs) -> MarkDisputeArgs:
+    return args.model_copy(update={"invoice_number": resolve_invoice(ctx, args.invoice_number).number})
 
 
 def dispute_reasons(earlier: str | None, reason: str, today: date) -> str:
@@ -246,6 +268,9 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
         who = _member_named(ctx, who, "or `all`")
     elif who is None and ctx.actor.role is Role.COLLECTOR:
         who = ctx.actor.user_id
+    if who == ctx.actor.user_id and ctx.actor.role is not Role.COLLECTOR:
+        who = None  # a manager's "my worklist" is the whole book: they chase through the collectors
+
     query = select(Invoice).where(
         IS_OPEN, Invoice.due_date < today, Invoice.disputed.is_(False),
         (Invoice.promised_on.is_(None)) | (Invoice.promised_on < today),

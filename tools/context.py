@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.errors import NotAllowed
+from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
 
@@ -74,6 +75,7 @@ class Rules:
     timezone: str = "UTC"
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
+    max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
 
 
 @dataclass
@@ -84,6 +86,7 @@ class ToolContext:
     rules: Rules = field(default_factory=Rules)
     requester: str | None = None  # who proposed a confirmed write; defaults to the actor
     confirming: bool = False  # running a confirmed proposal's stored arguments, not proposing them
+    calendar: str | None = None  # the requester's timezone when someone else confirms their proposal
 
     @cached_property
     def now(self) -> datetime:
@@ -92,8 +95,11 @@ class ToolContext:
 
     @property
     def today(self) -> date:
-        """Business days are counted in the company's timezone."""
-        return self.now.astimezone(ZoneInfo(self.rules.timezone)).date()
+        """The date on the user's own calendar: "today", "yesterday" and "received today" mean what the
+        user sees on their clock, so a New York user at 22:00 on 1 Dec orders on 1 Dec, and a date typed
+        in Shanghai the next morning is not refused as being in the future. (The dunning sweep counts
+        days in the company's timezone.) A confirmed proposal keeps its requester's calendar."""
+        return self.now.astimezone(ZoneInfo(self.calendar) if self.calendar else self.actor.tz).date()
 
     @property
     def requested_by(self) -> str:

@@ -19,13 +19,13 @@ ARGUMENT_WORDS = {
     "note": "the note", "tracking": "the tracking code", "reference": "the reference", "method": "the method",
     "recipient": "the recipient", "shipped_on": "the ship date", "as_of": "the date", "query": "the search text",
     "period": "the period", "group_by": "the grouping", "metric": "the measure", "collector": "the collector",
-    "only_overdue": "overdue only", "status": "the status", "approve": "approve or reject",
+    "only_overdue": "overdue only", "status": "the status", "approve": "approve or reject", "hold": "the hold",
 }
 ROLE_WORDS = {Role.SALES: "salesperson", Role.COLLECTOR: "collector", Role.MANAGER: "manager", Role.ADMIN: "admin"}
 TOOL_ACTIONS = {
     "find_customer": "look up customers", "check_credit": "check credit", "order_status": "look up orders",
     "invoice_status": "look up invoices", "create_order": "create orders", "cancel_order": "cancel orders",
-    "fulfil_order": "ship orders", "approve_credit_hold": "approve or reject credit holds",
+    "fulfil_order": "ship orders", "approve_credit_hold": "approve or reject credit and price holds",
     "record_payment": "record payments", "schedule_reminder": "schedule reminders",
     "cancel_reminder": "cancel reminders", "log_promise_to_pay": "log promises to pay",
     "mark_dispute": "mark invoices disputed", "ar_ageing": "see the AR ageing",

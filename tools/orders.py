@@ -1,4 +1,4 @@
-"""Orders: create (stock + credit), cancel, fulfil (ships and invoices), approve a credit hold, status."""
+"""Orders: create (stock, price, credit), cancel, fulfil (ships and invoices), decide a hold, status."""
 
 from __future__ import annotations
 
@@ -6,20 +6,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core.credit import CreditDecision
 from core.errors import Conflict, InsufficientStock, InvalidInput
 from core.money import MAX_AMOUNT, MAX_AMOUNT_TEXT, fmt, money
+from core.pricing import discount, percent, price_reasons
 from core.roles import Role
 from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
 from db.numbering import next_number
 from tools.context import ToolContext
 from tools.credit import CreditDecisionView, decide
 from tools.lookup import lock_customer, resolve_customer, resolve_order, resolve_products
-from tools.registry import tool
+from tools.registry import resolves, tool
 from tools.schemas import Args, CustomerRef, FlexDate, Money, PositiveMoney, Result
+
+HOLDS = ("credit_hold", "price_hold")  # an order waiting for a manager's Approve or Reject
 
 
 class LineView(Result):
@@ -27,6 +31,24 @@ class LineView(Result):
     quantity: int
     unit_price: Money
     line_total: Money
+
+
+class PriceOverride(Result):
+    """A line priced other than at its list price, as checked when the order was taken."""
+
+    sku: str
+    unit_price: Money
+    list_price: Money
+    unit_cost: Money
+    reasons: list[str] = []  # why it needs a manager; empty when the price is within the guard
+
+    def text(self) -> str:
+        """E.g. 'list 12.50, 20% off; margin 2.90 a unit (29%)' or '…; margin -7.09 a unit, below cost'."""
+        off = discount(self.unit_price, self.list_price)
+        where = f"list {fmt(self.list_price)}" + (f", {percent(off)} off" if off else "")
+        margin = self.unit_price - self.unit_cost
+        share = f" ({percent(margin / self.unit_price)})" if margin >= 0 and self.unit_price else ""
+        return f"{where}; margin {fmt(margin)} a unit" + (share or (", below cost" if margin < 0 else ""))
 
 
 class OrderView(Result):
@@ -43,11 +65,18 @@ class OrderView(Result):
     tracking: str | None = None
     invoice_number: str | None = None
     note: str | None = None
-    decided_by: str | None = None  # the manager who approved or rejected a credit hold
+    decided_by: str | None = None  # the manager who approved or rejected a hold
     decision_reason: str | None = None  # theirs, or why the order was cancelled
+    price: list[PriceOverride] = []  # lines not at list price, with their margin
+
+    @property
+    def price_reasons(self) -> list[str]:
+        return [reason for override in self.price for reason in override.reasons]
 
     def lines_text(self) -> str:
-        return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}" for ln in self.lines)
+        overrides = {o.sku: o for o in self.price}
+        return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}"
+                         + (f" ({overrides[ln.sku].text()})" if ln.sku in overrides else "") for ln in self.lines)
 
 
 class InvoiceAmounts(Result):
@@ -60,38 +89,62 @@ class InvoiceAmounts(Result):
 
 
 class OrderResult(Result):
-    action: str
+    action: str  # create, cancel, fulfil, approve, reject; approve_price: the price approved, credit now holds
     order: OrderView
     invoice: InvoiceAmounts | None = None  # set by fulfil_order
+    hold: str | None = None  # the hold a manager decided: credit or price
 
     def describe(self, done: bool) -> str:
+        """What will happen (a proposal's summary: every argument that runs, as stored) or what did."""
         o = self.order
         total = fmt(o.total, o.currency)
+        note = f' Note: "{o.note}".' if o.note else ""
         if self.action == "create":
-            credit = o.credit.decision if o.credit else "approve"
             if not done:
-                then = ("it will be confirmed and stock reserved" if credit == "approve"
-                        else "it will wait for a manager (credit hold: " + "; ".join(o.credit.reasons) + ")")
-                return f"Create an order for {o.customer.name}: {o.lines_text()}; total {total}. Credit check: {then}."
-            if o.status == "credit_hold":
-                return f"Order {o.number} for {o.customer.name} ({total}) is on credit hold and waits for a manager."
+                return f"Create an order for {o.customer.name}: {o.lines_text()}; total {total}.{note} {self._then()}"
+            if o.status in HOLDS:
+                return (f"Order {o.number} for {o.customer.name} ({total}) is on {label_of(o.status)} and waits "
+                        "for a manager.")
             return f"Order {o.number} for {o.customer.name} ({total}) is confirmed; stock reserved."
         if self.action == "fulfil" and self.invoice is not None:
             inv = self.invoice
             amounts = f"{fmt(inv.net)} + tax {fmt(inv.tax)} = {fmt(inv.total, o.currency)}"
+            tracking = f'tracking "{o.tracking}"' if o.tracking else "no tracking code"
             if not done:
-                return f"Ship order {o.number} for {o.customer.name} and invoice {amounts}."
+                return (f"Ship order {o.number} for {o.customer.name} on {o.shipped_on} ({tracking}) and invoice "
+                        f"{amounts}.")
             return f"Order {o.number} shipped; invoice {inv.number} issued for {amounts}."
+        hold = (self.hold or "credit").capitalize()
         verbs = {
-            "cancel": ("Cancel order {n} for {c} ({t}).", "Order {n} is cancelled."),
-            "fulfil": ("Ship order {n} for {c} and invoice {t}.", "Order {n} shipped; invoice {i} issued for {t}."),
-            "approve": ("Approve credit hold on {n} for {c} ({t}).",
-                        "Credit hold on {n} approved by <@{d}>: the order is confirmed and its stock reserved."),
+            "cancel": ("Cancel order {n} for {c} ({t}). Reason: {r}", "Order {n} is cancelled."),
+            "approve": ("Approve {h} hold on {n} for {c} ({t}).",
+                        "{H} hold on {n} approved by <@{d}>: the order is confirmed and its stock reserved."),
+            "approve_price": ("Approve the price on {n} for {c} ({t}); the credit check then holds it: {k}.",
+                              "Price on {n} approved by <@{d}>; the credit check now holds it ({k}), so it waits "
+                              "for a manager's credit approval."),
             "reject": ("Reject order {n} for {c} ({t}).", "Order {n} rejected by <@{d}> and cancelled: {r}"),
         }
         text = verbs[self.action][1 if done else 0]
         return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "", d=o.decided_by,
-                           r=o.decision_reason)
+                           r=o.decision_reason, h=hold.lower(), H=hold,
+                           k="; ".join(o.credit.reasons) if o.credit else "")
+
+    def _then(self) -> str:
+        """A new order's checks: what happens once it is confirmed."""
+        o = self.order
+        credit = o.credit.decision if o.credit else "approve"
+        held = "credit hold: " + "; ".join(o.credit.reasons) if credit != "approve" else ""
+        if o.price_reasons:
+            later = f" Credit check now: {held}." if held else ""
+            return (f"Price check: it will wait for a manager (price hold: {'; '.join(o.price_reasons)}); the credit "
+                    f"check runs again when the price is approved.{later}")
+        if held:
+            return f"Credit check: it will wait for a manager ({held})."
+        return "Credit check: it will be confirmed and stock reserved."
+
+
+def label_of(status: str) -> str:
+    return status.replace("_", " ")
 
 
 ORDER_LIST_LIMIT = 50
@@ -110,7 +163,11 @@ def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
 
 
 def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView:
-    credit = order.credit_decision or None
+    # The checks taken with the order live in one JSON column: the credit decision, and under "price"
+    # the lines priced off list (no column of their own, so no schema change for the price guard).
+    credit = dict(order.credit_decision or {})
+    price = credit.pop("price", [])
+    credit = credit or None
     return OrderView(
         number=order.number, customer=CustomerRef(code=order.customer.code, name=order.customer.name),
         status=order.status, rep=order.rep, ordered_on=order.ordered_on, total=order.total,
@@ -119,7 +176,7 @@ def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView
                for ln in order.lines],
         credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
         tracking=order.tracking, invoice_number=invoice, note=order.note, decided_by=order.decided_by,
-        decision_reason=order.decision_reason,
+        decision_reason=order.decision_reason, price=[PriceOverride(**p) for p in price],
     )
 
 
@@ -156,19 +213,27 @@ class OrderLineArgs(Args):
 
 class CreateOrderArgs(Args):
     customer: str = Field(description="customer code or name")
-    lines: list[OrderLineArgs] = Field(min_length=1, max_length=50)
+    lines: list[OrderLineArgs] = Field(default_factory=list, max_length=50)
     note: str | None = Field(None, max_length=500)
+    same_as_last: bool = Field(False, description="'same as last time': the lines of the customer's last order")
+
+    @model_validator(mode="after")
+    def _has_lines(self) -> CreateOrderArgs:
+        if not self.lines and not self.same_as_last:
+            raise ValueError("name at least one line (quantity and SKU), or ask for the same as last time")
+        return self
 
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
-    """Create a sales order (checks stock and credit)."""
+    """Create a sales order (checks stock, price and credit)."""
     customer = resolve_customer(ctx, args.customer)
     lock_customer(ctx, customer.id)
     skus = [ln.sku.upper() for ln in args.lines]
     if len(set(skus)) != len(skus):
         raise InvalidInput("The same SKU appears twice.", hint="Put each SKU once with the total quantity.")
     products = resolve_products(ctx, skus, lock=True)
+    overrides: list[PriceOverride] = []
     order = SalesOrder(
         number="", customer_id=customer.id, customer=customer, rep=ctx.requested_by, status="credit_hold",
         total=Decimal(0), credit_decision={}, note=args.note, ordered_on=ctx.today,
@@ -184,6 +249,10 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
                 hint="Lower the quantity or split the order.",
             )
         price = line.unit_price or product.price
+        if price != product.price:
+            overrides.append(PriceOverride(
+                sku=product.sku, unit_price=price, list_price=product.price, unit_cost=product.cost,
+                reasons=price_reasons(product.sku, price, product.price, product.cost, ctx.rules.max_discount)))
         order.lines.append(OrderLine(
             product_id=product.id, sku=product.sku, quantity=line.quantity, unit_price=price,
             unit_cost=product.cost, line_total=money(price * line.quantity),
@@ -192,9 +261,13 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
     if order.total > MAX_AMOUNT:
         raise InvalidInput(f"The order total {fmt(order.total)} is more than the books hold (at most "
                            f"{MAX_AMOUNT_TEXT}).", hint="Split it into smaller orders.")
+    # The price guard comes first: a price held for a manager leaves the stock free, and the credit check
+    # runs again when the price is approved (the exposure may have changed by then).
     decision = decide(ctx, customer, order.total)
-    order.credit_decision = CreditDecisionView.of(decision).model_dump(mode="json")
-    if decision.approved:
+    order.credit_decision = _checks(decision, overrides)
+    if any(o.reasons for o in overrides):
+        order.status = "price_hold"
+    elif decision.approved:
         order.status = "confirmed"
         for line in order.lines:
             products[line.sku.upper()].stock_reserved += line.quantity
@@ -208,6 +281,37 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
     return OrderResult(action="create", order=order_view(ctx, order))
 
 
+def _checks(decision: CreditDecision, overrides: list[PriceOverride]) -> dict:
+    """What `credit_decision` stores: the credit decision, and the lines priced off list under "price"."""
+    stored = CreditDecisionView.of(decision).model_dump(mode="json")
+    return {**stored, "price": [o.model_dump(mode="json") for o in overrides]} if overrides else stored
+
+
+@resolves(create_order)
+def _resolve_create_order(ctx: ToolContext, args: CreateOrderArgs) -> CreateOrderArgs:
+    """The customer by its code, each SKU as stored, and each line's price fixed as shown (list price
+    unless one was quoted): a list price changed before the click does not change what was confirmed."""
+    customer = resolve_customer(ctx, args.customer)
+    if args.same_as_last and not args.lines:
+        args = args.model_copy(update={"lines": _last_lines(ctx, customer)})
+    products = resolve_products(ctx, [ln.sku for ln in args.lines])
+    lines = [ln.model_copy(update={"sku": products[ln.sku.upper()].sku,
+                                   "unit_price": ln.unit_price or products[ln.sku.upper()].price})
+             for ln in args.lines]
+    return args.model_copy(update={"customer": customer.code, "lines": lines, "same_as_last": False})
+
+
+def _last_lines(ctx: ToolContext, customer: Customer) -> list[OrderLineArgs]:
+    """The SKUs and quantities of the customer's latest order that was not cancelled, at today's prices."""
+    last = ctx.session.scalars(select(SalesOrder).where(SalesOrder.customer_id == customer.id,
+                                                        SalesOrder.status != "cancelled")
+                               .order_by(SalesOrder.ordered_on.desc(), SalesOrder.id.desc()).limit(1)).first()
+    if last is None:
+        raise InvalidInput(f"{customer.name} has no earlier order to repeat.",
+                           hint=f"Name the lines, e.g. `order {customer.code} 10 WIDGET-1`.")
+    return [OrderLineArgs(sku=ln.sku, quantity=ln.quantity) for ln in last.lines]
+
+
 class CancelOrderArgs(Args):
     order_number: str = Field(description="e.g. SO-2026-00042")
     reason: str = Field(min_length=2, max_length=500)
@@ -215,17 +319,22 @@ class CancelOrderArgs(Args):
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
-    """Cancel an unshipped order at the customer's request (for credit holds use approve_credit_hold)."""
+    """Cancel an unshipped order at the customer's request (for holds a manager uses approve_credit_hold)."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
-    if order.status not in ("credit_hold", "confirmed"):
+    if order.status not in (*HOLDS, "confirmed"):
         raise Conflict(f"{order.number} is {order.status}; only unshipped orders can be cancelled.")
     if order.status == "confirmed":
         _release(ctx, order)
     order.status, order.decision_reason, order.updated_at = "cancelled", args.reason, ctx.now
     ctx.audit("cancel_order", "order", order.number, before, _snapshot(order))
     return OrderResult(action="cancel", order=order_view(ctx, order))
+
+
+@resolves(cancel_order)
+def _resolve_cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> CancelOrderArgs:
+    return args.model_copy(update={"order_number": resolve_order(ctx, args.order_number).number})
 
 
 class FulfilOrderArgs(Args):
@@ -241,11 +350,14 @@ def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
     customer = lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
     if order.status != "confirmed":
-        hint = "A manager must approve it first." if order.status == "credit_hold" else None
+        hint = "A manager must approve it first." if order.status in HOLDS else None
         raise Conflict(f"{order.number} is {order.status}; only confirmed orders can ship.", hint=hint)
     shipped_on = args.shipped_on or ctx.today
     if shipped_on > ctx.today:
         raise InvalidInput(f"Ship date {shipped_on} is in the future.", hint="Fulfil it on the day it ships.")
+    if shipped_on < order.ordered_on:
+        raise InvalidInput(f"Ship date {shipped_on} is before {order.number} was ordered ({order.ordered_on}).",
+                           hint=f"Give the day it shipped, from {order.ordered_on} to today ({ctx.today}).")
     products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
     for line in order.lines:
         product = products[line.sku.upper()]
@@ -268,35 +380,62 @@ def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
         number=invoice.number, net=invoice.amount, tax=invoice.tax, total=invoice.total))
 
 
+@resolves(fulfil_order)
+def _resolve_fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> FulfilOrderArgs:
+    """The ship date shown is the one booked, also when the click comes after midnight."""
+    return args.model_copy(update={"order_number": resolve_order(ctx, args.order_number).number,
+                                   "shipped_on": args.shipped_on or ctx.today})
+
+
 class ApproveCreditHoldArgs(Args):
     order_number: str
     approve: bool = Field(description="false = reject")
     reason: str = Field(min_length=2, max_length=500)
+    hold: Literal["credit", "price"] | None = Field(None, description="the hold decided; default: the order's")
 
 
 @tool("write", {Role.MANAGER})
 def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderResult:
-    """A manager's decision on an order on credit hold: approve it, or reject it (approve=false)."""
+    """A manager's decision on an order on credit or price hold: approve it, or reject it (approve=false)."""
     order = resolve_order(ctx, args.order_number, lock=True)
-    lock_customer(ctx, order.customer_id)
+    customer = lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
-    if order.status != "credit_hold":
-        raise Conflict(f"{order.number} is {order.status}, not on credit hold.")
-    if args.approve:
+    if order.status not in HOLDS or (args.hold and order.status != f"{args.hold}_hold"):
+        raise Conflict(f"{order.number} is {label_of(order.status)}, not on {args.hold or 'credit or price'} hold.")
+    hold = order.status.removesuffix("_hold")
+    action = "approve" if args.approve else "reject"
+    if not args.approve:
+        order.status = "cancelled"
+    elif hold == "price":  # the price is approved; the credit check decides again, as of now
+        decision = decide(ctx, customer, order.total)
+        order.credit_decision = {**CreditDecisionView.of(decision).model_dump(mode="json"),
+                                 **{k: v for k, v in order.credit_decision.items() if k == "price"}}
+        if decision.approved:
+            _reserve(ctx, order)
+            order.status = "confirmed"
+        else:
+            order.status, action = "credit_hold", "approve_price"
+    else:
         _reserve(ctx, order)
         order.status = "confirmed"
-    else:
-        order.status = "cancelled"
     order.decided_by, order.decision_reason, order.updated_at = ctx.actor.user_id, args.reason, ctx.now
-    ctx.audit("approve_credit_hold" if args.approve else "reject_credit_hold", "order", order.number,
+    ctx.audit(f"{'approve' if args.approve else 'reject'}_{hold}_hold", "order", order.number,
               before, _snapshot(order))
-    return OrderResult(action="approve" if args.approve else "reject", order=order_view(ctx, order))
+    return OrderResult(action=action, order=order_view(ctx, order), hold=hold)
+
+
+@resolves(approve_credit_hold)
+def _resolve_hold_decision(ctx: ToolContext, args: ApproveCreditHoldArgs) -> ApproveCreditHoldArgs:
+    """The hold the order is on now is the one decided: a confirmation cannot fall on a later hold."""
+    order = resolve_order(ctx, args.order_number)
+    hold = args.hold or (order.status.removesuffix("_hold") if order.status in HOLDS else None)
+    return args.model_copy(update={"order_number": order.number, "hold": hold})
 
 
 class OrderStatusArgs(Args):
     order_number: str | None = Field(None, description="e.g. SO-2026-00042")
     customer: str | None = Field(None, description="customer name or code")
-    status: Literal["open", "credit_hold", "confirmed", "invoiced", "cancelled"] | None = None
+    status: Literal["open", "held", "credit_hold", "price_hold", "confirmed", "invoiced", "cancelled"] | None = None
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
@@ -306,7 +445,9 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
         return OrderList(orders=[order_view(ctx, resolve_order(ctx, args.order_number))])
     query = select(SalesOrder)
     if args.status == "open":
-        query = query.where(SalesOrder.status.in_(("credit_hold", "confirmed")))
+        query = query.where(SalesOrder.status.in_((*HOLDS, "confirmed")))
+    elif args.status == "held":
+        query = query.where(SalesOrder.status.in_(HOLDS))
     elif args.status:
         query = query.where(SalesOrder.status == args.status)
     customer = resolve_customer(ctx, args.customer) if args.customer else None

@@ -4,7 +4,7 @@ stages that are due (unique per invoice, stage and recipient); senders claim due
 the row. A crashed sender's lease runs out and another sender takes the row over; a row that may
 have been posted before (taken over, or an earlier attempt got no answer) is looked for in Slack
 first, so that a message already posted is recorded, not sent again. Every change of a row leaves
-an audit event: one per sweep and per batch sent, one per row skipped, deferred or failed."""
+an audit event: one per sweep that queued anything and per batch sent, one per row skipped, deferred or failed."""
 
 from __future__ import annotations
 
@@ -152,8 +152,9 @@ class Outbox:
                     rows = []
             self._insert(session, rows)
             report = SweepReport(scanned, created, superseded)
-            self._audit(session, now, "reminder_sweep", "outbox", today.isoformat(), None,
-                        {"invoices": scanned, "queued": created, "superseded": superseded})
+            if created or superseded:  # an hourly pass that changed nothing is not worth a row in the log
+                self._audit(session, now, "reminder_sweep", "outbox", today.isoformat(), None,
+                            {"invoices": scanned, "queued": created, "superseded": superseded})
             session.commit()
         return report
 

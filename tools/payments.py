@@ -16,7 +16,7 @@ from db.models import Invoice, Payment
 from tools.context import ToolContext
 from tools.invoices import InvoiceDetail, invoice_detail
 from tools.lookup import lock_customer, resolve_invoice
-from tools.registry import tool
+from tools.registry import resolves, tool
 from tools.schemas import Args, FlexDate, Money, PositiveMoney, Result
 
 
@@ -33,12 +33,15 @@ class PaymentResult(Result):
     received_on: date
     reference: str | None
     invoice: InvoiceDetail
+    method: str | None = None
 
     def describe(self, done: bool) -> str:
         inv, cur = self.invoice.invoice, self.invoice.currency
         if not done:  # previews are dry runs, so the invoice already shows the balance after
+            how = f" by {self.method.replace('_', ' ')}" if self.method else ""
+            ref = f', reference "{self.reference}"' if self.reference else ", no reference"
             return (f"Record a payment of {fmt(self.amount, cur)} on {inv.number} ({inv.customer.name}), "
-                    f"received {self.received_on}; balance after: {fmt(inv.balance, cur)}.")
+                    f"received {self.received_on}{how}{ref}; balance after: {fmt(inv.balance, cur)}.")
         return (f"Payment of {fmt(self.amount, cur)} recorded on {inv.number}; "
                 f"balance {fmt(inv.balance, cur)} ({inv.status}).")
 
@@ -109,4 +112,9 @@ def record_payment(ctx: ToolContext, args: RecordPaymentArgs) -> PaymentResult:
                            ) from None
         raise
     return PaymentResult(amount=args.amount, received_on=args.received_on, reference=args.reference,
-                         invoice=invoice_detail(ctx, invoice))
+                         method=args.method.value, invoice=invoice_detail(ctx, invoice))
+
+
+@resolves(record_payment)
+def _resolve_payment(ctx: ToolContext, args: RecordPaymentArgs) -> RecordPaymentArgs:
+    return args.model_copy(update={"invoice_number": resolve_invoice(ctx, args.invoice_number).number})

@@ -39,19 +39,26 @@ class AgeingReport(Result):
     total: AgeingLine
 
 
+TOP = Field(None, ge=1, le=50, description="only the N largest rows: 1 for 'who owes the most', 5 for 'top 5'")
+
+
 class AgeingArgs(Args):
     as_of: FlexDate | None = Field(None, description="default: today")
     group_by: Literal["customer", "rep"] | None = None
+    top: int | None = TOP
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
-    """AR ageing by due date (current, 1-30, 31-60, 61-90, 91+ days), optionally per customer or rep."""
+    """AR ageing by due date (current, 1-30, 31-60, 61-90, 91+ days), optionally per customer or rep;
+    with top, the largest balances first ("who owes us the most?")."""
     as_of = args.as_of or ctx.today
     rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
     lines = [AgeingLine(key=k, label=label, buckets=dict(zip(BUCKETS, values, strict=True)), total=sum(values, ZERO))
              for k, label, values in rows if any(values)]
-    totals = [sum((ln.buckets[b] for ln in lines), ZERO) for b in BUCKETS]
+    totals = [sum((ln.buckets[b] for ln in lines), ZERO) for b in BUCKETS]  # of everyone, also with top
+    if args.top and args.group_by:
+        lines = sorted(lines, key=lambda ln: ln.total, reverse=True)[:args.top]
     return AgeingReport(
         as_of=as_of, group_by=args.group_by, currency=ctx.rules.currency,
         scope="all customers" if ctx.sees_all else "your customers", rows=lines,
@@ -160,6 +167,7 @@ class SalesArgs(Args):
     period: str = Field("this-month", description="e.g. this-month, last-quarter, 2026-10")
     group_by: Literal["rep", "customer", "product", "month"] = "customer"
     metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="rank by")
+    top: int | None = TOP
 
 
 def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) -> SalesLine:
@@ -170,7 +178,8 @@ def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) 
 
 @tool("read", {Role.SALES, Role.MANAGER})
 def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
-    """Invoiced sales and gross margin for a period, grouped."""
+    """Invoiced sales and gross margin for a period, grouped, ranked by the metric ("which rep sold most
+    last quarter?": group_by rep, top 1)."""
     period = parse_period(args.period, ctx.today)
     rows = [_line(*r) for r in q.sales(ctx.session, period.start, period.end, args.group_by, _scope(ctx))]
     if args.group_by == "month":
@@ -180,6 +189,8 @@ def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
         rows.sort(key=rank[args.metric], reverse=True)
     total = _line("total", "Total", sum((r.revenue for r in rows), ZERO), sum((r.cost for r in rows), ZERO),
                   sum(r.quantity for r in rows))
+    if args.top and args.group_by != "month":
+        rows = rows[:args.top]
     return SalesSummary(period=period.label, start=period.start, end=period.end, group_by=args.group_by,
                         metric=args.metric, currency=ctx.rules.currency,
                         scope="all customers" if ctx.sees_all else "your customers", rows=rows, total=total)

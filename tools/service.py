@@ -1,9 +1,11 @@
 """The service every front end calls: run a read, propose a write, confirm or cancel it.
 
-A write never runs straight from a request. `propose` dry-runs it (the whole tool, rolled back) so
-the confirmation shows exactly what will happen and refuses early what would fail, then stores a
-PendingAction. `confirm` runs it for real, once: the pending row is locked in the same transaction
-as the tool's writes, so a double click or a Slack retry finds it done."""
+A write never runs straight from a request. `propose` resolves its arguments for the requester (see
+`tools.registry.resolves`), dry-runs them (the whole tool, rolled back) so the confirmation shows
+exactly what will happen and refuses early what would fail, then stores those resolved arguments and
+the tool's own summary of them in a PendingAction. `confirm` runs exactly the stored arguments, whoever
+confirms, and once: the pending row is locked in the same transaction as the tool's writes, so a
+double click or a Slack retry finds it done."""
 
 from __future__ import annotations
 
@@ -76,8 +78,11 @@ class Tally:
             return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
+        calendar = None
+        if requester and requester != actor.user_id and (member := session.get(Member, requester)) is not None:
+            calendar = member.timezone or self.rules.timezone
         return ToolContext(actor=actor, session=session, clock=self.clock, rules=self.rules, requester=requester,
-                           confirming=requester is not None)
+                           confirming=requester is not None, calendar=calendar)
 
     def parse_args(self, spec: ToolSpec, ctx: ToolContext, args: dict | BaseModel) -> BaseModel:
         if isinstance(args, spec.args_model):
@@ -118,6 +123,8 @@ class Tally:
         with self.db.session(write=True) as session:
             ctx = self._context(actor, session)
             parsed = self.parse_args(spec, ctx, args)
+            if spec.resolve is not None:  # defaults filled in for the requester, now: stored as they will run
+                parsed = spec.resolve(ctx, parsed)
             preview = spec.func(ctx, parsed)  # a dry run: rolled back when the block ends
         summary = preview.describe(done=False)
         now = self.clock.now()
@@ -194,6 +201,20 @@ class Tally:
             return Outcome(pending.id, pending.tool, "cancelled", pending.summary, decided_by=actor.user_id,
                            decided_at=pending.decided_at)
 
+    def replace_pending(self, actor: Actor, thread_key: str, tool: str, keep: str) -> list[Outcome]:
+        """"No, make it 12": the person's earlier proposals of the same kind in this thread are cancelled,
+        so only the newest one (`keep`) can be confirmed."""
+        with self.db.session(write=True) as session:
+            earlier = session.scalars(select(PendingAction).where(
+                PendingAction.thread_key == thread_key, PendingAction.tool == tool, PendingAction.id != keep,
+                PendingAction.requested_by == actor.user_id, PendingAction.status == "pending")
+                .with_for_update()).all()
+            for pending in earlier:
+                self._finish(pending, "cancelled", actor, error="Replaced by a newer proposal.")
+            session.commit()
+            return [Outcome(p.id, p.tool, "cancelled", p.summary, error=p.error, decided_by=actor.user_id,
+                            decided_at=p.decided_at) for p in earlier]
+
     def pending(self, pending_id: str) -> PendingAction | None:
         with self.db.session() as session:
             return session.get(PendingAction, pending_id)
@@ -227,7 +248,8 @@ class Tally:
     @staticmethod
     def _may_decide(actor: Actor, pending: PendingAction) -> None:
         if actor.user_id != pending.requested_by and actor.role not in SUPERVISES:
-            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.")
+            raise NotAllowed(f"Only <@{pending.requested_by}> or a manager can confirm or cancel this.",
+                             people=[pending.requested_by])
 
     def _finish(self, pending: PendingAction, status: str, actor: Actor, *, result: dict | None = None,
                 error: str | None = None) -> None:

@@ -5,9 +5,10 @@ arguments are not a JSON object get such an error too, so every call of a turn i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
+from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, hook_config
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.runtime import Runtime
 
@@ -57,3 +58,12 @@ class StopWhenAnswered(AgentMiddleware):
         if not notes:
             return None
         return {"messages": notes} if last.tool_calls else {"messages": notes, "jump_to": "model"}
+
+
+class RequireToolOnRetry(AgentMiddleware):
+    """On the figure guard's retry, the model must call a tool: figures come from tools, never from prose."""
+
+    def wrap_model_call(self, request: ModelRequest, handler: Callable[[ModelRequest], Any]) -> Any:
+        if getattr(request.runtime.context, "force_tool", False):
+            request = request.override(tool_choice="any")
+        return handler(request)

@@ -1,4 +1,6 @@
-"""Compact JSON schemas for the model: every tool's schema is sent on every call, so keep them lean."""
+"""Compact JSON schemas for the model: every tool's schema is sent on every call, so keep them lean, but
+keep every constraint (amount > 0, at most 50 lines, text length): a model that cannot see a bound sends
+a value outside it, gets an error back and is tempted to answer in prose."""
 
 from __future__ import annotations
 
@@ -18,11 +20,10 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
         if variants is not None:
             kept = [v for v in variants if v.get("type") != "null"]
             if all(v.get("type") in ("number", "string") for v in kept) and len(kept) == 2:
-                kept = [{"type": "number"}]  # Decimal: pydantic offers number-or-pattern-string
+                kept = [v for v in kept if v.get("type") == "number"]  # Decimal: number-or-pattern-string
             rest = {k: v for k, v in node.items() if k != "anyOf"}
             node = {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
-        for noisy in ("pattern", "exclusiveMinimum", "maximum", "format", "maxLength", "minLength", "maxItems",
-                      "minItems"):
+        for noisy in ("pattern", "format"):  # decimal patterns and formats the description already gives
             node.pop(noisy, None)
         return node
     if isinstance(node, list):

@@ -14,6 +14,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel
 
+from bot.agent.guards import route_by_document, without_invented_figures
 from bot.agent.schema import compact_schema
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import Role
@@ -38,6 +39,7 @@ class ToolOutcome:
     message: str = ""
     result: BaseModel | None = None
     proposal: Proposal | None = None
+    people: tuple[str, ...] = ()  # the members `message` names by code, shown as mentions
 
     @property
     def final(self) -> bool:
@@ -53,6 +55,9 @@ class TurnContext:
     actor: Actor
     thread_key: str
     outcomes: list[ToolOutcome] = field(default_factory=list)
+    text: str = ""  # this turn's words: a document number in them picks the tool for a read
+    typed: str = ""  # everything this user typed in the thread: the only figures a write may carry
+    force_tool: bool = False  # the retry after prose with figures: the model must call a tool
 
 
 def _classify(exc: TallyError) -> Kind:
@@ -65,19 +70,27 @@ def _classify(exc: TallyError) -> Kind:
     return "error"
 
 
+def call_tool(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
+    """Run one call for the turn's user, as the model or a follow-up asked: routed by document number,
+    without figures nobody typed, a write only proposed. The outcome is kept for the reply."""
+    name, args = route_by_document(tool, kwargs, ctx.text)
+    try:
+        args = without_invented_figures(name, args, ctx.typed)
+        if REGISTRY[name].is_write:
+            proposal = ctx.tally.propose(ctx.actor, name, args, thread_key=ctx.thread_key)
+            outcome = ToolOutcome(name, args, "proposal", proposal.summary, proposal=proposal)
+        else:
+            result = ctx.tally.read(ctx.actor, name, args)
+            outcome = ToolOutcome(name, args, "result", result=result)
+    except TallyError as exc:
+        outcome = ToolOutcome(name, args, _classify(exc), str(exc), people=exc.people)
+    ctx.outcomes.append(outcome)
+    return outcome
+
+
 def _runner(spec: ToolSpec):
     def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        ctx: TurnContext = runtime.context
-        try:
-            if spec.is_write:
-                proposal = ctx.tally.propose(ctx.actor, spec.name, kwargs, thread_key=ctx.thread_key)
-                outcome = ToolOutcome(spec.name, kwargs, "proposal", proposal.summary, proposal=proposal)
-            else:
-                result = ctx.tally.read(ctx.actor, spec.name, kwargs)
-                outcome = ToolOutcome(spec.name, kwargs, "result", result=result)
-        except TallyError as exc:
-            outcome = ToolOutcome(spec.name, kwargs, _classify(exc), str(exc))
-        ctx.outcomes.append(outcome)
+        outcome = call_tool(runtime.context, spec.name, kwargs)
         content = f"Error: {outcome.message}" if outcome.kind == "invalid" else NOTES[outcome.kind]
         return content, {"kind": outcome.kind, "final": outcome.final}
 

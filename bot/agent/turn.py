@@ -18,16 +18,21 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
+from bot.agent.followups import follow_up
 from bot.agent.history import as_messages, remembered
-from bot.agent.middleware import StopWhenAnswered, is_invalid
+from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
-from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, tools_for
+from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, call_tool, tools_for
 from bot.text_views import render
+from core.figures import states_figures
 from core.roles import Role
-from tools import Actor, Proposal, Tally
+from tools import Actor, Outcome, Proposal, Tally
 from tools.conversations import Memory, TurnStats, turn_log
 
 log = logging.getLogger(__name__)
+# "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
+AMENDS = re.compile(r"^\s*(no|nope|actually|wait|sorry)\b|\b(make it|change (it|that)|instead)\b|改成|改为|不对",
+                    re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
 # LangChain's own closing words when the tool call limit ends a run; said to people in ours instead.
 LIMIT_REACHED = re.compile(r"call limit reached: (?:thread|run) limit exceeded")
@@ -46,6 +51,7 @@ class Reply:
     stats: TurnStats = field(default_factory=TurnStats)
     calls: list[ToolOutcome] = field(default_factory=list)  # every tool call of the turn, for evals and logs
     said: str = ""  # the model's own words: they may accompany what the tools rendered, never replace it
+    replaced: list[Outcome] = field(default_factory=list)  # earlier proposals this one amends, now cancelled
 
     @property
     def typed_results(self) -> list[BaseModel]:
@@ -126,27 +132,49 @@ class Conversation:
             if role not in self._agents:
                 self._agents[role] = create_agent(
                     self.model, build_tools(tools_for(role)), context_schema=TurnContext,
-                    middleware=[StopWhenAnswered(),
+                    middleware=[StopWhenAnswered(), RequireToolOnRetry(),
                                 ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
             return self._agents[role]
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
-        context = TurnContext(self.tally, actor, thread_key)
+        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text)
         now = self.tally.clock.now()
         try:
+            history = self.memory.history(thread_key)
+            typed = "\n".join([*(r.text for r in history if r.role == "user" and r.author in (None, actor.user_id)),
+                               text])
+            context.typed = typed
+            if (repeat := follow_up(text, history, actor.user_id)) is not None:
+                outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
+                if outcome.final:
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
+                    return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+                context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
                 {"role": "system", "content": system_prompt()},
                 {"role": "system", "content": turn_context(actor, now, self.tally.rules.currency)},
-                *as_messages(self.memory.history(thread_key), actor.user_id), HumanMessage(text)]
-            state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
-                                                      config={"callbacks": [counter]})
-            reply = self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)),
-                                self.max_tool_calls)
+                *as_messages(history, actor.user_id), HumanMessage(text)]
+            reply = self._run(actor, messages, context, counter)
+            if reply.status == "chat" and states_figures(reply.said, typed):
+                # Prose with figures no tool produced: once more with a tool required, else say so.
+                context.force_tool = True
+                reply = self._run(actor, messages, context, counter)
+                if reply.status in ("chat", "failed") and not reply.results:
+                    reply = Reply(f"I could not look that up, and I won't guess figures. {COMMAND_HINT}",
+                                  "failed", context.outcomes)
         except Exception as exc:  # the user hears why, never a stack trace
             log.warning("turn failed for %s: %r", actor.user_id, exc,
                         exc_info=not isinstance(exc, openai.OpenAIError | pydantic.ValidationError))
             reply = Reply(failure_message(exc, self.timeout_s), "failed", context.outcomes)
+        return self._finish(actor, thread_key, text, now, started, counter, context, reply)
+
+    def _finish(self, actor: Actor, thread_key: str, text: str, now: Any, started: float, counter: UsageCounter,
+                context: TurnContext, reply: Reply) -> Reply:
+        """Amendments applied, stats taken, the turn remembered."""
+        if reply.proposals and AMENDS.search(text):
+            reply.replaced = [old for p in reply.proposals
+                              for old in self.tally.replace_pending(actor, thread_key, p.tool, keep=p.pending_id)]
         reply.calls = list(context.outcomes)
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
@@ -156,12 +184,17 @@ class Conversation:
                                        reply.text if failed else None), author=actor.user_id)
         return reply
 
+    def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:
+        state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
+                                                  config={"callbacks": [counter]})
+        return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)), self.max_tool_calls)
+
     @staticmethod
     def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str], max_tool_calls: int) -> Reply:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
-        last = messages[-1]
+        last = messages[-1] if messages else None
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()

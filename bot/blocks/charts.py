@@ -42,13 +42,20 @@ def _fonts() -> tuple[list[str], frozenset[int]]:
     return families or ["sans-serif"], frozenset(chars)
 
 
+def literal(text: str) -> str:
+    """`text` for matplotlib to draw as written: a `$` would start mathtext, so a customer named
+    '$\\frac{1}{2}$ Corp' would be drawn as a fraction, and '$\\frac$' would fail the whole chart."""
+    return text.replace("$", r"\$")
+
+
 def drawable(label: str) -> str:
-    """`label` without the characters no installed font has ('中华贸易 Zhonghua' -> 'Zhonghua' without CJK fonts)."""
+    """`label` as drawn: literally (see `literal`), without the characters no installed font has
+    ('中华贸易 Zhonghua' -> 'Zhonghua' without CJK fonts)."""
     _, chars = _fonts()
     if not chars or all(ord(ch) in chars for ch in label):
-        return label
+        return literal(label)
     kept = re.sub(r"\s+", " ", "".join(ch for ch in label if ord(ch) in chars or ch.isspace())).strip()
-    return kept or label
+    return literal(kept or label)
 
 
 def _floats(values: Sequence[Decimal]) -> list[float]:
@@ -97,10 +104,10 @@ def _ageing_figure(report: AgeingReport) -> Figure:
     for i, total in enumerate(totals):
         ax.annotate(f"{total:,.0f}", (i, float(max(above[i], ZERO))), ha="center", va="bottom", fontsize=8,
                     xytext=(0, 2), textcoords="offset points")
-    ax.set_title(f"AR ageing as of {report.as_of}: {report.total.total:,.2f} {report.currency}"
-                 + (f" by {report.group_by}" if report.group_by else ""))
+    ax.set_title(literal(f"AR ageing as of {report.as_of}: {report.total.total:,.2f} {report.currency}"
+                         + (f" by {report.group_by}" if report.group_by else "")))
     ax.set_xlabel("days past due")
-    ax.set_ylabel(report.currency)
+    ax.set_ylabel(literal(report.currency))
     ax.yaxis.set_major_formatter(_AMOUNT_AXIS)
     ax.spines[["top", "right"]].set_visible(False)
     if report.group_by and report.rows:
@@ -135,9 +142,9 @@ def _sales_figure(summary: SalesSummary) -> Figure:
     ax.set_yticks(y, labels, fontfamily=families)
     ax.invert_yaxis()  # the first line on top
     shown = f", top {len(rows)} of {len(summary.rows)}" if len(rows) < len(summary.rows) else ""
-    ax.set_title(f"Sales {summary.period} by {summary.group_by}{shown}: {summary.total.revenue:,.2f} "
-                 f"{summary.currency}, margin {summary.total.margin_pct}%")
-    ax.set_xlabel(summary.currency)
+    ax.set_title(literal(f"Sales {summary.period} by {summary.group_by}{shown}: {summary.total.revenue:,.2f} "
+                         f"{summary.currency}, margin {summary.total.margin_pct}%"))
+    ax.set_xlabel(literal(summary.currency))
     ax.xaxis.set_major_formatter(_AMOUNT_AXIS)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=8, frameon=False)

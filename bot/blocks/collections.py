@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.blocks.elements import context, escape, escape_keeping_mentions, fields, header, label, section, slack_time
+from bot.blocks.elements import (
+    context,
+    escape,
+    escape_keeping,
+    fields,
+    header,
+    label,
+    mention,
+    people_in,
+    section,
+    slack_time,
+)
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
@@ -16,7 +27,7 @@ def worklist_request(r: Worklist) -> Request:
 
 
 def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
-    whose = f"for <@{r.collector}>" if r.collector else "all collectors"
+    whose = f"for {mention(r.collector)}" if r.collector else "all collectors"
     if not r.items:
         return [section(f"*Collection worklist* ({whose}): nothing to chase, no overdue invoices. 🎉")]
     shown = paginate(r.items, page)
@@ -32,7 +43,7 @@ def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
     broken = [it for it in shown.rows if it.broken_promise]
     if broken:
         blocks.append(section("⚠️ *Broken promises*\n" + "\n".join(
-            f"• *{it.invoice.number}* {escape(it.invoice.customer.name)}: promised {it.invoice.promised_on}, "
+            f"• *{escape(it.invoice.number)}* {escape(it.invoice.customer.name)}: promised {it.invoice.promised_on}, "
             f"{fmt(it.invoice.balance, r.currency)} still open" for it in broken)))
     blocks += footer(shown, worklist_request(r))
     if r.more and not shown.has_next:
@@ -46,16 +57,17 @@ MORE_WORK_HINT = "`invoices CUSTOMER overdue` lists all of a customer's."
 def reminder_blocks(r: ReminderResult) -> list[dict]:
     local = r.remind_at.astimezone(ZoneInfo(r.timezone)).strftime("%a %d %b %Y %H:%M") + f" {r.timezone}"
     mark = "🚫" if r.status == "cancelled" else "⏰"
-    pairs = [("Invoice", r.invoice_number), ("Customer", escape(r.customer_name)),
-             ("When", slack_time(r.remind_at, local)), ("To", f"<@{r.recipient}>"), ("Status", label(r.status))]
+    pairs = [("Invoice", escape(r.invoice_number)), ("Customer", escape(r.customer_name)),
+             ("When", slack_time(r.remind_at, local)), ("To", mention(r.recipient)), ("Status", label(r.status))]
     if r.note:
         pairs.append(("Note", escape(r.note)))
-    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *fields(pairs)]
+    return [section(f"{mark} {escape_keeping(r.describe(done=True), people_in(r))}"), *fields(pairs)]
 
 
 def worklist_text(r: Worklist) -> str:
     if not r.items:
-        return "Nothing to chase: no overdue invoices."
+        return (f"Nothing to chase for {mention(r.collector)}: no overdue invoices in their book." if r.collector
+                else "Nothing to chase: no overdue invoices for anyone.")
     broken = sum(it.broken_promise for it in r.items)
     return (f"Worklist: {len(r.items) + r.more} overdue invoices, {fmt(r.total_overdue, r.currency)}"
             + (f", {broken} broken promise{'s' if broken > 1 else ''}." if broken else "."))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from bot.blocks.cards import confirmation_card, outcome_card
-from bot.blocks.elements import MAX_BLOCKS
+from bot.blocks.cards import confirmation_card, outcome_card, outcome_people, proposal_people
+from bot.blocks.elements import MAX_BLOCKS, escape_keeping, people_in
 from bot.blocks.views import result_blocks, result_text
 from tools.service import Outcome, Proposal
 
@@ -24,13 +24,16 @@ def blocks_for(result: BaseModel | Proposal | Outcome, *, page: int = 0, tz: str
 
 
 def fallback_text(result: BaseModel | Proposal | Outcome) -> str:
-    """One short line for notifications and screen readers, sent as the message `text` with the blocks."""
+    """One short line for notifications and screen readers, sent as the message `text` with the blocks.
+    Slack reads it as mrkdwn too, so it is escaped like the blocks."""
     if isinstance(result, Proposal):
-        text = f"Please confirm: {result.summary}"
+        text, people = f"Please confirm: {result.summary}", proposal_people(result)
     elif isinstance(result, Outcome):
         text = {"done": result.summary, "cancelled": f"Cancelled: {result.summary}",
                 "expired": f"Expired: {result.summary}"}.get(result.status, f"Not done: {result.error}")
+        people = outcome_people(result)
     else:
-        text = result_text(result)
+        text, people = result_text(result), people_in(result)
     text = " ".join(text.split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    return escape_keeping(text, people)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
+
+from pydantic import BaseModel
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -15,16 +18,48 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 
 _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+# Fields of tool results that hold a member's Slack id: the people a tool's own summary may mention.
+PERSON_FIELDS = frozenset({"recipient", "rep", "decided_by", "requested_by", "collector", "owner_rep", "actor"})
 
 
 def escape(text: object) -> str:
-    """Slack reads &, < and > as markup in every text object; user data must not become markup."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Model and data text as Slack shows it literally: &, < and > are markup in every mrkdwn text and in a
+    message's `text`, so data could mention @channel or draw a link. Escaping twice changes nothing: an
+    entity Slack decodes (&amp; &lt; &gt;) is kept, so no path can show "&amp;amp;". The price: data that
+    itself reads "&lt;" is shown as "<", still as text."""
+    return _BARE_AMPERSAND.sub("&amp;", str(text)).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escape_keeping_mentions(text: str) -> str:
-    """For the tools' summaries, which carry user mentions like <@U0SALES1> among user data."""
-    return _MENTION.sub(r"<@\1>", escape(text))
+def escape_keeping(text: object, people: Iterable[str]) -> str:
+    """`text` escaped, except mentions of `people`: the members a tool's own words name (<@U0SALES1>).
+    A mention of anyone else, like one in a customer's name, stays text."""
+    keep = set(people)
+    return _MENTION.sub(lambda m: f"<@{m.group(1)}>" if m.group(1) in keep else m.group(0), escape(text))
+
+
+def people_in(*things: object) -> set[str]:
+    """The Slack ids in the person fields of tool results (nested models and lists included)."""
+    found: set[str] = set()
+    stack = list(things)
+    while stack:
+        thing = stack.pop()
+        if isinstance(thing, BaseModel):
+            for name in type(thing).model_fields:
+                value = getattr(thing, name)
+                if name in PERSON_FIELDS and isinstance(value, str):
+                    found.add(value)
+                elif isinstance(value, BaseModel | list | tuple):
+                    stack.append(value)
+        elif isinstance(thing, list | tuple):
+            stack.extend(thing)
+    return found
+
+
+def mention(user_id: str) -> str:
+    """<@U…> for a member's id; anything that is not an id is shown as text."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
 
 
 def clip(text: str, limit: int) -> str:

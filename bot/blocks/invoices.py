@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.elements import escape, escape_keeping_mentions, fields, header, label, section
+from bot.blocks.elements import escape, escape_keeping, fields, header, label, mention, people_in, section
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
@@ -32,12 +32,12 @@ def standing(i: InvoiceLine) -> str:
 def invoice_blocks(d: InvoiceDetail) -> list[dict]:
     i, c = d.invoice, d.currency
     mark = "🔴 " if i.days_overdue else ""
-    title = f"*{i.number}* · {escape(i.customer.name)} ({i.customer.code}) · {mark}{standing(i)}"
+    title = f"*{escape(i.number)}* · {escape(i.customer.name)} ({escape(i.customer.code)}) · {mark}{standing(i)}"
     blocks = [section(title), *fields([
         ("Status", label(i.status)), ("Days overdue", str(i.days_overdue) if i.days_overdue else "not overdue"),
         ("Issued", str(i.issue_date)), ("Due", str(i.due_date)),
         ("Total", fmt(i.total, c)), ("Paid", fmt(i.paid, c)),
-        ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", d.order_number or "—"),
+        ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", escape(d.order_number or "—")),
     ])]
     if i.disputed:
         blocks.append(section(f"⚠️ *Disputed*: {escape(d.dispute_reason or 'no reason given')}. Chasing is paused."))
@@ -51,8 +51,8 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
             lines.append(f"… and {len(d.payments) - MAX_PAYMENTS} more")
         blocks.append(section("*Payments*\n" + "\n".join(lines)))
     if d.reminders:
-        lines = [f"• {reminder_when(r)} to <@{r.recipient}>" + (f": {escape(r.detail)}" if r.detail else "")
-                 for r in d.reminders]
+        lines = [f"• {escape(reminder_when(r))} to {mention(r.recipient)}"
+                 + (f": {escape(r.detail)}" if r.detail else "") for r in d.reminders]
         more = f"\n… and {d.more_reminders} earlier" if d.more_reminders else ""
         blocks.append(section("*Reminders*\n" + "\n".join(lines) + more))
     return blocks
@@ -105,12 +105,12 @@ def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0) -> list[dict]:
 
 
 def payment_blocks(r: PaymentResult) -> list[dict]:
-    return [section(f"✅ {escape(r.describe(done=True))}"), *invoice_blocks(r.invoice)]
+    return [section(f"✅ {escape_keeping(r.describe(done=True), people_in(r))}"), *invoice_blocks(r.invoice)]
 
 
 def invoice_update_blocks(r: InvoiceUpdate) -> list[dict]:
     mark = "🤝" if r.action == "promise" else "⚠️"
-    return [section(f"{mark} {escape_keeping_mentions(r.describe(done=True))}"), *invoice_blocks(r.invoice)]
+    return [section(f"{mark} {escape_keeping(r.describe(done=True), people_in(r))}"), *invoice_blocks(r.invoice)]
 
 
 def invoice_text(d: InvoiceDetail) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.blocks.elements import actions, button, context, escape, section, slack_time
+from bot.blocks.elements import actions, button, context, escape, mention, section, slack_time
 from bot.blocks.invoices import invoice_blocks
 from core.plural import days
 from tools.reminder_message import ReminderMessage
@@ -21,7 +21,7 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
     """The DM; once someone acted on it, `done` says what and by whom, in place of the buttons."""
     inv = msg.invoice.invoice
     lead = ("🚨 *Escalation*: " if msg.escalation else "⏰ *Reminder*: ") + (
-        f"{escape(inv.customer.name)} owes *{inv.balance:,.2f} {msg.invoice.currency}* on {inv.number}"
+        f"{escape(inv.customer.name)} owes *{inv.balance:,.2f} {msg.invoice.currency}* on {escape(inv.number)}"
         + (f", {days(inv.days_overdue)} overdue." if inv.days_overdue else f", due {inv.due_date}."))
     blocks = [section(lead), *invoice_blocks(msg.invoice)[1:]]
     notes = []
@@ -33,7 +33,7 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
         notes.append(f"Note: {escape(msg.note)}")
     blocks.append(context(*notes))
     if msg.history:
-        lines = [f"• {h.at:%Y-%m-%d} <@{h.actor}> {escape(h.detail)}" if h.actor.startswith(("U", "W"))
+        lines = [f"• {h.at:%Y-%m-%d} {mention(h.actor)} {escape(h.detail)}" if h.actor.startswith(("U", "W"))
                  else f"• {h.at:%Y-%m-%d} {escape(h.detail)}" for h in msg.history]
         blocks.append(section("*History*\n" + "\n".join(lines)))
     if done:
@@ -56,4 +56,4 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
 
 def reminder_text(msg: ReminderMessage) -> str:
     inv = msg.invoice.invoice
-    return f"Reminder: {inv.customer.name} owes {inv.balance:,.2f} {msg.invoice.currency} on {inv.number}"
+    return escape(f"Reminder: {inv.customer.name} owes {inv.balance:,.2f} {msg.invoice.currency} on {inv.number}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from bot.blocks import collections, credit, customers, invoices, orders, reports
-from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping_mentions, section
+from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditDecisionView, CreditReport
 from tools.customers import CustomerMatches
@@ -54,7 +54,7 @@ def result_blocks(result: BaseModel, page: int = 0) -> list[dict]:
         return view.blocks(result, page)
     # A result without a view of its own (a tool added later): its own words, or its data.
     if hasattr(result, "describe"):
-        return [section(escape_keeping_mentions(result.describe(done=True)))]
+        return [section(escape_keeping(result.describe(done=True), people_in(result)))]
     data = escape(result.model_dump_json(indent=1))
     return [section(f"```\n{data[:MAX_SECTION_TEXT - 20]}\n```")]
 

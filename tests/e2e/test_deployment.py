@@ -81,6 +81,8 @@ def test_scheduler_and_commands_on_the_embedded_default_never_seed_and_print_no_
                     break
         finally:
             out, err = stop(process)
+        assert process.returncode == 0, err  # Ctrl-C stops it: not swallowed by a pass under way, no kill needed
+        assert "Executor lookup" not in err and "Traceback" not in err, err
         assert counts(data) == {"members": 0, "customers": 0, "audit_events": 0}, out + err
 
         for args, answer in ((["reminders", "send"], None), (["reminders", "list"], "The outbox is empty.\n"),

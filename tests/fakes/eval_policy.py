@@ -51,6 +51,10 @@ class EvalPolicy:
             if not match:
                 continue
             values.update(match.groupdict())
+            for earlier in task["turns"][:-1]:  # "remind me about it": the document named in an earlier turn
+                for said in (m["content"] for m in messages if m["role"] == "user"):
+                    if found := _pattern(earlier).match(said):
+                        values.update(found.groupdict())
             if self.wrong or not task.get("expect"):
                 return reply("I can't help with that here.")
             want = task["expect"][0]

@@ -28,7 +28,7 @@ def test_a_ten_thousand_character_argument_leaves_a_readable_thread(tally, conve
     lines = [{"sku": f"{i:03d}" + "X" * 197, "quantity": 1} for i in range(50)]
     llm.push(tool_calls(("create_order", {"customer": "acme", "lines": lines})))
     console, out = console_for(tally, conversation, "U0MGR1")
-    console.handle("order all of these for acme")
+    console.handle("order 1 of each of these 50 for acme")
     assert "Unknown SKU" in out.getvalue()
     stored = [json.loads(content) for role, content, _ in rows(db, "console:U0MGR1") if role == "tool_call"]
     assert len(stored) == 1 and len(json.dumps(stored[0], ensure_ascii=False)) <= MAX_CHARS

@@ -18,6 +18,7 @@ from bot.blocks import (
     outcome_card,
     refusal_card,
 )
+from bot.blocks.elements import escape, escape_keeping, mention
 from bot.blocks.monospace import table_section, width
 from bot.blocks.paging import PAGE_SIZE
 from bot.blocks.views import VIEWS
@@ -427,3 +428,12 @@ def test_outcome_and_proposal_types_dispatch(tally, actors):
     outcome = tally.cancel(sales, p.pending_id)
     assert isinstance(outcome, Outcome) and "*Cancelled*" in all_text(blocks_for(outcome))
     assert fallback_text(outcome).startswith("Cancelled: Create an order")
+
+
+def test_escaping_is_idempotent_and_keeps_mentions_only_of_the_people_named():
+    once = escape("A & B <!here> &amp; <https://evil.example|x>")
+    assert once == "A &amp; B &lt;!here&gt; &amp; &lt;https://evil.example|x&gt;" and escape(once) == once
+    summary = "Remind <@U0COLL1> about INV-1 (<@U0MGR1> & Co)"
+    assert escape_keeping(summary, {"U0COLL1"}) == "Remind <@U0COLL1> about INV-1 (&lt;@U0MGR1&gt; &amp; Co)"
+    assert escape_keeping(summary, ()) == escape(summary)
+    assert mention("U0SALES1") == "<@U0SALES1>" and mention("U1|x> <!here") == "U1|x&gt; &lt;!here"

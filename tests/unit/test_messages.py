@@ -49,7 +49,7 @@ def test_an_order_total_beyond_the_books_is_refused_before_anything_is_written(t
     ("U0COLL1", "create_order", lambda db: {"customer": "ACME", "lines": [{"sku": "WIDGET-1", "quantity": 1}]},
      "As a collector you cannot create orders; a salesperson or manager can."),
     ("U0COLL1", "approve_credit_hold", lambda db: {"order_number": "SO-2026-00001", "approve": True, "reason": "ok"},
-     "As a collector you cannot approve or reject credit holds; a manager can."),
+     "As a collector you cannot approve or reject credit and price holds; a manager can."),
 ])
 def test_a_refused_role_hears_what_it_cannot_do_and_who_can(tally, db, actors, user, tool, args, message):
     call = tally.propose if REGISTRY[tool].is_write else tally.read

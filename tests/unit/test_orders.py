@@ -147,3 +147,23 @@ def test_failed_confirmation_is_reported_and_not_retried(tally, db, actors):
     again = tally.confirm(actors["U0SALES1"], p.pending_id)
     assert again.status == "failed" and again.already
     assert state(db, with_pending=False) == before
+
+
+def test_same_as_last_time_proposes_the_customers_last_order_lines(tally, db, actors):
+    rep = actors["U0SALES1"]
+    first = tally.propose(rep, "create_order", {"customer": "ACME", "lines": [
+        {"sku": "WIDGET-1", "quantity": 7}, {"sku": "GADGET-2", "quantity": 2}]})
+    assert tally.confirm(rep, first.pending_id).status == "done"
+    again = tally.propose(rep, "create_order", {"customer": "acme", "same_as_last": True})
+    assert "7 × WIDGET-1" in again.summary and "2 × GADGET-2" in again.summary, again.summary
+    outcome = tally.confirm(rep, again.pending_id)
+    assert [(ln.sku, ln.quantity) for ln in outcome.result.order.lines] == [("WIDGET-1", 7), ("GADGET-2", 2)]
+
+
+def test_an_order_without_lines_says_what_to_give(tally, actors):
+    import pytest
+
+    from core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="name at least one line"):
+        tally.propose(actors["U0SALES1"], "create_order", {"customer": "ACME"})

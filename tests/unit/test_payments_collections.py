@@ -139,3 +139,18 @@ def test_paid_on_is_the_day_the_last_money_arrived_even_when_entered_out_of_orde
                                                       "received_on": "2026-11-10", "reference": "EARLY-1"})
     with db.session() as s:
         assert s.scalar(select(Invoice.paid_on).where(Invoice.number == inv.number)).isoformat() == "2026-11-20"
+
+
+def test_a_managers_own_worklist_is_the_whole_book_and_an_empty_one_says_whose(tally, db, actors):
+    from bot.text_views import render
+
+    manager = actors["U0MGR1"]
+    everyone = tally.read(manager, "collection_worklist", {})
+    mine = tally.read(manager, "collection_worklist", {"collector": "U0MGR1"})
+    assert mine.collector is None and mine.total_overdue == everyone.total_overdue > 0
+    with db.session(write=True) as s:  # Colin's book paid up
+        for invoice in s.scalars(select(Invoice).where(Invoice.customer.has(collector="U0COLL1"))):
+            invoice.paid_amount, invoice.status = invoice.total, "paid"
+        s.commit()
+    empty = tally.read(tally.actor_for("U0COLL1"), "collection_worklist", {})
+    assert render(empty) == "Nothing to chase for <@U0COLL1>: no overdue invoices in their book."

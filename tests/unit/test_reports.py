@@ -43,3 +43,14 @@ def test_sales_summary_by_rep_and_product_agree_on_totals(tally, actors):
     assert by_product.start.isoformat() == f"{DEMO_NOW.year}-01-01"
     revenues = [r.revenue for r in by_rep.rows]
     assert revenues == sorted(revenues, reverse=True)
+
+
+def test_who_owes_the_most_and_who_sold_most_are_the_top_rows(tally, actors):
+    manager = actors["U0MGR1"]
+    everyone = tally.read(manager, "ar_ageing", {"group_by": "customer"})
+    top = tally.read(manager, "ar_ageing", {"group_by": "customer", "top": 1})
+    assert [r.key for r in top.rows] == [max(everyone.rows, key=lambda r: r.total).key]
+    assert top.total.total == everyone.total.total  # the total is still everyone's
+    reps = tally.read(manager, "sales_summary", {"group_by": "rep", "period": "this-year"})
+    best = tally.read(manager, "sales_summary", {"group_by": "rep", "period": "this-year", "top": 1})
+    assert [r.key for r in best.rows] == [reps.rows[0].key] and best.total == reps.total

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.approvals import ask_managers, held_order, update_card
-from bot.blocks import outcome_card
+from bot.blocks import error_text, fallback_text, outcome_card
+from bot.blocks.elements import escape
 from core.errors import TallyError
+from tools.orders import label_of
 
 
 def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, confirm: bool) -> None:
@@ -15,9 +17,10 @@ def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, co
     try:
         outcome = (tally.confirm if confirm else tally.cancel)(actor, pending_id)
     except TallyError as exc:  # not theirs to decide, or no longer known: tell only the clicker
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        respond(text=error_text(exc), response_type="ephemeral", replace_original=False)
         return
-    update_card(body, client, respond, outcome_card(outcome, actor.timezone, at=outcome.decided_at), outcome.summary)
+    update_card(body, client, respond, outcome_card(outcome, actor.timezone, at=outcome.decided_at),
+                fallback_text(outcome))
     held = held_order(outcome) if outcome.status == "done" and not outcome.already else None
     if held is not None:
         container = body.get("container") or {}
@@ -26,8 +29,8 @@ def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, co
             ask_managers(tally, client, held, tally.pending(pending_id).requested_by, card)
         except Exception:
             logger.exception("could not ask managers about %s", held.order.number)
-            respond(text=f"{held.order.number} is on credit hold, but the managers could not be notified; "
-                         "please tell one.", response_type="ephemeral", replace_original=False)
+            respond(text=f"{escape(held.order.number)} is on {label_of(held.order.status)}, but the managers could "
+                         "not be notified; please tell one.", response_type="ephemeral", replace_original=False)
 
 
 def confirm_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:

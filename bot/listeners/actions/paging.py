@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.approvals import update_card
-from bot.blocks import blocks_for, fallback_text
+from bot.blocks import blocks_for, error_text, fallback_text
 from core.errors import TallyError
 
 
@@ -16,7 +16,7 @@ def next_page(body: dict, context: Any, client: Any, respond: Any) -> None:
     try:
         result = tally.read(actor, request["tool"], request.get("args") or {})
     except TallyError as exc:
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        respond(text=error_text(exc), response_type="ephemeral", replace_original=False)
         return
     update_card(body, client, respond, blocks_for(result, page=int(request.get("page", 0)), tz=actor.timezone),
                 fallback_text(result))

@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from bot.blocks import error_text
+from bot.blocks.elements import escape
 from bot.blocks.reminders import reminder_blocks, reminder_text
 from bot.reminder_modals import dispute_modal, payment_modal, promise_modal
 from core.errors import TallyError
@@ -30,7 +32,7 @@ def open_reminder_modal(ack: Any, body: dict, context: Any, client: Any) -> None
     try:
         invoice = tally.read(actor, "invoice_status", {"invoice_number": meta["invoice"]}).detail.invoice
     except TallyError as exc:
-        client.chat_postEphemeral(channel=meta["channel"], user=actor.user_id, text=str(exc))
+        client.chat_postEphemeral(channel=meta["channel"], user=actor.user_id, text=error_text(exc))
         return
     today = tally.clock.now().astimezone(actor.tz).date()
     view = dispute_modal(meta) if action == "tally_remind_dispute" else MODALS[action](meta, invoice.balance, today)
@@ -49,10 +51,11 @@ def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
             "invoice_number": meta["invoice"], "remind_at": until.isoformat(), "note": "snoozed"},
             key=f"snooze:{meta['reminder']}:{days}:{actor.user_id}")
     except TallyError as exc:
-        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        respond(text=error_text(exc), response_type="ephemeral", replace_original=False)
         return
     if outcome.status != "done" or outcome.result is None:
-        respond(text=outcome.error or "Snooze did not go through.", response_type="ephemeral", replace_original=False)
+        respond(text=escape(outcome.error or "Snooze did not go through."), response_type="ephemeral",
+                replace_original=False)
         return
     local = outcome.result.remind_at.astimezone(actor.tz).strftime("%a %d %b %H:%M")
     show_done(tally, client, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks.elements import escape
 from core.roles import Role
 
 PROMPTS = {
@@ -29,7 +30,7 @@ def greet_thread(event: dict, context: Any, client: Any, logger: Any) -> None:
                                 text="Sorry, you are not set up to use Tally yet. Ask an admin to add you.")
         return
     client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                            text=f"Hi {actor.name}, what can I do for you? Try one of these, or `help`.")
+                            text=f"Hi {escape(actor.name)}, what can I do for you? Try one of these, or `help`.")
     prompts = PROMPTS.get(actor.role, PROMPTS[Role.MANAGER])
     try:
         client.assistant_threads_setSuggestedPrompts(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.answers import answer_text
-from bot.delivery import Thread
+from bot.blocks.cards import outcome_card
+from bot.delivery import Replaced, Thread
 from bot.listeners.outage import OUTAGE, is_outage
+from tools import Proposal
+from tools.slack_state import cards, remember_card
 
 OOPS = "Sorry, something went wrong on our side and nothing was changed."
 OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
@@ -25,13 +28,27 @@ def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> Non
                 logger.debug("assistant status not available here", exc_info=True)
         items = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
                             event.get("text") or "", bot_user_id=context.bot_user_id)
-        thread.show(items, actor.timezone)
+        stamps = thread.show(items, actor.timezone)
+        keep_cards(tally, client, actor, channel, items, stamps)
     except Exception as exc:
         logger.exception("answering %s in %s failed", actor.user_id, channel)
         if is_outage(exc):
             thread.fail(OUTAGE)
         else:
             thread.fail(OOPS, OOPS_HINT)
+
+
+def keep_cards(tally: Any, client: Any, actor: Any, channel: str, items: list, stamps: list[str]) -> None:
+    """Remember where each proposal's card is, and turn the cards of proposals just replaced into
+    cancelled ones, so an amended request leaves one card to confirm."""
+    now = tally.clock.now()
+    for item, ts in zip(items, stamps, strict=False):
+        if isinstance(item, Proposal):
+            remember_card(tally.db, "proposal", item.pending_id, channel, ts, actor.user_id, now)
+        elif isinstance(item, Replaced) and item.outcome is not None:
+            for card in cards(tally.db, "proposal", item.outcome.pending_id):
+                client.chat_update(channel=card.channel, ts=card.ts, text="Replaced by a newer proposal.",
+                                   blocks=outcome_card(item.outcome, actor.timezone))
 
 
 def answer_mention(event: dict, context: Any, client: Any, logger: Any) -> None:

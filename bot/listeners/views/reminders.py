@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.blocks.cards import decided_line
+from bot.blocks.cards import decided_line, outcome_people
+from bot.blocks.elements import escape, escape_keeping
 from bot.listeners.actions.reminders import show_done
 from bot.reminder_modals import tool_call
 from core.errors import InvalidInput, TallyError
@@ -46,12 +47,13 @@ def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client
     outcome = tally.confirm(actor, proposal.pending_id)
     if outcome.already and outcome.status == "done":
         done = decided_line("Done", outcome, actor.timezone, outcome.decided_at)
-        tell(client, actor.user_id, f"{done}: {outcome.summary} Submitting the form again changed nothing.")
+        summary = escape_keeping(outcome.summary, outcome_people(outcome))
+        tell(client, actor.user_id, f"{done}: {summary} Submitting the form again changed nothing.")
         return
     if outcome.status != "done":
-        tell(client, actor.user_id, f"Not done: {outcome.error}")
+        tell(client, actor.user_id, f"Not done: {escape(outcome.error)}")
         return
-    done = DONE[tool].format(amount=args.get("amount"), date=args.get("promised_on"))
+    done = DONE[tool].format(amount=escape(args.get("amount")), date=escape(args.get("promised_on")))
     try:
         show_done(tally, client, meta, f"{done} by <@{actor.user_id}>")
     except Exception:

@@ -216,3 +216,28 @@ def test_hours_from_now_count_elapsed_time_across_dst():
     later = parse_when("in 1 hour", now)
     assert later.astimezone(UTC) - now.astimezone(UTC) == timedelta(hours=1)
     assert (later.hour, later.minute) == (3, 30)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the 15th of next month", date(2026, 7, 15)),
+    ("by the 15th of next month", date(2026, 7, 15)),
+    ("the 15th", date(2026, 6, 15)),  # still ahead this month
+    ("the 5th", date(2026, 7, 5)),  # already past: next month's
+    ("by friday", date(2026, 6, 12)),
+    ("end of month", date(2026, 6, 30)),
+    ("end of next month", date(2026, 7, 31)),
+    ("下个月15号", date(2026, 7, 15)),
+    ("15号", date(2026, 6, 15)),
+    ("下月底", date(2026, 7, 31)),
+])
+def test_days_of_the_month_in_words(text, expected):
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["15", "the 32nd", "the 31st of next month"])  # June has 30 days: July has 31
+def test_day_of_month_edge_cases(text):
+    if text == "the 31st of next month":
+        assert parse_date(text, TODAY) == date(2026, 7, 31)
+    else:
+        with pytest.raises(InvalidInput):
+            parse_date(text, TODAY)

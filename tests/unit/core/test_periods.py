@@ -126,3 +126,33 @@ def test_previous_period_is_adjacent_and_equal_length(start, length):
     period = Period(start, start.fromordinal(start.toordinal() + length - 1), "p")
     before = previous_period(period)
     assert before.days == period.days and (period.start - before.end).days == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Q3", (date(2026, 7, 1), date(2026, 9, 30))),  # in November: this year's, over
+    ("q4", (date(2026, 10, 1), date(2026, 11, 24))),  # under way: runs to today
+    ("third quarter", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("H1", (date(2026, 1, 1), date(2026, 6, 30))),
+    ("2025-H2", (date(2025, 7, 1), date(2025, 12, 31))),
+    ("第三季度", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("2025年第四季度", (date(2025, 10, 1), date(2025, 12, 31))),
+    ("今年上半年", (date(2026, 1, 1), date(2026, 6, 30))),
+    ("去年下半年", (date(2025, 7, 1), date(2025, 12, 31))),
+    ("since March", (date(2026, 3, 1), date(2026, 11, 24))),
+    ("since 2026-03-15", (date(2026, 3, 15), date(2026, 11, 24))),
+    ("3月以来", (date(2026, 3, 1), date(2026, 11, 24))),
+    ("december", (date(2025, 12, 1), date(2025, 12, 31))),  # the latest December that has begun
+    ("last week", (date(2026, 11, 16), date(2026, 11, 22))),
+])
+def test_periods_named_in_words(text, expected):
+    assert span(parse_period(text, date(2026, 11, 24))) == expected
+
+
+def test_a_quarter_named_before_it_begins_is_last_years():
+    assert span(parse_period("Q3", date(2026, 2, 10))) == (date(2025, 7, 1), date(2025, 9, 30))
+
+
+@pytest.mark.parametrize("text", ["Q5", "H3", "since someday", "第五季度"])
+def test_unknown_period_words_list_the_forms(text):
+    with pytest.raises(InvalidInput, match="Try one of"):
+        parse_period(text, date(2026, 11, 24))

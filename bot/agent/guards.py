@@ -1,0 +1,59 @@
+"""What the model may not decide on its own: numbers the user never typed, and which tool a document
+number belongs to. Applied to each tool call before it runs, so a write never carries an invented figure
+and a question about INV-... is answered by invoice_status whatever tool the model picked."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.errors import Ambiguous
+from core.figures import numbers_in, untyped
+
+# Optional figures the model tends to fill in: left empty unless the user typed them (the list price, the
+# whole balance, a check without an amount are the tools' own defaults).
+OPTIONAL = {"create_order": ("unit_price",), "log_promise_to_pay": ("amount",), "check_credit": ("amount",)}
+# Figures a write cannot do without: asked for, never guessed.
+REQUIRED = {"record_payment": {"amount": "How much was received on {invoice_number}? Nothing was recorded."},
+            "cancel_reminder": {"reminder_id": "Which reminder? Give its number, e.g. `cancel reminder 12`."}}
+DOCUMENT = re.compile(r"(?<![\w-])(INV|SO)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
+BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number")}
+READS_TO_ROUTE = {"invoice_status", "order_status", "check_credit", "find_customer", "collection_worklist"}
+
+
+def route_by_document(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
+    """A read about one document number goes to that document's tool: "What's the status of INV-...?" is
+    invoice_status even if the model picked order_status (and named the user's own name as customer)."""
+    if tool not in READS_TO_ROUTE:
+        return tool, args
+    numbers = {m[0].upper() for m in DOCUMENT.finditer(text)}
+    if len(numbers) != 1:
+        return tool, args
+    number = numbers.pop()
+    target, field = BY_SHAPE[number.split("-")[0]]
+    if tool == target and str(args.get(field) or "").upper() == number:
+        return tool, args
+    return target, {field: number}
+
+
+def without_invented_figures(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:
+    """Drop optional figures nobody typed; ask for required ones (raises Ambiguous, a question)."""
+    args = dict(args)
+    for field in OPTIONAL.get(tool, ()):
+        if args.get(field) is not None and untyped(numbers_in(args[field]), typed):
+            args[field] = None
+    for field, question in REQUIRED.get(tool, {}).items():
+        if args.get(field) is not None and untyped(numbers_in(args[field]), typed):
+            raise Ambiguous(question.format(**{k: v or "the invoice" for k, v in args.items()}))
+    if tool == "create_order" and isinstance(args.get("lines"), list):
+        lines = []
+        for line in args["lines"]:
+            line = dict(line) if isinstance(line, dict) else line
+            if isinstance(line, dict):
+                if line.get("unit_price") is not None and untyped(numbers_in(line["unit_price"]), typed):
+                    line["unit_price"] = None
+                if line.get("quantity") is not None and untyped(numbers_in(line["quantity"]), typed):
+                    raise Ambiguous(f"How many {line.get('sku') or 'units'}? Nothing was ordered yet.")
+            lines.append(line)
+        args["lines"] = lines
+    return args
