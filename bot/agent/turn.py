@@ -148,7 +148,7 @@ class Conversation:
             if (repeat := follow_up(text, history, actor.user_id)) is not None:
                 outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
                 if outcome.final:
-                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)), self.max_tool_calls)
                     return self._finish(actor, thread_key, text, now, started, counter, context, reply)
                 context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
