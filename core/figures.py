@@ -13,7 +13,8 @@ _CURRENCY_NUMBER = re.compile(r"[$€£¥]\s?\d|\d[\d,]*\.\d{2}\b|\d{1,3}(?:,\d{
 
 _WORDS = {word: n for n, word in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"a dozen": 12, "dozen": 12, "a couple": 2, "a pair": 2}
+    "seventeen eighteen nineteen twenty".split())} | {"a dozen": 12, "dozen": 12, "a couple": 2, "a pair": 2,
+                                                            "a": 1, "an": 1, "single": 1}
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _WORD = re.compile(r"\b(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 

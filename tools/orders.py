@@ -220,7 +220,7 @@ class CreateOrderArgs(Args):
     @model_validator(mode="after")
     def _has_lines(self) -> CreateOrderArgs:
         if not self.lines and not self.same_as_last:
-            raise ValueError("name at least one line (quantity and SKU), or ask for the same as last time")
+            raise ValueError("give the lines (quantity and SKU of at least one), or ask for the same as last time")
         return self
 
 

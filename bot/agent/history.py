@@ -8,11 +8,12 @@ user-role message: never as the current user's words, and their tool calls are n
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from bot.agent.toolkit import NOTES
+from bot.agent.toolkit import NOTES, ToolOutcome
 from tools.conversations import Remembered
 
 if TYPE_CHECKING:
@@ -20,10 +21,49 @@ if TYPE_CHECKING:
 
 
 def remembered(reply: Reply) -> list[tuple[str, str | dict[str, Any]]]:
-    """What the thread keeps of an answer: the tool calls as calls with a fixed note, or the words."""
+    """What the thread keeps of an answer: the tool calls as calls with a fixed note and the identifiers
+    of what they showed or proposed (document numbers, customer codes, SKU × quantity), so that "same as
+    last time" or "remind me about it" can work; never names, notes or amounts, or the words."""
     if not reply.results:
         return [("assistant", reply.text)]
-    return [("tool_call", {"name": o.tool, "args": o.args, "result": NOTES[o.kind]}) for o in reply.results]
+    return [("tool_call", {"name": o.tool, "args": o.args, "result": (NOTES[o.kind] + " " + substance(o)).strip()})
+            for o in reply.results]
+
+
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")  # codes and numbers: no room for instructions
+MAX_IDS = 12
+
+
+def substance(outcome: ToolOutcome) -> str:
+    """The identifiers in an outcome's result or proposal preview, as one short line."""
+    data = outcome.result or (outcome.proposal.preview if outcome.proposal else None)
+    if data is None:
+        return ""
+    proposed = outcome.result is None  # a dry run's new document number is not the one it will get
+    documents: list[str] = [str(v) for k, v in outcome.args.items() if k in ("invoice_number", "order_number") and v]
+    customers: list[str] = []
+    lines: list[str] = []
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("sku"), str) and isinstance(node.get("quantity"), int):
+                lines.append(f"{node['quantity']} × {node['sku']}")
+            for k, v in node.items():
+                if k in ("number", "invoice_number", "order_number") and isinstance(v, str):
+                    if not proposed:
+                        documents.append(v)
+                elif k == "code" and key == "customer" and isinstance(v, str):
+                    customers.append(v)
+                else:
+                    walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+
+    walk(data.model_dump(mode="json"))
+    parts = [(label, [v for v in dict.fromkeys(values) if IDENTIFIER.fullmatch(v.replace(" × ", "x"))][:MAX_IDS])
+             for label, values in (("Documents", documents), ("Customer", customers), ("Lines", lines))]
+    return " ".join(f"{label}: {', '.join(values)}." for label, values in parts if values)
 
 
 def _turns(history: list[Remembered]) -> list[list[Remembered]]:

@@ -133,7 +133,8 @@ def test_write_waits_for_confirmation_and_model_is_told(conversation, llm, tally
     llm.push(reply("It is waiting for your confirmation."))
     conversation.handle_turn(sales, "t1", "is it done?")
     history = [m["content"] for m in llm.last_request["messages"] if m["role"] == "tool"]
-    assert history == ["Proposed, not done: waiting for the user's confirmation, which shows them what will happen."]
+    assert history == ["Proposed, not done: waiting for the user's confirmation, which shows them what will happen."
+                       " Customer: ACME. Lines: 2 × GADGET-2."]  # identifiers, no amounts, no number not yet given
     assert "Create an order for Acme Corp" not in json.dumps(llm.last_request)
 
 
@@ -203,7 +204,7 @@ def test_follow_up_uses_thread_memory(conversation, llm, tally):
     llm.push(tool_calls(("check_credit", {"customer": "acme"})))
     conversation.handle_turn(mgr, "thread-1", "credit for Acme?")
     llm.push(tool_calls(("check_credit", {"customer": "globex"})))
-    reply_ = conversation.handle_turn(mgr, "thread-1", "and Globex?")
+    reply_ = conversation.handle_turn(mgr, "thread-1", "now check Globex the same way")
     messages = llm.last_request["messages"]
     assert [m["role"] for m in messages] == ["system", "system", "user", "assistant", "tool", "user"]
     earlier = messages[3]["tool_calls"][0]["function"]

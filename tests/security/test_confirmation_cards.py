@@ -147,7 +147,7 @@ def test_order_card_shows_the_note_and_the_price_override_with_its_margin(world,
     pending_id = button(card, "tally_confirm")
     assert tally_args(world, pending_id) == {"customer": "ACME", "note": "Deliver to dock 4, ring twice", "lines": [
         {"sku": "WIDGET-1", "quantity": 10, "unit_price": "11.00"},
-        {"sku": "GADGET-2", "quantity": 1, "unit_price": "49.00"}]}  # the list price as shown, fixed
+        {"sku": "GADGET-2", "quantity": 1, "unit_price": "49.00"}], "same_as_last": False}  # list price as shown
     world.click("U0SALES1", "tally_confirm", pending_id, "DU0SALES1", card.params["ts"])
     world.slack.wait_for("chat.update", count=2)
     with db.session() as s:

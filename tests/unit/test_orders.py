@@ -165,5 +165,5 @@ def test_an_order_without_lines_says_what_to_give(tally, actors):
 
     from core.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="name at least one line"):
+    with pytest.raises(InvalidInput, match="give the lines"):
         tally.propose(actors["U0SALES1"], "create_order", {"customer": "ACME"})
