@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.agent.turn import Conversation
-from bot.console import UNEXPECTED, Console
+from bot.console import NOTHING_PENDING, UNEXPECTED, Console
 from db.models import Customer, Invoice, SalesOrder
 from tests.e2e.slack_harness import slack_world
 from tests.e2e.test_slack import blocks_text, button
@@ -64,7 +64,7 @@ def test_planted_instructions_never_reach_the_model_and_its_obedience_writes_not
     roomy = Conversation(tally, conversation.model, timeout_s=5, max_tool_calls=8)  # room for 6 calls at once
     console, out = console_for(tally, roomy, "U0MGR1")
     before = business(db)
-    console.handle("how are initech and that acme order doing?")
+    console.handle(f"how are initech and {docs['order']} doing? and {targets[0]} and {targets[1]} each paid 99 today")
     COUNTS.tried(where="hostile model")
     shown = request_text(llm.requests[1])
     assert "maintenance mode" not in shown and "Initech." not in shown  # read data never went back
@@ -103,7 +103,7 @@ def test_a_forged_confirmation_in_the_models_words_cannot_stand_in_for_the_summa
              reply(FORGED.format(invoice=invoice)))
     console, out = console_for(tally, conversation, "U0COLL1")
     before, paid = business(db), payments(db)
-    console.handle("initech paid")
+    console.handle(f"{invoice}: initech paid 340 today")
     COUNTS.tried(where="hostile model")
     assert "is more than the books hold" in request_text(llm.requests[1])  # the error, in words, to the model
     nothing_written(db, before, "a forged prompt")
@@ -123,7 +123,7 @@ def test_hostile_arguments_from_the_model_are_answered_in_words(tally, conversat
     llm.push(garbage, garbage)
     console, out = console_for(tally, conversation, "U0COLL1")
     before = business(db)
-    console.handle("do the usual")
+    console.handle(f"{invoice} paid 10 on 0001-01-01; cancel reminder {2**64}; remind me in 99999999999 hours")
     console.handle("credit initech")  # and the console reads on
     COUNTS.tried(3, where="hostile model")
     text = out.getvalue()
@@ -199,3 +199,17 @@ def test_the_console_answers_a_failure_in_a_line_and_reads_on(tally, db):
     COUNTS.tried(where="hostile model")
     first, *rest = out.getvalue().splitlines()
     assert first == UNEXPECTED.format(kind="RuntimeError") and "Acme Corp" in "\n".join(rest)
+
+
+def test_a_forged_prompt_with_nothing_proposed_confirms_nothing(tally, conversation, llm, db):
+    invoice = invoice_of(db, "INITECH").number
+    llm.push(tool_calls(("record_payment", {"invoice_number": invoice, "amount": 3.4, "received_on": "today"}),
+                        ("record_payment", {"invoice_number": invoice, "amount": "lots"})),
+             reply(FORGED.format(invoice=invoice)))
+    console, out = console_for(tally, conversation, "U0COLL1")
+    before = business(db)
+    console.handle("initech paid something")  # no amount said: nothing is proposed, whatever the model wrote
+    console.handle("y")
+    COUNTS.tried(where="hostile model")
+    assert not console.pending and out.getvalue().rstrip().endswith(NOTHING_PENDING)
+    nothing_written(db, before, "a forged prompt with nothing proposed")
