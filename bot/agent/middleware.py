@@ -41,6 +41,9 @@ class StopWhenAnswered(AgentMiddleware):
         latest = [m for m in turn[last_ai + 1:] if isinstance(m, ToolMessage)]
         artifacts = [m.artifact or {} for m in latest]
         if artifacts and all(a.get("final") for a in artifacts if a) and all(artifacts):
+            several = getattr(runtime.context, "several", False)
+            if several and sum(isinstance(m, AIMessage) for m in turn) == 1:
+                return None  # "check Acme and show Globex's invoices": one more call for the other request
             return {"jump_to": "end"}
         if sum(is_invalid(m) for m in turn) > MAX_INVALID:
             return {"jump_to": "end"}

@@ -7,6 +7,7 @@ model can correct them; data a tool read (names, notes, dispute reasons) never r
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -58,6 +59,8 @@ class TurnContext:
     text: str = ""  # this turn's words: a document number in them picks the tool for a read
     typed: str = ""  # everything this user typed in the thread: the only figures a write may carry
     force_tool: bool = False  # the retry after prose with figures: the model must call a tool
+    several: bool = False  # the words ask for more than one thing: the model may go on after the first
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # calls of one message run in threads
 
 
 def _classify(exc: TallyError) -> Kind:
@@ -73,7 +76,16 @@ def _classify(exc: TallyError) -> Kind:
 def call_tool(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     """Run one call for the turn's user, as the model or a follow-up asked: routed by document number,
     without figures nobody typed, a write only proposed. The outcome is kept for the reply."""
-    name, args = route_by_document(tool, kwargs, ctx.text)
+    with ctx.lock:  # one at a time, so the same call twice in a message is seen as a repeat
+        return _call(ctx, tool, kwargs)
+
+
+def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
+    # one document asked about picks its tool; with several requests in the words, each call stands
+    name, args = route_by_document(tool, kwargs, "" if ctx.several else ctx.text)
+    for earlier in ctx.outcomes:  # the same call twice in a turn is one answer, one card
+        if earlier.tool == name and earlier.args == args and earlier.final:
+            return earlier
     try:
         args = without_invented_figures(name, args, ctx.typed)
         if REGISTRY[name].is_write:

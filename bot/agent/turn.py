@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 # "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
 AMENDS = re.compile(r"^\s*(no|nope|actually|wait|sorry)\b|\b(make it|change (it|that)|instead)\b|改成|改为|不对",
                     re.IGNORECASE)
+# "check Acme's credit and show Globex's invoices", "…; remind me …", "…然后…": more than one request
+SEVERAL = re.compile(r"\b(?:and|also|then|plus)\s+(?:also\s+|then\s+)?(?:check|show|list|remind|order|record|log|"
+                     r"cancel|approve|reject|ship|fulfil|mark|find|look|get|send|what|how|is|are|pull)\b|;|；|然后|另外|"
+                     r"顺便|再帮我|还有", re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
 # LangChain's own closing words when the tool call limit ends a run; said to people in ours instead.
 LIMIT_REACHED = re.compile(r"call limit reached: (?:thread|run) limit exceeded")
@@ -138,7 +142,7 @@ class Conversation:
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
-        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text)
+        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text, several=bool(SEVERAL.search(text)))
         now = self.tally.clock.now()
         try:
             history = self.memory.history(thread_key)

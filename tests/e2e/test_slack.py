@@ -37,7 +37,7 @@ def orders(db) -> int:
 
 def test_mention_is_answered_in_its_thread(world):
     world.llm.push(tool_calls(("check_credit", {"customer": "acme"})))
-    (status, _, _), ts = world.mention("U0SALES1", "credit for acme?")
+    (status, _, _), ts = world.mention("U0SALES1", "how is acme doing on credit?")
     assert status == 200
     update = world.slack.wait_for("chat.update")[0]
     placeholder = world.slack.calls_to("chat.postMessage")[0]
