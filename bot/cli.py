@@ -275,10 +275,21 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     conversation = _conversation(tally, get_settings())
     agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}") if conversation else None
     session = TallyConsole(tally, actor, sys.stdout, agent=agent)
+    _console_log(get_settings().data_dir / "console.log")
     if sys.stdin.isatty():
         run_interactive(session)
     else:
         run_lines(session, sys.stdin)
+
+
+def _console_log(path: Path) -> None:
+    """Warnings and failures of a console session go to a file, so the terminal shows only the short
+    message the console prints, never a traceback."""
+    import logging
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)  # the root stays at WARNING
 
 
 @contextmanager

@@ -6,6 +6,7 @@ would show a mention, the console shows the member's name."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ EXIT = {"exit", "quit", "q", "bye", "退出"}
 EXIT_HELP = "  " + "exit (or quit, q, bye)".ljust(39) + "leave the console"
 NOTHING_PENDING = "There is nothing to confirm: no change is waiting for a yes or no."
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+UNEXPECTED = ("Something went wrong with that request ({kind}); it was not completed. The details are in "
+              "the log. Try again, or another command (type 'help').")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +55,14 @@ class Console:
         return self.names[user_id]
 
     def handle(self, line: str) -> None:
+        """One line typed; whatever goes wrong is logged and said in a line, and the console reads on."""
+        try:
+            self._handle(line)
+        except Exception as exc:
+            log.exception("console request failed for %s", self.actor.user_id)
+            self.say(UNEXPECTED.format(kind=type(exc).__name__))
+
+    def _handle(self, line: str) -> None:
         line = line.strip()
         if not line:
             return
@@ -117,6 +129,9 @@ class Console:
             outcome = (self.tally.confirm if confirm else self.tally.cancel)(self.actor, proposal.pending_id)
         except TallyError as exc:
             return self.say(render_error(exc))
+        except Exception as exc:  # one proposal failing must not leave the others of the set undecided
+            log.exception("console decision failed for %s", self.actor.user_id)
+            return self.say(UNEXPECTED.format(kind=type(exc).__name__))
         if outcome.status == "done":
             self.say(render(outcome.result))
         elif outcome.status == "failed":

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, clip
 
 MONTHS = {
     name: number
@@ -56,6 +56,26 @@ _MONTH_END = re.compile(r"(?:the\s+)?end\s+of\s+(?:the\s+)?(this|next)?\s*month|
 _FILLER = re.compile(r"^(?:by|on|before)\s+")
 
 
+# The dates the books keep. Anything outside is a typo or an attack ("+99999999d", "0001-01-01"), and
+# refused with the range rather than stored, overflowed or turned into a document numbered for year 1.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def out_of_range(text: str, day: date | None = None) -> InvalidInput:
+    shown = f"{clip(text)!r} is {day.isoformat()}, which" if day is not None and str(day) != text else repr(clip(text))
+    return InvalidInput(f"{shown} is outside the dates Tally keeps ({EARLIEST.isoformat()} to "
+                        f"{LATEST.isoformat()}). Give a date in that range, e.g. 2026-12-01 or tomorrow.")
+
+
+def in_range(day: date, text: str | None = None) -> date:
+    """The date itself when the books can keep it; InvalidInput naming the range otherwise."""
+    check = day.date() if isinstance(day, datetime) else day
+    if not EARLIEST <= check <= LATEST:
+        raise out_of_range(text if text is not None else day.isoformat(), check)
+    return day
+
+
 def _normalise(text: str) -> str:
     # NFKC turns full-width digits and colons (１２：００) into ASCII; commas only separate words.
     folded = unicodedata.normalize("NFKC", text).strip().lower().replace(",", " ")
@@ -63,14 +83,14 @@ def _normalise(text: str) -> str:
 
 
 def _bad_date(text: str) -> InvalidInput:
-    return InvalidInput(f"I can't read {text!r} as a date. Forms that work: {DATE_FORMS}.")
+    return InvalidInput(f"I can't read {clip(text)!r} as a date. Forms that work: {DATE_FORMS}.")
 
 
 def _make_date(text: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a real date.") from exc
+        raise InvalidInput(f"{clip(text)!r} is not a real date.") from exc
 
 
 def _month_day(text: str, month: int, day: int, year: str | None, today: date) -> date:
@@ -112,7 +132,15 @@ def _next_weekday(today: date, weekday: int) -> date:
 
 
 def parse_date(text: str, today: date) -> date:
-    """Read a user-typed date relative to `today`; raises InvalidInput quoting the text otherwise."""
+    """Read a user-typed date relative to `today`, within the dates the books keep; raises InvalidInput
+    quoting the text otherwise."""
+    try:
+        return in_range(_read_date(text, today), text)
+    except (OverflowError, ValueError):  # "+99999999999d": beyond what a date can hold at all
+        raise out_of_range(text) from None
+
+
+def _read_date(text: str, today: date) -> date:
     t = _FILLER.sub("", _normalise(text))
     if t in _DAY_WORDS:
         return today + timedelta(days=_DAY_WORDS[t])
@@ -177,7 +205,7 @@ _CN_TIME_END = re.compile(
 
 def _bad_time(text: str) -> InvalidInput:
     return InvalidInput(
-        f"I can't read {text!r} as a date and time. Times that work: {TIME_FORMS}; "
+        f"I can't read {clip(text)!r} as a date and time. Times that work: {TIME_FORMS}; "
         f"dates that work: {DATE_FORMS}."
     )
 
@@ -234,9 +262,9 @@ def parse_instant(text: str) -> datetime | None:
     micro = int((m[7] or "0")[:6].ljust(6, "0"))
     try:
         when = datetime(year, month, day, hour, minute, second, micro)
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a real date and time.") from exc
-    return when.replace(tzinfo=_offset(m[8])) if m[8] else when
+        return when.replace(tzinfo=_offset(m[8])) if m[8] else when
+    except ValueError as exc:  # 2026-02-30, 25:00, or an offset of a day or more
+        raise InvalidInput(f"{clip(text)!r} is not a real date and time.") from exc
 
 
 def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> datetime:
@@ -247,6 +275,21 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> dat
     tz = now.tzinfo
     if tz is None or now.utcoffset() is None:
         raise InvalidInput("parse_when needs an aware 'now'")
+    try:
+        when = _read_when(text, now, default_time)
+    except (OverflowError, ValueError):  # "in 99999999999 hours": beyond what a date can hold at all
+        raise out_of_range(text) from None
+    in_range(when.date(), text)
+    if when < now:
+        raise InvalidInput(
+            f"{clip(text)!r} is {when:%Y-%m-%d %H:%M}, which is already past. "
+            "Pick a later time, like 'tomorrow 9am' or 'in 2 hours'."
+        )
+    return when
+
+
+def _read_when(text: str, now: datetime, default_time: time) -> datetime:
+    tz = now.tzinfo
     t = _normalise(text)
     if m := _IN_TIME.fullmatch(t):
         count, unit = (m[1], m[2]) if m[1] else (m[3], m[4])
@@ -271,9 +314,4 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> dat
             except InvalidInput:
                 raise _bad_time(text) from None
             when = _at(day, clock, tz)
-    if when < now:
-        raise InvalidInput(
-            f"{text!r} is {when:%Y-%m-%d %H:%M}, which is already past. "
-            "Pick a later time, like 'tomorrow 9am' or 'in 2 hours'."
-        )
     return when

@@ -15,6 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
+def clip(text: str, most: int = 40) -> str:
+    """What someone typed, quoted back in a message: cut when longer than a message should quote."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 class TallyError(Exception):
     """Base of all errors a user may see. `hint` says what would work instead; `people` are the members the
     message names by their Slack id (<@U0SALES1>), which Slack may show as mentions (any other text is data)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
+
+from core.errors import clip
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -16,8 +18,8 @@ def money(value: Decimal | int | str) -> Decimal:
         raise TypeError("money never comes from float; pass a str or Decimal")
     try:
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
+    except (DecimalException, ValueError) as exc:
+        raise ValueError(f"not an amount: {clip(str(value))}") from exc
 
 
 def _decimal(text: str) -> Decimal:
@@ -25,11 +27,11 @@ def _decimal(text: str) -> Decimal:
     thousands = cleaned.lower().endswith("k")
     try:
         value = Decimal(cleaned[:-1] if thousands else cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
-    return value * 1000 if thousands else value
+        if not value.is_finite():
+            raise ValueError
+        return value.scaleb(3) if thousands else value  # scaleb cannot overflow into an exception
+    except (DecimalException, ValueError):
+        raise ValueError(f"{clip(text)!r} is not an amount") from None
 
 
 def parse_amount(text: str) -> Decimal:
@@ -40,8 +42,10 @@ def parse_amount(text: str) -> Decimal:
 
 def amount_problem(value: Decimal, shown: str | None = None) -> str | None:
     """Why an amount cannot be booked as it is, in words, or None when it can."""
-    shown = shown or str(value)
-    if abs(value) > MAX_AMOUNT:
+    shown = clip(shown or str(value))
+    if not value.is_finite():
+        return f"{shown} is not an amount"
+    if value.copy_abs() > MAX_AMOUNT:  # copy_abs: no arithmetic, so 1e999999999 cannot overflow
         return f"{shown} is more than the books hold (at most {MAX_AMOUNT_TEXT})"
     cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if value != cents:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.dates import MONTHS, parse_date
-from core.errors import InvalidInput
+from core.dates import MONTHS, in_range, out_of_range, parse_date
+from core.errors import InvalidInput, clip
 
 PERIOD_FORMS = (
     "this-month (mtd), last-month, this-week, last-week, this-quarter (qtd), last-quarter, this-year (ytd), "
@@ -115,7 +115,18 @@ def _named(key: str, today: date) -> Period | None:
 
 
 def parse_period(text: str, today: date) -> Period:
-    """Read a period name relative to `today`; raises InvalidInput listing examples otherwise."""
+    """Read a period name relative to `today`, within the dates the books keep; raises InvalidInput
+    listing examples otherwise."""
+    try:
+        period = _read_period(text, today)
+    except (OverflowError, ValueError):  # "last-99999999999-days", "0000-01": no such date at all
+        raise out_of_range(text) from None
+    in_range(period.start, text)
+    in_range(period.end, text)
+    return period
+
+
+def _read_period(text: str, today: date) -> Period:
     key = re.sub(r"[\s_]+", "-", text.strip().lower())
     if (named := _named(key, today)) is not None:
         return named
@@ -146,7 +157,7 @@ def parse_period(text: str, today: date) -> Period:
         return _since(since[1] or since[2], text, today)
     if m := re.fullmatch(r"(\d{4})年?", key):
         return _year(int(m[1]))
-    raise InvalidInput(f"I don't know the period {text!r}. Try one of: {PERIOD_FORMS}.")
+    raise InvalidInput(f"I don't know the period {clip(text)!r}. Try one of: {PERIOD_FORMS}.")
 
 
 def _since(start_text: str, text: str, today: date) -> Period:
@@ -159,7 +170,7 @@ def _since(start_text: str, text: str, today: date) -> Period:
         try:
             start = parse_date(start_text if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", start_text) else words, today)
         except InvalidInput:
-            raise InvalidInput(f"I don't know the period {text!r}. Try one of: {PERIOD_FORMS}.") from None
+            raise InvalidInput(f"I don't know the period {clip(text)!r}. Try one of: {PERIOD_FORMS}.") from None
         if start > today:  # "since dec 5" typed on 1 Dec means last year's
             start = start - timedelta(days=365)
     return Period(start, today, f"Since {start.isoformat()}")

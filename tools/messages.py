@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.errors import clip
 from core.money import amount_problem
 from core.plural import plural
 from core.roles import Role
@@ -44,6 +45,19 @@ def _label(loc: tuple[Any, ...]) -> str:
     return text + (f" on line {lines[0] + 1}" if lines and name != "lines" else "")
 
 
+def argument_label(name: str | None) -> str:
+    """'reminder_id' -> 'The reminder number', to start a sentence about that argument."""
+    text = _label((name,)) if name else "the request"
+    return text[:1].upper() + text[1:]
+
+
+def _quoted(value: Any, repr_: bool = True) -> str:
+    """What was sent, quoted back cut short: a 100,000-character value is not repeated in a message."""
+    if isinstance(value, int) and abs(value) >= 10**40:  # str() of a huge int is slow, or refused
+        return "that number"
+    return clip(repr(value) if repr_ else str(value), 60)
+
+
 def _amount_words(value: Any) -> str | None:
     try:
         return amount_problem(Decimal(str(value)), str(value))
@@ -75,11 +89,11 @@ def argument_problem(err: dict[str, Any]) -> str:
     if kind in ("decimal_max_places", "decimal_max_digits", "decimal_whole_digits"):
         return _sentence(_amount_words(value) or f"{label} does not fit the books")
     if kind in ("decimal_parsing", "decimal_type", "finite_number"):
-        return _sentence(f"{value!r} is not an amount; write it like 1250.50")
+        return _sentence(f"{_quoted(value)} is not an amount; write it like 1250.50")
     if kind in ("int_parsing", "int_from_float", "int_type"):
         where = label.removeprefix("the quantity")
         whole = f"whole quantity{where}" if name == "quantity" else f"whole number for {label}"
-        return _sentence(f"{value} is not a {whole}")
+        return _sentence(f"{_quoted(value, repr_=False)} is not a {whole}")
     if kind == "string_too_short":
         return _sentence(f"{label} is too short: write at least {plural(ctx.get('min_length', 1), 'character')}")
     if kind == "too_short":
@@ -94,10 +108,20 @@ def argument_problem(err: dict[str, Any]) -> str:
         return _sentence(f"{label} must be yes or no")
     if kind.startswith(("date", "datetime")):
         example = "2026-12-01T09:00 or tomorrow 9am" if kind.startswith("datetime") else "2026-12-01"
-        return _sentence(f"{value!r} is not a date for {label}; write it like {example}")
+        return _sentence(f"{_quoted(value)} is not a date for {label}; write it like {example}")
     if kind == "value_error":
         return _sentence(str(err["msg"]).removeprefix("Value error, "))
-    return _sentence(f"{label}: {err['msg']}")
+    if kind in ("string_type", "string_unicode"):
+        return _sentence(f"{label} must be plain text" + (
+            " (it holds a character that is not valid Unicode)" if kind == "string_unicode" else ""))
+    if kind == "list_type":
+        return _sentence(f"{label} must be a list")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _sentence(f"{label} must be an object with named fields")
+    if kind == "int_parsing_size":
+        return _sentence(f"{label} is far too large")
+    # Anything else is said without pydantic's wording, which names types rather than what to type.
+    return _sentence(f"{label} is not in a form Tally can read")
 
 
 def argument_problems(errors: list[dict[str, Any]]) -> dict[str, str]:

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.dates import parse_date, parse_instant, parse_when
+from core.dates import in_range, parse_date, parse_instant, parse_when
 from core.errors import InvalidInput
+from tools.messages import argument_label
 
 # What a Numeric(14, 2) column holds: at most 999,999,999,999.99, in cents. A third decimal or a larger
 # amount is refused (tools.messages says so in words), never rounded or cut.
@@ -46,12 +47,42 @@ def _relative_when(value: Any, info: ValidationInfo) -> Any:
         raise ValueError(exc.message) from exc
 
 
-FlexDate = Annotated[date, BeforeValidator(_relative_date)]
-FlexDateTime = Annotated[datetime, BeforeValidator(_relative_when)]
+def _kept(value: date, info: ValidationInfo) -> date:
+    """A date the books can keep, however it came (ISO text, a date, a number of seconds)."""
+    try:
+        return in_range(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
+
+
+FlexDate = Annotated[date, BeforeValidator(_relative_date), AfterValidator(_kept)]
+FlexDateTime = Annotated[datetime, BeforeValidator(_relative_when), AfterValidator(_kept)]
+
+# Bounds every argument has, also where a field names none: the longest text any argument takes (ids,
+# numbers, names, periods; notes and reasons say their own), and the largest whole number a database
+# integer holds. Beyond them the request is refused in words, before SQL could fail on it.
+MAX_TEXT = 200
+MAX_INT = 2**63 - 1
 
 
 class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=MAX_TEXT)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        """PostgreSQL cannot store a NUL character: refused here, in words, on every text argument."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(f"{argument_label(info.field_name)} contains a NUL character (\\x00), which cannot "
+                             "be stored; send it again without it")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_an_integer_column(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise ValueError(f"{argument_label(info.field_name)} is far too large: at most {MAX_INT:,}")
+        return value
 
 
 class Result(BaseModel):

@@ -38,6 +38,10 @@ SEVERAL = re.compile(r"\b(?:and|also|then|plus)\s+(?:also\s+|then\s+)?(?:check|s
                      r"cancel|approve|reject|ship|fulfil|mark|find|look|get|send|what|how|is|are|pull)\b|;|；|然后|另外|"
                      r"顺便|再帮我|还有", re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
+# LangChain's own closing words when the tool call limit ends a run; said to people in ours instead.
+LIMIT_REACHED = re.compile(r"call limit reached: (?:thread|run) limit exceeded")
+TOO_MANY_CALLS = ("I stopped there: that took more than {n} tool calls in one request, and the calls past "
+                  "that were not made. Ask for fewer things at once.")
 
 
 @dataclass
@@ -97,8 +101,8 @@ def failure_message(exc: Exception, timeout_s: float) -> str:
 def why_nothing(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> str:
     """Why a turn ended with nothing to show, in words the user can act on."""
     invalid = [o.message for o in outcomes if o.kind == "invalid"]
-    if invalid:
-        return invalid[-1]
+    if invalid:  # every problem once, so that all of them can be fixed at one go
+        return " ".join(dict.fromkeys(invalid))
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             break
@@ -148,7 +152,7 @@ class Conversation:
             if (repeat := follow_up(text, history, actor.user_id)) is not None:
                 outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
                 if outcome.final:
-                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)), self.max_tool_calls)
                     return self._finish(actor, thread_key, text, now, started, counter, context, reply)
                 context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
@@ -187,10 +191,10 @@ class Conversation:
     def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:
         state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
                                                   config={"callbacks": [counter]})
-        return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)))
+        return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)), self.max_tool_calls)
 
     @staticmethod
-    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> Reply:
+    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str], max_tool_calls: int) -> Reply:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
@@ -198,6 +202,8 @@ class Conversation:
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()
+            if LIMIT_REACHED.search(said) and not last.response_metadata:  # not the model's: the limit's
+                said = TOO_MANY_CALLS.format(n=max_tool_calls)
         if finals:
             shown = [render(o.result) if o.result is not None else o.message for o in finals]
             kinds = {o.kind for o in finals}

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import InvalidInput
 from db.models import Invoice, Payment, Reminder, SalesOrder
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.openai_steps import reply, tool_calls
@@ -98,16 +99,18 @@ def test_fulfil_without_a_date_books_the_day_shown_whenever_the_click_comes(tall
 
 def test_a_ship_date_before_the_order_is_refused_with_what_works(tally, conversation, llm, db):
     number = new_order(tally)
-    llm.push(tool_calls(("fulfil_order", {"order_number": number, "shipped_on": "0001-01-01"})), reply(""))
+    llm.push(tool_calls(("fulfil_order", {"order_number": number, "shipped_on": "2025-01-01"})), reply(""))
     console, out = console_for(tally, conversation, "U0SALES1")
-    console.handle(f"ship {number}, it left on 0001-01-01")
-    expected = f"Ship date 0001-01-01 is before {number} was ordered (2026-11-24)"
+    console.handle(f"ship {number}, it left on 2025-01-01")
+    expected = f"Ship date 2025-01-01 is before {number} was ordered (2026-11-24)"
     assert expected in out.getvalue() and "from 2026-11-24 to today (2026-11-24)" in out.getvalue()
     assert tool_notes(llm.requests[1])[0].startswith(f"Error: {expected}")
     assert not console.pending and "Confirm" not in out.getvalue()
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Invoice).where(Invoice.number.like("INV-1-%"))) == 0
     assert shipped(db, number) == ("confirmed", None, None, None)
+    with pytest.raises(InvalidInput, match="'0001-01-01' is outside the dates Tally keeps"):  # no year-1 invoice
+        tally.propose(tally.actor_for("U0SALES1"), "fulfil_order", {"order_number": number, "shipped_on": "0001-01-01"})
 
 
 def test_manager_confirming_a_reps_reminder_sends_what_the_rep_was_shown(tally, db, clock):

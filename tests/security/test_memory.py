@@ -23,13 +23,16 @@ def rows(db, thread: str) -> list[tuple[str, str, str | None]]:
 
 
 def test_a_ten_thousand_character_argument_leaves_a_readable_thread(tally, conversation, llm, db):
-    long_name = "acme " + "x" * 10_000
-    llm.push(tool_calls(("check_credit", {"customer": long_name, "amount": 5000})))
+    # Every argument is bounded (200 characters a value, 50 order lines), so ten thousand characters come
+    # as many long values: 50 lines of 200-character SKUs, all valid in shape.
+    lines = [{"sku": f"{i:03d}" + "X" * 197, "quantity": 1} for i in range(50)]
+    llm.push(tool_calls(("create_order", {"customer": "acme", "lines": lines})))
     console, out = console_for(tally, conversation, "U0MGR1")
-    console.handle("can that customer take an order of 5000?")
+    console.handle("order 1 of each of these 50 for acme")
+    assert "Unknown SKU" in out.getvalue()
     stored = [json.loads(content) for role, content, _ in rows(db, "console:U0MGR1") if role == "tool_call"]
     assert len(stored) == 1 and len(json.dumps(stored[0], ensure_ascii=False)) <= MAX_CHARS
-    assert stored[0]["args"]["amount"] == 5000 and stored[0]["args"]["customer"].startswith("acme xxx")
+    assert stored[0]["args"]["customer"] == "acme" and stored[0]["args"]["lines"][0]["sku"].startswith("000XX")
     # a later session in the same thread: the model is asked with the remembered call, cut, not broken
     llm.push(tool_calls(("check_credit", {"customer": "acme"})))
     later, later_out = console_for(tally, conversation, "U0MGR1")
@@ -37,7 +40,7 @@ def test_a_ten_thousand_character_argument_leaves_a_readable_thread(tally, conve
     assert "Credit for ACME" in later_out.getvalue()
     earlier = [m for m in llm.last_request["messages"] if m.get("tool_calls")]
     args = json.loads(earlier[0]["tool_calls"][0]["function"]["arguments"])
-    assert args["customer"].endswith("…") and len(args["customer"]) < 1000
+    assert args["lines"][0]["sku"].endswith("…") and len(args["lines"]) < 50
 
 
 def test_rows_that_cannot_be_read_are_skipped_and_logged(tally, conversation, llm, db, caplog):
