@@ -80,7 +80,6 @@ class SecurityCounts:
     unauthorized_writes: int = 0
     leaks: int = 0
     crashes: int = 0
-    known_leaks: int = 0  # found by a test marked xfail for a fix made elsewhere; not in the closing line
     by_test: Counter = field(default_factory=Counter)
 
     def tried(self, n: int = 1, *, where: str = "") -> None:
@@ -107,8 +106,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for where, n in sorted(COUNTS.by_test.items()):
         terminalreporter.write_line(f"  {where}: {n}")
     terminalreporter.write_line(COUNTS.line())
-    if COUNTS.known_leaks:
-        terminalreporter.write_line(f"known leaks (expected failures, fixed elsewhere): {COUNTS.known_leaks}")
 
 
 # --- data states ------------------------------------------------------------------------------------------
