@@ -18,7 +18,7 @@ from tools import TickingClock
 from tools.outbox import Outbox
 
 THURSDAY_10AM_NY = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-CARD_TIME = re.compile(r"on (\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}) ([\w/]+)\.")
+CARD_TIME = re.compile(r"on (\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}) ([\w/]+)[ .]")
 
 
 def blocks_text(call) -> str:
