@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 DROP = {"title", "default", "additionalProperties"}
+GENEROUS_TEXT = 200  # text caps from here up cost tokens on every call and guide nothing
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:
@@ -25,6 +26,8 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
             node = {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
         for noisy in ("pattern", "format"):  # decimal patterns and formats the description already gives
             node.pop(noisy, None)
+        if node.get("maxLength", 0) >= GENEROUS_TEXT:  # a cap no real value reaches: said in words if hit
+            node.pop("maxLength")
         return node
     if isinstance(node, list):
         return [_inline(v, defs) for v in node]
