@@ -5,17 +5,14 @@ have posted before it failed or died is found in Slack rather than posted again.
 
 from __future__ import annotations
 
-import copy
 import logging
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-
 from bot.blocks.charts import ageing_chart
 from bot.blocks.elements import context, divider, escape, fields, header, mention, section
+from bot.slack_posts import posted_before, without_blind_retries
 from core.money import fmt
 from core.plural import days
 from core.roles import Role
@@ -100,14 +97,15 @@ def send_digests(tally: Tally, client: Any, outbox: Outbox) -> int:
 
 def _send(tally: Tally, client: Any, outbox: Outbox, manager: Actor, claim: DigestClaim) -> int:
     dm = client.conversations_open(users=manager.user_id)["channel"]["id"]
-    if claim.taken_over and (ts := _posted_before(tally, client, dm, claim)) is not None:
+    payload = {"manager": manager.user_id, "week": claim.week}
+    since = tally.clock.now() - timedelta(days=8)
+    if claim.taken_over and (ts := posted_before(client, dm, METADATA_TYPE, payload.__eq__, since)) is not None:
         log.info("weekly digest %s for %s was posted before; marked sent", claim.week, manager.user_id)
         mark_digest_sent(tally.db, manager.user_id, claim.week, dm, ts, tally.clock.now())
         return 0
     blocks, ageing = digest_blocks(tally, manager, outbox)
     posted = client.chat_postMessage(channel=dm, blocks=blocks, text=f"Receivables digest, week {claim.week}",
-                                     metadata={"event_type": METADATA_TYPE,
-                                               "event_payload": {"manager": manager.user_id, "week": claim.week}})
+                                     metadata={"event_type": METADATA_TYPE, "event_payload": payload})
     mark_digest_sent(tally.db, manager.user_id, claim.week, dm, posted["ts"], tally.clock.now())
     try:  # the digest is out; its chart is a bonus that must not make it count as failed
         client.files_upload_v2(channel=dm, thread_ts=posted["ts"], content=ageing_chart(ageing),
@@ -115,26 +113,3 @@ def _send(tally: Tally, client: Any, outbox: Outbox, manager: Actor, claim: Dige
     except Exception:
         log.warning("ageing chart of digest %s for %s failed", claim.week, manager.user_id, exc_info=True)
     return 1
-
-
-def _posted_before(tally: Tally, client: Any, channel: str, claim: DigestClaim) -> str | None:
-    """The ts of this week's digest if an earlier attempt got it into Slack, found by its metadata."""
-    oldest = f"{(tally.clock.now() - timedelta(days=8)).timestamp():.6f}"
-    history = client.conversations_history(channel=channel, oldest=oldest, limit=200, include_all_metadata=True)
-    for message in history.get("messages", []):
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}) == {
-                "manager": claim.manager, "week": claim.week}:
-            return message["ts"]
-    return None
-
-
-def without_blind_retries(client: Any) -> Any:
-    """The same client, minus retries after a lost connection: Slack may have stored the post whose
-    answer was lost, and a blind re-post would make a second digest. 429 answers are still waited out
-    (Slack stored nothing); anything else fails the attempt and the next run reconciles."""
-    if not isinstance(client, WebClient):
-        return client
-    poster = copy.copy(client)
-    poster.retry_handlers = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
-    return poster

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.blocks.elements import escape
-from bot.digest import without_blind_retries
+from bot.slack_posts import posted_before, without_blind_retries
 from core.reading import HISTORY_DAYS
 from core.roles import Role
 from tools import Tally
@@ -62,20 +62,11 @@ def send_read_alerts(tally: Tally, client: Any) -> int:
 def _send(tally: Tally, client: Any, unusual: UnusualDay, claim: AlertClaim) -> int:
     dm = client.conversations_open(users=claim.recipient)["channel"]["id"]
     payload = {"user": claim.user_id, "day": claim.day.isoformat()}
-    if claim.taken_over and (ts := _posted_before(tally, client, dm, payload)) is not None:
+    since = tally.clock.now() - timedelta(days=3)
+    if claim.taken_over and (ts := posted_before(client, dm, METADATA_TYPE, payload.__eq__, since)) is not None:
         mark_read_alert_sent(tally.db, claim, dm, ts, tally.clock.now())
         return 0
     posted = client.chat_postMessage(channel=dm, text=alert_text(unusual),
                                      metadata={"event_type": METADATA_TYPE, "event_payload": payload})
     mark_read_alert_sent(tally.db, claim, dm, posted["ts"], tally.clock.now())
     return 1
-
-
-def _posted_before(tally: Tally, client: Any, channel: str, payload: dict) -> str | None:
-    oldest = f"{(tally.clock.now() - timedelta(days=3)).timestamp():.6f}"
-    history = client.conversations_history(channel=channel, oldest=oldest, limit=200, include_all_metadata=True)
-    for message in history.get("messages", []):
-        meta = message.get("metadata") or {}
-        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}) == payload:
-            return message["ts"]
-    return None

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.reminders import reminder_blocks, reminder_text
+from bot.slack_posts import posted_before
 from tools import Tally
 from tools.admin import member_timezone, set_member_timezone
 from tools.outbox import MANUAL, Claimed, Outbox, Verdict
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_reminder"
 TZ_MAX_AGE = timedelta(days=1)
 FRESH_FOR = 5.0  # seconds: re-read a batch's invoices before posting when the last read is older
-HISTORY_PAGE, HISTORY_PAGES = 200, 100
 SKEW = timedelta(minutes=1)  # between our clock and Slack's, when looking for an earlier post by its time
 DEFAULT_RETRY_AFTER = 60  # seconds, when a 429 names none
 
@@ -223,18 +223,6 @@ class ReminderSender:
         return self._channels[user_id]
 
     def _already_posted(self, channel: str, reminder_id: int, since: datetime) -> str | None:
-        """The ts of a message in `channel` since `since` carrying this row's id in its metadata. Every
-        page is read: an answer that is not sure (too many messages to look through) is an error."""
-        cursor = None
-        for _ in range(HISTORY_PAGES):
-            page = self.client.conversations_history(channel=channel, limit=HISTORY_PAGE, cursor=cursor,
-                                                     oldest=f"{since.timestamp():.6f}", include_all_metadata=True)
-            for message in page.get("messages", []):
-                meta = message.get("metadata") or {}
-                if meta.get("event_type") == METADATA_TYPE and \
-                        (meta.get("event_payload") or {}).get("reminder_id") == reminder_id:
-                    return message["ts"]
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return None
-        raise RuntimeError(f"more than {HISTORY_PAGE * HISTORY_PAGES} messages in {channel} since {since}")
+        """The ts of a message in `channel` since `since` carrying this row's id in its metadata."""
+        return posted_before(self.client, channel, METADATA_TYPE,
+                             lambda payload: payload.get("reminder_id") == reminder_id, since)
