@@ -79,3 +79,13 @@ def test_a_command_naming_no_customer_goes_to_the_model_as_in_slack(tally, llm):
     tty, out = console(tally, llm, "U0SALES1")
     run_lines(tty, ["credit the new customer we onboarded"])
     assert llm.calls_count == 1 and "Which customer do you mean" in out.getvalue(), out.getvalue()
+
+
+def test_periods_and_days_in_words_work_from_the_console(tally, db, llm):
+    llm.reset()
+    invoice = invoice_of(db, "ACME").number
+    tty, out = console(tally, llm, "U0MGR1")
+    run_lines(tty, ["sales Q3 by rep", "sales H1 by customer", f"promise {invoice} the 15th of next month", "y"])
+    shown = out.getvalue()
+    assert "Q3 2026 (2026-07-01 to 2026-09-30) by rep" in shown and "H1 2026 (2026-01-01 to 2026-06-30)" in shown
+    assert "2026-12-15" in shown and llm.calls_count == 0, shown
