@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -107,3 +108,18 @@ def slack_world(tally: Tally, with_model: bool = True) -> Iterator[SlackWorld]:
             server.server_close()
             listeners.wait_idle()  # no listener may outlive its test and touch the next test's data
             listeners.shutdown()
+
+
+def blocks_text(call) -> str:
+    """A posted message's blocks as JSON, then its `text`: what a test searches for words in."""
+    return json.dumps(call.params.get("blocks") or [], ensure_ascii=False) + (call.params.get("text") or "")
+
+
+def button(call, action_id: str, *, prefix: bool = False) -> str:
+    """The value of the button `action_id` (or the first whose id starts with it) in a posted message."""
+    for block in call.params.get("blocks") or []:
+        for element in block.get("elements", []):
+            found = element.get("action_id", "")
+            if found == action_id or prefix and found.startswith(action_id):
+                return element["value"]
+    raise AssertionError(f"no {action_id} button in {blocks_text(call)[:500]}")

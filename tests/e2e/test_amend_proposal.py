@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import SalesOrder
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import button, slack_world
 from tests.fakes.openai_steps import tool_calls
 from tests.fakes.slack_requests import event_callback
 
@@ -23,14 +23,6 @@ def dm_in_thread(world, user: str, text: str, ts: str, thread_ts: str | None = N
              "channel": f"D{user}", "event_ts": ts, **({"thread_ts": thread_ts} if thread_ts else {})}
     world.sim.post(*event_callback(event, f"Ev{ts.replace('.', '')}"))
     world.settle()
-
-
-def button(call, action_id: str) -> str:
-    for block in call.params["blocks"]:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button")
 
 
 def orders(db) -> int:

@@ -12,25 +12,13 @@ from sqlalchemy import select
 from bot.reminders import ReminderSender
 from bot.slack_app import slack_client
 from db.models import Member, Reminder
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import blocks_text, button, slack_world
 from tests.helpers import invoice_of
 from tools import TickingClock
 from tools.outbox import Outbox
 
 THURSDAY_10AM_NY = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 CARD_TIME = re.compile(r"on (\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}) ([\w/]+)[ .]")
-
-
-def blocks_text(call) -> str:
-    return json.dumps(call.params.get("blocks") or [], ensure_ascii=False) + (call.params.get("text") or "")
-
-
-def button(call, action_id):
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button in {blocks_text(call)[:500]}")
 
 
 def shown_moment(card) -> datetime:

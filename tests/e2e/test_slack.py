@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from db.models import SalesOrder
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import blocks_text, button, slack_world
 from tests.fakes.openai_steps import http_error, tool_calls
 from tests.fakes.slack_requests import event_callback, url_verification, view_submission
 from tests.helpers import order_of
@@ -16,18 +16,6 @@ from tests.helpers import order_of
 def world(tally):
     with slack_world(tally) as w:
         yield w
-
-
-def blocks_text(call) -> str:
-    return json.dumps(call.params.get("blocks") or [], ensure_ascii=False) + (call.params.get("text") or "")
-
-
-def button(call, action_id):
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button in {blocks_text(call)[:500]}")
 
 
 def orders(db) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.errors import InvalidInput
 from db.models import Invoice, Payment, Reminder, SalesOrder
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import button, slack_world
 from tests.fakes.openai_steps import reply, tool_calls
 from tests.helpers import invoice_of
 from tests.security.conftest import console_for, tool_notes
@@ -39,14 +39,6 @@ def shown(call) -> str:
 
     walk(call.params.get("blocks") or [])
     return "\n".join(texts) + "\n" + (call.params.get("text") or "")
-
-
-def button(call, action_id: str) -> str:
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button in {shown(call)[:500]}")
 
 
 def new_order(tally, user: str = "U0SALES1", customer: str = "ACME", quantity: int = 2) -> str:

@@ -14,7 +14,7 @@ from bot.console import Console, run_lines
 from core.mentions import user_id
 from db.models import Customer, Reminder
 from tests.conftest import DEMO_NOW
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import button, slack_world
 from tests.fakes.openai_steps import reply
 from tests.helpers import invoice_of
 
@@ -29,14 +29,6 @@ def world(tally):
 
 def shown(call) -> str:
     return json.dumps(call.params.get("blocks") or [], ensure_ascii=False) + (call.params.get("text") or "")
-
-
-def button(call, action_id: str) -> str:
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element["value"]
-    raise AssertionError(f"no {action_id} button in {shown(call)[:500]}")
 
 
 def reminders(db, number: str) -> list[tuple[str, str]]:

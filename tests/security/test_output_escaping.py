@@ -18,7 +18,7 @@ from bot.reminders import ReminderSender
 from bot.slack_app import slack_client
 from db.models import Customer, Invoice, Reminder
 from tests.conftest import DEMO_NOW
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import button, slack_world
 from tests.fakes.openai_steps import reply, tool_calls
 from tests.fakes.slack_api import MockSlack
 from tests.helpers import invoice_of
@@ -74,14 +74,6 @@ def rename(db, code: str, name: str) -> None:
     with db.session(write=True) as s:
         s.execute(update(Customer).where(Customer.code == code).values(name=name))
         s.commit()
-
-
-def button(call, action_id: str) -> str:
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []):
-            if element.get("action_id", "").startswith(action_id):
-                return element["value"]
-    raise AssertionError(f"no {action_id} button")
 
 
 def test_the_models_markup_arrives_as_text_in_mentions_and_dms(world):
@@ -175,7 +167,8 @@ def test_a_reminder_dm_shows_the_name_and_note_as_text_and_the_snooze_by_mention
         shown = parsed(dm)
         assert SHOWN in shown and "&lt;!channel&gt; ring them &lt;https://evil.example|now&gt;" in shown
         assert SHOWN in dm.params["text"]
-        world.click("U0COLL1", "tally_remind_snooze_1", button(dm, "tally_remind_snooze"), dm.params["channel"],
+        snooze = button(dm, "tally_remind_snooze", prefix=True)
+        world.click("U0COLL1", "tally_remind_snooze_1", snooze, dm.params["channel"],
                     world.slack.messages(dm.params["channel"])[0]["ts"])
         done = parsed(world.slack.wait_for("chat.update")[0])
         assert "by <@U0COLL1>" in done and SHOWN in done
