@@ -87,7 +87,7 @@ def test_a_failed_turn_offers_nothing_to_confirm(tally, conversation, llm, db):
 
 
 def test_slack_card_shows_the_stored_summary_and_the_click_runs_it(tally, db):
-    from tests.e2e.test_slack import blocks_text, button
+    from tests.e2e.slack_harness import blocks_text, button
 
     invoice, globex = invoice_of(db, "INITECH").number, disputed_globex(db)
     with slack_world(tally) as world:

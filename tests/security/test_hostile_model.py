@@ -14,8 +14,7 @@ from sqlalchemy import select, update
 from bot.agent.turn import Conversation
 from bot.console import NOTHING_PENDING, UNEXPECTED, Console
 from db.models import Customer, Invoice, SalesOrder
-from tests.e2e.slack_harness import slack_world
-from tests.e2e.test_slack import blocks_text, button
+from tests.e2e.slack_harness import blocks_text, button, slack_world
 from tests.fakes.openai_steps import reply, tool_calls
 from tests.fakes.slack_requests import event_callback
 from tests.helpers import invoice_of, order_of

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from bot.console import Console
 from core.pricing import price_reasons
 from db.models import Product, SalesOrder
-from tests.e2e.slack_harness import slack_world
+from tests.e2e.slack_harness import button, slack_world
 from tests.fakes.slack_requests import view_submission
-from tests.security.test_confirmation_cards import button, shown
+from tests.security.test_confirmation_cards import shown
 
 ROOT = Path(__file__).resolve().parents[2]
 EPHEMERAL = {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL", "is_ephemeral": True}
