@@ -161,6 +161,17 @@ def test_a_429_longer_than_the_lease_with_two_senders_gives_one_dm(db):
         assert set(s.scalars(select(Reminder.status))) == {"sent"}
 
 
+def holds_rows(db, worker: str, attempts: int = 6000) -> None:
+    """Wait until `worker` has claimed rows (polls the outbox; no reading of a clock)."""
+    for _ in range(attempts):
+        with db.session() as s:
+            if s.scalar(select(Reminder.id).where(Reminder.status == "claimed", Reminder.claimed_by == worker)
+                        .limit(1)) is not None:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"{worker} never claimed a row")
+
+
 def test_a_sender_killed_mid_run_leaves_the_rest_to_the_other_without_doubles(db):
     fill_outbox(db, 2_000)
     url = os.environ["TALLY_TEST_DATABASE_URL"]
@@ -171,6 +182,7 @@ def test_a_sender_killed_mid_run_leaves_the_rest_to_the_other_without_doubles(db
         for p in procs:
             p.start()
         slack.wait_for("chat.postMessage", count=300, timeout=120)
+        holds_rows(db, "s0")  # on a loaded machine s0 may still be starting: kill it only once it holds rows
         os.kill(procs[0].pid, signal.SIGKILL)  # mid-batch: claimed rows, some posted and not yet marked
         procs[1].join(timeout=240)
         procs[0].join(timeout=10)
