@@ -71,7 +71,7 @@ def _member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
 
 
 class ScheduleReminderArgs(Args):
-    invoice_number: str = Field(description="e.g. INV-2026-00042")
+    invoice_number: str
     remind_at: FlexDateTime = Field(description="YYYY-MM-DDTHH:MM, user's timezone")
     recipient: str | None = Field(None, description="Slack user id; default: the requester")
     note: str | None = Field(None, max_length=500)
@@ -156,7 +156,7 @@ class InvoiceUpdate(Result):
 
 
 class LogPromiseArgs(Args):
-    invoice_number: str = Field(description="e.g. INV-2026-00042")
+    invoice_number: str
     promised_on: FlexDate = Field(description="YYYY-MM-DD")
     amount: PositiveMoney | None = Field(None, description="default: the balance")
 
@@ -190,7 +190,7 @@ def _resolve_promise(ctx: ToolContext, args: LogPromiseArgs) -> LogPromiseArgs:
 
 
 class MarkDisputeArgs(Args):
-    invoice_number: str = Field(description="e.g. INV-2026-00042")
+    invoice_number: str
     reason: str = Field(min_length=3, max_length=500)
 
 

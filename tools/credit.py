@@ -63,7 +63,7 @@ class CreditReport(Result):
 
 
 class CheckCreditArgs(Args):
-    customer: str = Field(description="customer code or name, e.g. ACME or Acme Corp")
+    customer: str = Field(description="customer name or code")
     amount: PositiveMoney | None = Field(None, description="order amount to test")
 
 
@@ -97,8 +97,7 @@ def decide(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> Credi
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
-    """A customer's credit: limit, exposure, available, overdue, risk grade;
-    with amount, whether an order that size passes."""
+    """A customer's credit limit, exposure, available, overdue and grade; with amount: would that order pass."""
     customer = resolve_customer(ctx, args.customer)
     ctx.viewed("customer_credit", [customer.code])
     inputs = credit_inputs(ctx, customer, args.amount or ZERO)

@@ -113,7 +113,7 @@ def invoice_reminders(ctx: ToolContext, invoice: Invoice) -> tuple[list[Reminder
 
 
 class InvoiceStatusArgs(Args):
-    invoice_number: str | None = Field(None, description="e.g. INV-2026-00042")
+    invoice_number: str | None = None
     customer: str | None = Field(None, description="customer name or code")
     only_overdue: bool = Field(False, description="only past due")
 

@@ -206,7 +206,7 @@ MAX_QUANTITY = 1_000_000  # units on one order line
 
 
 class OrderLineArgs(Args):
-    sku: str = Field(description="product SKU, e.g. WIDGET-1")
+    sku: str = Field(description="product SKU the user named")
     quantity: int = Field(gt=0, le=MAX_QUANTITY, description="whole units")
     unit_price: PositiveMoney | None = Field(None, description="only if quoted")
 
@@ -215,7 +215,7 @@ class CreateOrderArgs(Args):
     customer: str = Field(description="customer code or name")
     lines: list[OrderLineArgs] = Field(default_factory=list, max_length=50)
     note: str | None = Field(None, max_length=500)
-    same_as_last: bool = Field(False, description="'same as last time': the lines of the customer's last order")
+    same_as_last: bool = Field(False, description="repeat the customer's last order")
 
     @model_validator(mode="after")
     def _has_lines(self) -> CreateOrderArgs:
@@ -313,13 +313,13 @@ def _last_lines(ctx: ToolContext, customer: Customer) -> list[OrderLineArgs]:
 
 
 class CancelOrderArgs(Args):
-    order_number: str = Field(description="e.g. SO-2026-00042")
+    order_number: str
     reason: str = Field(min_length=2, max_length=500)
 
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
-    """Cancel an unshipped order at the customer's request (for holds a manager uses approve_credit_hold)."""
+    """Cancel an unshipped order at the customer's request."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
@@ -338,7 +338,7 @@ def _resolve_cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> CancelOrde
 
 
 class FulfilOrderArgs(Args):
-    order_number: str = Field(description="e.g. SO-2026-00042")
+    order_number: str
     shipped_on: FlexDate | None = Field(None, description="default: today")
     tracking: str | None = Field(None, max_length=120)
 
@@ -433,7 +433,7 @@ def _resolve_hold_decision(ctx: ToolContext, args: ApproveCreditHoldArgs) -> App
 
 
 class OrderStatusArgs(Args):
-    order_number: str | None = Field(None, description="e.g. SO-2026-00042")
+    order_number: str | None = None
     customer: str | None = Field(None, description="customer name or code")
     status: Literal["open", "held", "credit_hold", "price_hold", "confirmed", "invoiced", "cancelled"] | None = None
 

@@ -47,7 +47,7 @@ class PaymentResult(Result):
 
 
 class RecordPaymentArgs(Args):
-    invoice_number: str = Field(description="e.g. INV-2026-00042")
+    invoice_number: str
     amount: PositiveMoney
     received_on: FlexDate = Field(description="YYYY-MM-DD")
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER

@@ -39,7 +39,7 @@ class AgeingReport(Result):
     total: AgeingLine
 
 
-TOP = Field(None, ge=1, le=50, description="only the N largest rows: 1 for 'who owes the most', 5 for 'top 5'")
+TOP = Field(None, ge=1, le=50, description="N largest rows only")
 
 
 class AgeingArgs(Args):
@@ -50,8 +50,7 @@ class AgeingArgs(Args):
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
-    """AR ageing by due date (current, 1-30, 31-60, 61-90, 91+ days), optionally per customer or rep;
-    with top, the largest balances first ("who owes us the most?")."""
+    """AR ageing by due date (current to 91+ days), optionally per customer or rep; top N: largest first."""
     as_of = args.as_of or ctx.today
     ctx.viewed("report", ["ar_ageing"])
     rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
@@ -88,7 +87,7 @@ class CollectionsSummary(Result):
 
 
 class CollectionsArgs(Args):
-    period: str = Field("last-90-days", description="e.g. last-month, this-quarter, 2026-Q3")
+    period: str = Field("last-90-days")
 
 
 COUNTBACK_MONTHS = 12
@@ -166,7 +165,7 @@ class SalesSummary(Result):
 
 
 class SalesArgs(Args):
-    period: str = Field("this-month", description="e.g. this-month, last-quarter, 2026-10")
+    period: str = Field("this-month")
     group_by: Literal["rep", "customer", "product", "month"] = "customer"
     metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="rank by")
     top: int | None = TOP
@@ -180,8 +179,7 @@ def _line(key: str, label: str, revenue: Decimal, cost: Decimal, quantity: int) 
 
 @tool("read", {Role.SALES, Role.MANAGER})
 def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
-    """Invoiced sales and gross margin for a period, grouped, ranked by the metric ("which rep sold most
-    last quarter?": group_by rep, top 1)."""
+    """Invoiced sales and gross margin for a period, grouped; top N: largest by the metric first."""
     ctx.viewed("report", ["sales_summary"])
     period = parse_period(args.period, ctx.today)
     rows = [_line(*r) for r in q.sales(ctx.session, period.start, period.end, args.group_by, _scope(ctx))]
