@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(k\b|万)?", re.IGNORECASE)
+NUMBER = re.compile(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?(k\b|万)?", re.IGNORECASE)
 _CURRENCY_NUMBER = re.compile(r"[$€£¥]\s?\d|\d[\d,]*\.\d{2}\b|\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s?(?:k\b|万|元|块)",
                               re.IGNORECASE)
 

@@ -77,6 +77,13 @@ def test_a_quantity_nobody_said_is_asked_for(tally, conversation, llm, db):
         assert s.scalar(select(SalesOrder.id).order_by(SalesOrder.id.desc()).limit(1)) == before
 
 
+def test_a_digit_of_a_sku_is_not_a_quantity_the_user_typed(tally, conversation, llm):
+    llm.push(tool_calls(("create_order", {"customer": "Acme", "lines": [{"sku": "WIDGET-2", "quantity": 2}]})))
+    console, out = console_for(tally, conversation, "U0SALES1")
+    console.handle("twenty WIDGET-2 for Acme")
+    assert "How many WIDGET-2?" in out.getvalue() and "Confirm?" not in out.getvalue(), out.getvalue()
+
+
 def test_an_invented_promised_amount_stays_empty(tally, conversation, llm, db):
     number = invoice_of(db, "TYRELL").number
     llm.push(tool_calls(("log_promise_to_pay", {"invoice_number": number, "promised_on": "friday", "amount": 100})))
