@@ -36,6 +36,21 @@ def route_by_document(tool: str, args: dict[str, Any], text: str) -> tuple[str, 
     return target, {field: number}
 
 
+PROMISE = re.compile(r"\b(promis\w*|will pay|'ll pay|going to pay|commit\w*)\b|答应|承诺|保证|会付|会在", re.IGNORECASE)
+PAID = re.compile(r"\b(paid|received|came in|wired|deposited)\b|付了|已付|收到|到账|汇了", re.IGNORECASE)
+
+
+def route_by_intent(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
+    """Money promised is not money received: "Tyrell promised to pay INV-... on Friday" (or 答应下周五付)
+    read as record_payment becomes a promise to pay on that date, its amount only if the user typed one."""
+    if tool != "record_payment" or not PROMISE.search(text) or PAID.search(text):
+        return tool, args
+    promise = {"invoice_number": args.get("invoice_number"), "promised_on": args.get("received_on")}
+    if args.get("amount") is not None:
+        promise["amount"] = args["amount"]
+    return "log_promise_to_pay", promise
+
+
 def without_invented_figures(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:
     """Drop optional figures nobody typed; ask for required ones (raises Ambiguous, a question)."""
     args = dict(args)

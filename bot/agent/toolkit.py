@@ -15,7 +15,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel
 
-from bot.agent.guards import route_by_document, without_invented_figures
+from bot.agent.guards import route_by_document, route_by_intent, without_invented_figures
 from bot.agent.schema import compact_schema
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import Role
@@ -83,6 +83,7 @@ def call_tool(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcom
 def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     # one document asked about picks its tool; with several requests in the words, each call stands
     name, args = route_by_document(tool, kwargs, "" if ctx.several else ctx.text)
+    name, args = route_by_intent(name, args, "" if ctx.several else ctx.text)
     for earlier in ctx.outcomes:  # the same call twice in a turn is one answer, one card
         if earlier.tool == name and earlier.args == args and earlier.final:
             return earlier

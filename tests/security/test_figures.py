@@ -120,3 +120,24 @@ def test_the_model_sees_every_argument_constraint(tally, conversation, llm):
     lines = tools["create_order"]["properties"]["lines"]
     assert lines["maxItems"] == 50 and lines["items"]["properties"]["quantity"]["exclusiveMinimum"] == 0
     assert json.dumps(tools).count("exclusiveMinimum") >= 3
+
+
+def test_a_promise_read_as_a_payment_is_logged_as_a_promise(tally, conversation, llm, db):
+    number = invoice_of(db, "TYRELL").number
+    llm.push(tool_calls(("record_payment", {"invoice_number": number, "amount": 500, "received_on": "2026-12-11"})))
+    console, out = console_for(tally, conversation, "U0COLL1")
+    console.handle(f"Tyrell 答应 2026-12-11 付 {number}")
+    assert "Confirm?" in out.getvalue() and "promise" in out.getvalue().lower(), out.getvalue()
+    assert "500" not in out.getvalue(), out.getvalue()
+    console.handle("y")
+    with db.session() as s:
+        invoice = s.scalar(select(Invoice).where(Invoice.number == number))
+        assert str(invoice.promised_on) == "2026-12-11" and invoice.promised_amount is None and invoice.paid_amount == 0
+
+
+def test_money_received_stays_a_payment_even_if_it_was_promised(tally, conversation, llm, db):
+    number = invoice_of(db, "HOOLI").number
+    llm.push(tool_calls(("record_payment", {"invoice_number": number, "amount": 340, "received_on": "today"})))
+    console, out = console_for(tally, conversation, "U0COLL1")
+    console.handle(f"Hooli paid the 340 they promised on {number}")
+    assert "Confirm?" in out.getvalue() and "340.00" in out.getvalue(), out.getvalue()
