@@ -361,7 +361,8 @@ def eval_(
                       max_retries=1, use_responses_api=False)
     summary = run_eval(chat, repeat=repeat, pattern=tasks, only=set(only or []) or None,
                        categories=set(category or []) or None,
-                       progress=lambda run: out.print(("PASS " if run.passed else "FAIL ") + run.task, highlight=False))
+                       progress=lambda run: out.print(("PASS " if run.passed else "FAIL ") + run.task
+                                                      + ("" if run.passed else f": {run.reason}"), highlight=False))
     out.print(summary.report(), highlight=False)
 
 

@@ -267,8 +267,8 @@ def run_eval(model: BaseChatModel, repeat: int = 1, pattern: str = "*.json", onl
     with tempfile.TemporaryDirectory(prefix="tally-eval-") as tmp:
         folder = Path(tmp)
         template = demo_template(folder)
-        for _ in range(repeat):
-            for task in tasks:
+        for task in tasks:  # a task's runs one after another: the server reuses its prompt cache
+            for _ in range(repeat):
                 runs.append(run_task(task, template, folder, model))
                 if progress:
                     progress(runs[-1])
