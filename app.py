@@ -1,6 +1,6 @@
 """Tally: a Slack assistant for order-to-cash. `python app.py --help` lists the commands."""
 
-from bot.cli import cli
+from cli import cli
 
 if __name__ == "__main__":
     cli()

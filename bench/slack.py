@@ -116,7 +116,6 @@ def tally_app(client: Any) -> tuple[Any, Any]:
 
 def ack_parts(tally: Any, n: int = 200) -> dict[str, float]:
     """Tally's own steps before the ack, timed in process with nothing else running (median ms)."""
-    from tools.slack_state import claim_event
 
     def median_ms(step: Any) -> float:
         samples = []
@@ -126,8 +125,7 @@ def ack_parts(tally: Any, n: int = 200) -> dict[str, float]:
             samples.append(time.perf_counter() - started)
         return statistics.median(samples) * 1000
 
-    return {"event id claimed (one SQLite commit)": median_ms(lambda i: claim_event(tally.db, f"EvPart{i}",
-                                                                                    tally.clock.now())),
+    return {"event id claimed (one SQLite commit)": median_ms(lambda i: tally.slack_state.claim_event(f"EvPart{i}")),
             "Slack user mapped to a member": median_ms(lambda i: tally.actor_for("U0SALES1"))}
 
 

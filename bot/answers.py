@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from bot.command_forms import USAGE, Command, Help, help_text
 from bot.delivery import Item, Notice, Replaced
-from bot.grammar import PARSERS, USAGE, Command, Help, help_text, parse
-from core.errors import InvalidInput, TallyError
+from bot.grammar import PARSERS, parse
+from core.errors import Ambiguous, InvalidInput, NotFound, TallyError
 from core.mentions import SLACK_MENTION
 from tools import Actor, Proposal, Tally
 from tools.registry import get
@@ -39,7 +40,23 @@ def execute(tally: Tally, actor: Actor, command: Command) -> BaseModel | Proposa
 
 def is_command(text: str) -> bool:
     words = text.split()
-    return bool(words) and words[0].lower().lstrip("/") in PARSERS
+    return bool(words) and words[0].lower().lstrip("/") in {*PARSERS, "tally"}
+
+
+def run_command(tally: Tally, actor: Actor, text: str, *, model: bool) -> BaseModel | Proposal | Help | None:
+    """The one routing rule of every front end. A line runs as a command only when it parses completely
+    and its arguments are found: its result, proposal or help. Otherwise, with a model, None: the line
+    is plain language for the model ("remind me about INV-... on Monday", "credit for the new customer");
+    without one, the grammar's specific error (a TallyError). A refusal is always the answer."""
+    if not is_command(text):
+        return None
+    try:
+        command = parse(text, tally.clock.now().astimezone(actor.tz).date(), tally.rules.currency)
+        return command if isinstance(command, Help) else execute(tally, actor, command)
+    except (NotFound, Ambiguous, InvalidInput):
+        if model:
+            return None
+        raise
 
 
 def from_slack(text: str, bot_user_id: str | None) -> str:
@@ -53,29 +70,31 @@ def from_slack(text: str, bot_user_id: str | None) -> str:
 
 
 def answer_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
-    """A `/tally` command, with its text as Slack sends it (escaped, people as <@U…|name>)."""
-    return _run_command(tally, actor, from_slack(text, None))
+    """A `/tally` command, with its text as Slack sends it (escaped, people as <@U…|name>): the grammar
+    only, so a line that is not a command gets the grammar's own error."""
+    text = from_slack(text, None)
+    if not is_command(text):
+        text = f"tally {text}"  # "/tally wat": the unknown command is named, with the list of commands
+    return _items(tally, actor, text, model=False) or []
 
 
-def _run_command(tally: Tally, actor: Actor, text: str) -> list[Item]:
+def _items(tally: Tally, actor: Actor, text: str, *, model: bool) -> list[Item] | None:
     try:
-        command = parse(text, tally.clock.now().astimezone(actor.tz).date(), tally.rules.currency)
-        if isinstance(command, Help):
-            return [Notice(f"```{help_text(command.topic)}```")]
-        return [execute(tally, actor, command)]
+        done = run_command(tally, actor, text, model=model)
     except TallyError as exc:
         return [Notice(exc.message, exc.hint, error=True, people=exc.people)]
+    if isinstance(done, Help):
+        return [Notice(f"```{help_text(done.topic)}```")]
+    return None if done is None else [done]
 
 
 def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
                 text: str, *, bot_user_id: str | None) -> list[Item]:
     """A mention or DM, with its text as Slack sends it; `bot_user_id` is Tally's own, from Bolt's context."""
     text = from_slack(text, bot_user_id)
-    if is_command(text):
-        items = _run_command(tally, actor, text)
-        grammar_failed = len(items) == 1 and isinstance(items[0], Notice) and items[0].error
-        if not grammar_failed or conversation is None:
-            return items
+    items = _items(tally, actor, text, model=conversation is not None)
+    if items is not None:
+        return items
     if conversation is None:
         return [Notice(NO_MODEL, f"```{help_text()}```")]
     return items_from_reply(conversation.handle_turn(actor, thread_key, text))

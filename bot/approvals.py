@@ -12,9 +12,7 @@ from bot.blocks.elements import escape, mention
 from core.errors import TallyError
 from core.roles import Role
 from tools import Actor, Outcome, Tally
-from tools.admin import members_in_role
 from tools.orders import HOLDS, OrderResult, label_of
-from tools.slack_state import cards, remember_card
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +37,12 @@ def ask_managers(tally: Tally, client: Any, result: OrderResult, requester: str,
     """Post Approve/Reject to every manager, and remember where, with the requester's own card."""
     number, now = result.order.number, tally.clock.now()
     if card is not None:
-        remember_card(tally.db, "order", number, card[0], card[1], requester, now)
-    for manager in members_in_role(tally.db, Role.MANAGER.value):
+        tally.slack_state.remember_card("order", number, card[0], card[1], requester, now)
+    for manager in tally.members.in_role(Role.MANAGER.value):
         dm = client.conversations_open(users=manager.slack_user_id)["channel"]["id"]
         posted = client.chat_postMessage(channel=dm, blocks=approval_card(result.order, requester),
                                          text=escape(f"{number} for {result.order.customer.name} needs your approval"))
-        remember_card(tally.db, "approval", number, dm, posted["ts"], manager.slack_user_id, now)
+        tally.slack_state.remember_card("approval", number, dm, posted["ts"], manager.slack_user_id, now)
 
 
 def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: str,
@@ -52,10 +50,8 @@ def decide_hold(tally: Tally, actor: Actor, number: str, approve: bool, reason: 
     """The manager's click is the confirmation. A hold is decided once: the order row is locked and must
     still be on the hold the card showed, so a second click, or another manager's at the same moment,
     fails and is told by `decided_before` who decided first."""
-    proposal = tally.propose(actor, "approve_credit_hold", {"order_number": number, "approve": approve,
-                                                             "reason": reason, "hold": hold},
-                             request_key=request_key)
-    return tally.confirm(actor, proposal.pending_id)
+    return tally.run_now(actor, "approve_credit_hold", {"order_number": number, "approve": approve,
+                                                        "reason": reason, "hold": hold}, key=request_key)
 
 
 def decided_before(tally: Tally, actor: Actor, number: str, hold: str = "credit") -> str | None:
@@ -83,12 +79,13 @@ def announce_decision(tally: Tally, client: Any, outcome: Outcome, tz: str) -> N
     text = f"{escape(order.number)} for {escape(order.customer.name)} was {verdict} by {mention(outcome.decided_by)}."
     if order.status in HOLDS:
         text += f" It is now on {label_of(order.status)} and waits for a manager."
-    for card in cards(tally.db, "approval", order.number) + cards(tally.db, "order", order.number):
+    cards = tally.slack_state.cards
+    for card in cards("approval", order.number) + cards("order", order.number):
         try:
             client.chat_update(channel=card.channel, ts=card.ts, blocks=blocks, text=text)
         except Exception:
             log.warning("could not update card %s/%s", card.channel, card.ts, exc_info=True)
-    requester_cards = cards(tally.db, "order", order.number)
+    requester_cards = cards("order", order.number)
     if requester_cards:
         card = requester_cards[0]
         client.chat_postMessage(channel=card.channel, thread_ts=card.ts, text=text)

@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from bot.answers import execute
-from bot.grammar import PARSERS, Command, Help, help_text, parse
-from bot.text_views import render, render_error
-from core.errors import Ambiguous, InvalidInput, NotFound, TallyError
+from pydantic import BaseModel
+
+from bot.answers import run_command
+from bot.blocks.console_text import render_error
+from bot.blocks.views import render
+from bot.command_forms import Help, help_text
+from core.errors import InvalidInput, TallyError
 from tools import Actor, Proposal, Tally
 
 if TYPE_CHECKING:
@@ -85,25 +88,14 @@ class Console:
             self.say(render_error(exc))
 
     def _request(self, line: str) -> None:
-        verb = line.split()[0].lower().lstrip("/")
-        if verb not in PARSERS and verb != "tally":
-            if self.agent is None:
-                return self.say(NO_MODEL_NOTE + "\n" + help_text())
-            return self._ask_agent(line)
-        try:
-            command = parse(line, self.tally.clock.now().astimezone(self.actor.tz).date(), self.tally.rules.currency)
-        except InvalidInput:
-            if self.agent is None:
-                raise
-            return self._ask_agent(line)  # "order 10 widgets for acme" is plain language, not the grammar
-        if isinstance(command, Help):
-            return self.say(help_text(command.topic) + ("" if command.topic else "\n" + EXIT_HELP))
-        try:
-            self.run(command)
-        except (NotFound, Ambiguous, InvalidInput):
-            if self.agent is None:
-                raise
-            self._ask_agent(line)  # "credit for the new customer" named no customer: as in Slack, the model reads it
+        answer = run_command(self.tally, self.actor, line, model=self.agent is not None)
+        if isinstance(answer, Help):
+            return self.say(help_text(answer.topic) + ("" if answer.topic else "\n" + EXIT_HELP))
+        if answer is not None:
+            return self.show(answer)
+        if self.agent is None:
+            return self.say(NO_MODEL_NOTE + "\n" + help_text())
+        self._ask_agent(line)
 
     def _ask_agent(self, line: str) -> None:
         reply = self.agent(line)
@@ -116,8 +108,7 @@ class Console:
         self.pending = list(reply.proposals)
         self.say("\n\n".join([*shown, confirmation(self.pending)]))
 
-    def run(self, command: Command) -> None:
-        answer = execute(self.tally, self.actor, command)
+    def show(self, answer: BaseModel | Proposal) -> None:
         if isinstance(answer, Proposal):
             self.pending = [answer]
             self.say(confirmation(self.pending))

@@ -16,9 +16,8 @@ from bot.slack_posts import posted_before, without_blind_retries
 from core.money import fmt
 from core.plural import days
 from core.roles import Role
-from tools import Actor, FixedClock, Tally
-from tools.admin import members_in_role
-from tools.digests import DigestClaim, claim_digest, iso_week, mark_digest_sent, release_digest
+from tools import Actor, Tally
+from tools.digests import DigestClaim, iso_week
 from tools.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -39,8 +38,7 @@ def _change(now: Decimal, before: Decimal, unit: str, better_when_lower: bool) -
 def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[dict], Any]:
     tally = tally.via("digest")
     now = tally.clock.now()
-    last_week = Tally(tally.db, tally.rules, FixedClock(now - timedelta(days=7)),
-                      surface=None)  # last week's figures for comparison: nobody views them as of then
+    last_week = tally.as_of(now - timedelta(days=7))  # last week's figures, to compare with
     period = {"period": "last-90-days"}
     this, before = tally.read(manager, "collections_summary", period), last_week.read(manager, "collections_summary",
                                                                                         period)
@@ -77,21 +75,21 @@ def send_digests(tally: Tally, client: Any, outbox: Outbox) -> int:
     how many were posted. An attempt that failed is tried again on a later run of the same week."""
     now, sent = tally.clock.now(), 0
     poster = without_blind_retries(client)
-    for member in members_in_role(tally.db, Role.MANAGER.value):
+    for member in tally.members.in_role(Role.MANAGER.value):
         manager = tally.actor_for(member.slack_user_id)
         if manager is None:
             continue
         local = now.astimezone(manager.tz)
         week = iso_week(local.date())
         due = local.weekday() == 0 and local.hour >= DIGEST_HOUR
-        claim = claim_digest(tally.db, manager.user_id, week, now, may_start=due)
+        claim = tally.digests.claim(manager.user_id, week, now=now, may_start=due)
         if claim is None:
             continue
         try:
             sent += _send(tally, poster, outbox, manager, claim)
         except Exception as exc:
             log.exception("weekly digest %s for %s failed; the next run tries again", week, manager.user_id)
-            release_digest(tally.db, manager.user_id, week, repr(exc))
+            tally.digests.release(manager.user_id, week, repr(exc))
     return sent
 
 
@@ -101,12 +99,12 @@ def _send(tally: Tally, client: Any, outbox: Outbox, manager: Actor, claim: Dige
     since = tally.clock.now() - timedelta(days=8)
     if claim.taken_over and (ts := posted_before(client, dm, METADATA_TYPE, payload.__eq__, since)) is not None:
         log.info("weekly digest %s for %s was posted before; marked sent", claim.week, manager.user_id)
-        mark_digest_sent(tally.db, manager.user_id, claim.week, dm, ts, tally.clock.now())
+        tally.digests.mark_sent(manager.user_id, claim.week, dm, ts)
         return 0
     blocks, ageing = digest_blocks(tally, manager, outbox)
     posted = client.chat_postMessage(channel=dm, blocks=blocks, text=f"Receivables digest, week {claim.week}",
                                      metadata={"event_type": METADATA_TYPE, "event_payload": payload})
-    mark_digest_sent(tally.db, manager.user_id, claim.week, dm, posted["ts"], tally.clock.now())
+    tally.digests.mark_sent(manager.user_id, claim.week, dm, posted["ts"])
     try:  # the digest is out; its chart is a bonus that must not make it count as failed
         client.files_upload_v2(channel=dm, thread_ts=posted["ts"], content=ageing_chart(ageing),
                                filename=f"ageing-{claim.week}.png", title=f"AR ageing, week {claim.week}")

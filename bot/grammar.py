@@ -3,69 +3,17 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from core.dates import parse_date
 from core.errors import InvalidInput
 from core.mentions import user_id
 from tools.context import Rules
 from tools.orders import MAX_QUANTITY
-
-USAGE = {
-    "help": "help",
-    "order": "order CUSTOMER QTY SKU [@PRICE] ...    e.g. order ACME 10 WIDGET-1 5 GADGET-2 @45.00\n"
-             + " " * 39 + "(@PRICE: a quoted unit price for the line before it; default the list price)",
-    "credit": "credit CUSTOMER [AMOUNT]               e.g. credit ACME 5000",
-    "invoice": "invoice NUMBER                         e.g. invoice INV-2026-00042",
-    "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
-    "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
-    "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
-    "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
-    "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
-    "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
-    "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
-    "approve": "approve ORDER [REASON]                 e.g. approve SO-2026-00077",
-    "reject": "reject ORDER REASON                    e.g. reject SO-2026-00077 too much overdue",
-    "cancel": "cancel ORDER REASON | cancel reminder ID",
-    "ageing": "ageing [by customer|rep] [as of DATE]",
-    "dso": "dso [PERIOD]                           e.g. dso last-month",
-    "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
-    "worklist": "worklist [@COLLECTOR | all]",
-    "find": "find TEXT                              e.g. find umbrella",
-}
-
-
-@dataclass(frozen=True)
-class Command:
-    tool: str
-    args: dict[str, Any] = field(default_factory=dict)
-    verb: str = field(default="", compare=False)  # what was typed, for its usage when the tool refuses
-
-
-@dataclass(frozen=True)
-class Typed:
-    """What a parser knows besides the words: the user's today and the books' currency."""
-
-    today: date
-    currency: str = Rules.currency
-
-
-@dataclass(frozen=True)
-class Help:
-    topic: str | None = None
-
-
-def help_text(topic: str | None = None) -> str:
-    if topic in USAGE:
-        return "Usage: " + USAGE[topic]
-    return "Commands:\n" + "\n".join("  " + line.replace("\n", "\n  ") for line in USAGE.values())
-
-
-def _usage(verb: str, problem: str) -> InvalidInput:
-    return InvalidInput(problem, hint="Usage: " + USAGE[verb])
 
 
 def _int(token: str) -> int | None:
@@ -112,17 +60,17 @@ def parse(text: str, today: date, currency: str = Rules.currency) -> Command | H
 def _order(rest: list[str], at: Typed) -> Command:
     first_qty = next((i for i, t in enumerate(rest) if is_number(t)), None)
     if not first_qty:
-        raise _usage("order", "Name the customer, then quantity and SKU pairs.")
+        raise usage_error("order", "Name the customer, then quantity and SKU pairs.")
     customer, items = " ".join(rest[:first_qty]), rest[first_qty:]
     example = f"order {' '.join(w for w in rest[:first_qty] if w[:1] != '@')} 10 WIDGET-1 @12.00"
     if customer.startswith("@") or " @" in customer:
-        raise _usage("order", f"A price goes right after the line it is for, e.g. `{example}`.")
+        raise usage_error("order", f"A price goes right after the line it is for, e.g. `{example}`.")
     lines: list[dict[str, Any]] = []
     i = 0
     while i < len(items):
         if items[i].startswith("@"):  # "@12.00" (or "@ 12.00") quotes the previous line's unit price
             if not lines or "unit_price" in lines[-1]:
-                raise _usage("order", f"A price goes right after the line it is for, e.g. `{example}`.")
+                raise usage_error("order", f"A price goes right after the line it is for, e.g. `{example}`.")
             token = items[i][1:] or (items[i + 1] if i + 1 < len(items) else "")
             i += 1 if items[i][1:] else 2
             lines[-1]["unit_price"] = str(amount(token, example, what="price"))
@@ -130,7 +78,7 @@ def _order(rest: list[str], at: Typed) -> Command:
                 i += 1
             continue
         if not is_number(items[i]) or i + 1 >= len(items) or items[i + 1][:1] == "@":
-            raise _usage("order", f"Expected QTY SKU at {' '.join(items[i:])!r}.")
+            raise usage_error("order", f"Expected QTY SKU at {' '.join(items[i:])!r}.")
         lines.append({"sku": items[i + 1].upper(),
                       "quantity": quantity(items[i], MAX_QUANTITY, f"order {customer} 2 {items[i + 1]}")})
         i += 2
@@ -153,14 +101,14 @@ def _document(token: str, verb: str, kind: str = "invoice") -> str:
     or "the" in "approve the held order ..." means the line is plain language, not this command."""
     if not any(ch.isdigit() for ch in token):
         example = "INV-2026-00042" if kind == "invoice" else "SO-2026-00007"
-        raise _usage(verb, f"{token!r} is not an {kind} number; write it like {example}.")
+        raise usage_error(verb, f"{token!r} is not an {kind} number; write it like {example}.")
     return token
 
 
 def _credit(rest: list[str], at: Typed) -> Command:
     rest = _customer_words(rest)
     if not rest:
-        raise _usage("credit", "Which customer?")
+        raise usage_error("credit", "Which customer?")
     named = next((i for i, word in enumerate(rest) if i and is_number(word)), len(rest))
     example = f"credit {' '.join(rest[:named])} 5000"
     words = _amount_and_currency(rest, at, example)
@@ -171,7 +119,7 @@ def _credit(rest: list[str], at: Typed) -> Command:
 
 def _invoice(rest: list[str], at: Typed) -> Command:
     if len(rest) != 1:
-        raise _usage("invoice", "Give one invoice number.")
+        raise usage_error("invoice", "Give one invoice number.")
     return Command("invoice_status", {"invoice_number": _document(rest[0], "invoice")})
 
 
@@ -180,7 +128,7 @@ def _invoices(rest: list[str], at: Typed) -> Command:
     overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
     words = rest[:-1] if overdue else rest
     if not words and not overdue:
-        raise _usage("invoices", "Which customer?")
+        raise usage_error("invoices", "Which customer?")
     args: dict[str, Any] = {"only_overdue": overdue}
     if words:
         args["customer"] = " ".join(words)
@@ -195,7 +143,7 @@ def _orders(rest: list[str], at: Typed) -> Command:
 
 def _fulfil(rest: list[str], at: Typed) -> Command:
     if not rest or len(rest) > 2:
-        raise _usage("fulfil", "Give the order number, and optionally a tracking code.")
+        raise usage_error("fulfil", "Give the order number, and optionally a tracking code.")
     args: dict[str, Any] = {"order_number": _document(rest[0], "fulfil", "order")}
     if len(rest) == 2:
         args["tracking"] = rest[1]
@@ -204,10 +152,10 @@ def _fulfil(rest: list[str], at: Typed) -> Command:
 
 def _pay(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
-        raise _usage("pay", "Give the invoice and the amount.")
+        raise usage_error("pay", "Give the invoice and the amount.")
     today, example = at.today, f"pay {rest[0]} 100"
     if not is_number(rest[1]):
-        raise _usage("pay", f"{rest[1]!r} is not an amount; write it like 1,250.50, e.g. `{example}`.")
+        raise usage_error("pay", f"{rest[1]!r} is not an amount; write it like 1,250.50, e.g. `{example}`.")
     args: dict[str, Any] = {"invoice_number": _document(rest[0], "pay"), "amount": str(amount(rest[1], example)),
                             "received_on": today.isoformat()}
     extra = [word for word in rest[2:] if not is_currency(word, at.currency, rest[1], example)]  # '100 USD'
@@ -217,9 +165,9 @@ def _pay(rest: list[str], at: Typed) -> Command:
             extra = extra[1:]
         except InvalidInput:
             if len(extra) > 1 or any(ch in extra[0] for ch in "-/") and extra[0][:1].isdigit():
-                raise _usage("pay", f"{extra[0]!r} is not a date (use YYYY-MM-DD).") from None
+                raise usage_error("pay", f"{extra[0]!r} is not a date (use YYYY-MM-DD).") from None
     if len(extra) > 1:
-        raise _usage("pay", "Too many words after the amount.")
+        raise usage_error("pay", "Too many words after the amount.")
     if extra:
         args["reference"] = extra[0]
     return Command("record_payment", args)
@@ -227,21 +175,21 @@ def _pay(rest: list[str], at: Typed) -> Command:
 
 def _remind(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
-        raise _usage("remind", "Give the invoice and when.")
+        raise usage_error("remind", "Give the invoice and when.")
     args: dict[str, Any] = {"invoice_number": _document(rest[0], "remind")}
     when = rest[1:]
     if _is_user(when[-1]):
         args["recipient"] = when[-1]
         when = when[:-1]
     if not when:
-        raise _usage("remind", "When should the reminder go out?")
+        raise usage_error("remind", "When should the reminder go out?")
     args["remind_at"] = " ".join(when)
     return Command("schedule_reminder", args)
 
 
 def _promise(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
-        raise _usage("promise", "Give the invoice and the promised date.")
+        raise usage_error("promise", "Give the invoice and the promised date.")
     args: dict[str, Any] = {"invoice_number": _document(rest[0], "promise")}
     example = f"promise {rest[0]} 2026-12-05 500"
     words = _amount_and_currency(rest[1:], at, example)
@@ -259,20 +207,20 @@ def _promise(rest: list[str], at: Typed) -> Command:
 
 def _dispute(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
-        raise _usage("dispute", "Give the invoice and the reason.")
+        raise usage_error("dispute", "Give the invoice and the reason.")
     return Command("mark_dispute", {"invoice_number": _document(rest[0], "dispute"), "reason": " ".join(rest[1:])})
 
 
 def _approve(rest: list[str], at: Typed) -> Command:
     if not rest:
-        raise _usage("approve", "Which order?")
+        raise usage_error("approve", "Which order?")
     return Command("approve_credit_hold", {"order_number": _document(rest[0], "approve", "order"), "approve": True,
                                            "reason": " ".join(rest[1:]) or "approved"})
 
 
 def _reject(rest: list[str], at: Typed) -> Command:
     if len(rest) < 2:
-        raise _usage("reject", "Give the order and the reason.")
+        raise usage_error("reject", "Give the order and the reason.")
     return Command("approve_credit_hold", {"order_number": _document(rest[0], "reject", "order"), "approve": False,
                                            "reason": " ".join(rest[1:])})
 
@@ -281,7 +229,7 @@ def _cancel(rest: list[str], at: Typed) -> Command:
     if len(rest) == 2 and rest[0].lower() == "reminder" and _int(rest[1]):
         return Command("cancel_reminder", {"reminder_id": _int(rest[1])})
     if len(rest) < 2:
-        raise _usage("cancel", "Give the order and the reason.")
+        raise usage_error("cancel", "Give the order and the reason.")
     order = _document(rest[0], "cancel", "order")
     return Command("cancel_order", {"order_number": order, "reason": " ".join(rest[1:])})
 
@@ -292,13 +240,13 @@ def _ageing(rest: list[str], at: Typed) -> Command:
     if "by" in words:
         i = words.index("by")
         if i + 1 >= len(words) or words[i + 1] not in ("customer", "rep"):
-            raise _usage("ageing", "Group by customer or rep.")
+            raise usage_error("ageing", "Group by customer or rep.")
         args["group_by"] = words[i + 1]
         del words[i:i + 2]
     if words[:2] == ["as", "of"]:
         args["as_of"] = parse_date(" ".join(words[2:]), at.today).isoformat()
     elif words:
-        raise _usage("ageing", f"Did not understand {' '.join(words)!r}.")
+        raise usage_error("ageing", f"Did not understand {' '.join(words)!r}.")
     return Command("ar_ageing", args)
 
 
@@ -315,7 +263,7 @@ def _sales(rest: list[str], at: Typed) -> Command:
     if "by" in words:
         i = words.index("by")
         if i + 1 >= len(words) or words[i + 1] not in ("rep", "customer", "product", "month"):
-            raise _usage("sales", "Group by rep, customer, product or month.")
+            raise usage_error("sales", "Group by rep, customer, product or month.")
         args["group_by"] = words[i + 1]
         del words[i:i + 2]
     if words:
@@ -329,7 +277,7 @@ def _worklist(rest: list[str], at: Typed) -> Command:
 
 def _find(rest: list[str], at: Typed) -> Command:
     if not rest:
-        raise _usage("find", "What should I look for?")
+        raise usage_error("find", "What should I look for?")
     return Command("find_customer", {"query": " ".join(rest)})
 
 

@@ -10,7 +10,7 @@ from slack_bolt import BoltResponse
 from bot.blocks import refusal_card
 from bot.listeners.outage import is_outage, outage_response
 from tools import Tally
-from tools.slack_state import claim_event, message_key
+from tools.slack_state import message_key
 
 REFUSAL = "Sorry, you are not set up to use Tally yet. Ask an admin to add you."
 
@@ -21,8 +21,7 @@ def drop_redeliveries(body: dict, context: Any, client: Any, logger: Any, next: 
     tally: Tally = context["tally"]
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     try:
-        if event_id and not claim_event(tally.db, event_id, tally.clock.now(),
-                                         _answered_message(body.get("event") or {})):
+        if event_id and not tally.slack_state.claim_event(event_id, _answered_message(body.get("event") or {})):
             return BoltResponse(status=200, body="")
     except Exception as exc:
         if not is_outage(exc):

@@ -13,15 +13,7 @@ from bot.slack_posts import posted_before, without_blind_retries
 from core.reading import HISTORY_DAYS
 from core.roles import Role
 from tools import Tally
-from tools.admin import members_in_role
-from tools.read_watch import (
-    AlertClaim,
-    UnusualDay,
-    claim_read_alert,
-    mark_read_alert_sent,
-    recent_unusual_days,
-    release_read_alert,
-)
+from tools.read_watch import AlertClaim, UnusualDay
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_read_alert"
@@ -39,15 +31,15 @@ def send_read_alerts(tally: Tally, client: Any) -> int:
     how many DMs were posted. A post that failed is tried again on a later run."""
     now, sent = tally.clock.now(), 0
     poster = without_blind_retries(client)
-    unusual_days = recent_unusual_days(tally.db, now, tally.rules.read_alert_floor)
+    unusual_days = tally.read_watch.recent_unusual(now)
     if not unusual_days:
         return 0
-    told = members_in_role(tally.db, Role.ADMIN.value, Role.MANAGER.value)
+    told = tally.members.in_role(Role.ADMIN.value, Role.MANAGER.value)
     for unusual in unusual_days:
         for member in told:
             if member.slack_user_id == unusual.user_id:
                 continue
-            claim = claim_read_alert(tally.db, unusual, member.slack_user_id, now)
+            claim = tally.read_watch.claim(unusual, member.slack_user_id, now)
             if claim is None:
                 continue
             try:
@@ -55,7 +47,7 @@ def send_read_alerts(tally: Tally, client: Any) -> int:
             except Exception as exc:
                 log.exception("read alert about %s on %s to %s failed; the next run tries again", unusual.user_id,
                               unusual.day, member.slack_user_id)
-                release_read_alert(tally.db, claim, repr(exc))
+                tally.read_watch.release(claim, repr(exc))
     return sent
 
 
@@ -64,9 +56,9 @@ def _send(tally: Tally, client: Any, unusual: UnusualDay, claim: AlertClaim) -> 
     payload = {"user": claim.user_id, "day": claim.day.isoformat()}
     since = tally.clock.now() - timedelta(days=3)
     if claim.taken_over and (ts := posted_before(client, dm, METADATA_TYPE, payload.__eq__, since)) is not None:
-        mark_read_alert_sent(tally.db, claim, dm, ts, tally.clock.now())
+        tally.read_watch.mark_sent(claim, dm, ts)
         return 0
     posted = client.chat_postMessage(channel=dm, text=alert_text(unusual),
                                      metadata={"event_type": METADATA_TYPE, "event_payload": payload})
-    mark_read_alert_sent(tally.db, claim, dm, posted["ts"], tally.clock.now())
+    tally.read_watch.mark_sent(claim, dm, posted["ts"])
     return 1

@@ -23,9 +23,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.reminders import reminder_blocks, reminder_text
 from bot.slack_posts import posted_before
 from tools import Tally
-from tools.admin import member_timezone, set_member_timezone
 from tools.outbox import MANUAL, Claimed, Outbox, Verdict
-from tools.reminder_message import ReminderMessage, reminder_messages
+from tools.reminder_message import ReminderMessage
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_reminder"
@@ -153,7 +152,7 @@ class ReminderSender:
         """Right before posting: whether and to whom each row goes, and the messages of those that go."""
         verdicts = self.outbox.verdicts(reminder_ids, self.tally.clock.now())
         ready = [r for r, v in verdicts.items() if v.skip is None]
-        return verdicts, reminder_messages(self.tally.db, self.tally.clock, self.tally.rules, ready)
+        return verdicts, self.tally.reminder_messages.many(ready)
 
     def _deliver(self, job: Claimed, verdict: Verdict, message: ReminderMessage | None,
                  posted: list[tuple[int, str, str]], report: SendReport, now: datetime) -> None:
@@ -204,7 +203,8 @@ class ReminderSender:
         return self._zones[user_id]
 
     def _read_timezone(self, user_id: str) -> str | None:
-        tz, checked = member_timezone(self.tally.db, user_id)
+        member = self.tally.members.get(user_id)
+        tz, checked = (member.timezone, member.tz_checked_at) if member else (None, None)
         now = self.tally.clock.now()
         if checked is None or now - checked > TZ_MAX_AGE:
             try:
@@ -213,7 +213,7 @@ class ReminderSender:
                 log.info("users.info failed for %s; keeping %s", user_id, tz, exc_info=True)
                 fresh = None
             if fresh:
-                set_member_timezone(self.tally.db, user_id, fresh, now)
+                self.tally.members.set_timezone(user_id, fresh, now)
                 tz = fresh
         return tz
 

@@ -11,34 +11,9 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.http_guard import SignedRequestsOnly
-from config import Settings
 
 PATH = "/slack/events"
 log = logging.getLogger(__name__)
-
-
-class SettingsProblem(Exception):
-    """A missing or malformed setting, named, with what would work."""
-
-
-def _secret(value: object) -> str:
-    return value.get_secret_value().strip() if value is not None else ""
-
-
-def check_slack_settings(settings: Settings) -> None:
-    token, secret, app_token = (_secret(settings.slack_bot_token), _secret(settings.slack_signing_secret),
-                                _secret(settings.slack_app_token))
-    if not token:
-        raise SettingsProblem("SLACK_BOT_TOKEN is missing: set it to the app's Bot User OAuth Token (xoxb-...).")
-    if not token.startswith("xoxb-") or token in ("xoxb-", "xoxb-..."):
-        raise SettingsProblem("SLACK_BOT_TOKEN looks wrong: a bot token starts with xoxb- "
-                              "(from OAuth & Permissions in the app's settings).")
-    if app_token and (not app_token.startswith("xapp-") or app_token == "xapp-..."):
-        raise SettingsProblem("SLACK_APP_TOKEN looks wrong: an app-level token starts with xapp- "
-                              "(Basic Information → App-Level Tokens, scope connections:write).")
-    if not app_token and (not secret or secret == "..."):
-        raise SettingsProblem("SLACK_SIGNING_SECRET is missing: HTTP mode verifies every request with it "
-                              "(Basic Information → Signing Secret). Or set SLACK_APP_TOKEN for Socket Mode.")
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -64,16 +39,15 @@ def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run(app: App, settings: Settings) -> None:
-    app_token = _secret(settings.slack_app_token)
+def run(app: App, *, port: int, app_token: str = "", signing_secret: str = "") -> None:
     if app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("Tally is connecting to Slack in Socket Mode")
         SocketModeHandler(app, app_token).start()
         return
-    server = http_server(app, settings.port, signing_secret=_secret(settings.slack_signing_secret))
-    log.info("Tally listens on http://0.0.0.0:%s%s", settings.port, PATH)
+    server = http_server(app, port, signing_secret=signing_secret)
+    log.info("Tally listens on http://0.0.0.0:%s%s", port, PATH)
     signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()

@@ -30,6 +30,7 @@ from db.session import Database
 from evals.fixtures import resolve
 from tools import FixedClock, Rules, Tally
 from tools.registry import REGISTRY
+from wiring import agent
 
 TASKS = Path(__file__).resolve().parent / "tasks"
 HELD_OUT = "frozen.json"  # written before any tuning of prompts or tool descriptions; reported apart
@@ -130,8 +131,6 @@ def _domain_state(db: Database) -> list[Any]:
 
 
 def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseChatModel) -> Run:
-    from bot.agent.turn import Conversation
-
     db_file = workdir / f"{task['id']}.db"
     shutil.copy(template, db_file)
     db = Database(f"sqlite:///{db_file}")
@@ -140,7 +139,7 @@ def run_task(task: dict[str, Any], template: Path, workdir: Path, model: BaseCha
         actor = tally.actor_for(task["actor"])
         needed = set(PLACEHOLDER.findall(json.dumps(task, ensure_ascii=False)))
         task = _fill(task, resolve(tally, actor, needed))
-        conversation = Conversation(tally, model)
+        conversation = agent(tally, model)
         checks = task.get("db", [])
         before, domain_before = _counts(db, checks), _domain_state(db)
         run = Run(task["id"], True, category=task.get("category", ""), held_out=task.get("held_out", False))

@@ -109,11 +109,11 @@ class Memory:
         return [r for r in (decode(*row) for row in reversed(rows)) if r is not None]
 
     def save_turn(self, thread_key: str, exchange: list[tuple[str, str | dict[str, Any]]], now: datetime,
-                  log: TurnLog, author: str | None = None) -> None:
+                  stats: TurnStats, status: str, *, author: str, error: str | None = None) -> None:
         """The exchange (words, or tool calls as dicts) and the turn's cost log, in one transaction; the
         thread is pruned to `keep`. Every row stays readable: words are cut, calls keep valid JSON."""
         with self.db.session(write=True) as session:
-            session.add(log)
+            session.add(turn_log(now, author, thread_key, stats, status, error))
             for role, content in exchange:
                 stored = encode_call(content) if isinstance(content, dict) else storable(content[:MAX_CHARS])
                 session.add(ConversationMessage(thread_key=thread_key, role=role, content=stored, author=author,

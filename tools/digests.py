@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.models import DigestLog
 from db.session import Database
+from tools.context import Clock
 
 # Longer than any one send (Slack's 429 waits are seconds to a minute, five at most), shorter than the
 # hour between runs: a crashed attempt is taken over by the next run.
@@ -72,3 +73,20 @@ def release_digest(db: Database, manager: str, week: str, error: str) -> None:
                                                 DigestLog.sent_at.is_(None))
                         .values(lease_until=None, last_error=error[:500]))
         session.commit()
+
+
+class Digests:
+    """The weekly digest's bookkeeping, on the service's database and clock."""
+
+    def __init__(self, db: Database, clock: Clock):
+        self.db, self.clock = db, clock
+
+    def claim(self, manager: str, week: str, *, now: datetime | None = None, may_start: bool = True,
+              lease: timedelta = LEASE) -> DigestClaim | None:
+        return claim_digest(self.db, manager, week, now or self.clock.now(), may_start=may_start, lease=lease)
+
+    def mark_sent(self, manager: str, week: str, channel: str, ts: str) -> None:
+        mark_digest_sent(self.db, manager, week, channel, ts, self.clock.now())
+
+    def release(self, manager: str, week: str, error: str) -> None:
+        release_digest(self.db, manager, week, error)

@@ -11,61 +11,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.dunning import (
-    DEFAULT_POLICY,
-    Stage,
-    WorkingHours,
-    next_delivery_time,
-    parse_policy,
-    parse_working_hours,
-    should_chase,
-    stage_date,
-    stages_to_create,
-)
+from core.dunning import next_delivery_time, should_chase, stage_date, stages_to_create
 from core.recipients import Holders
 from core.roles import Role
 from db.models import AuditEvent, Customer, Invoice, Member, Reminder
 from db.reports import IS_OPEN
 from db.session import Database
 from tools.context import Clock, Rules
+from tools.dunning_policy import Policy, Timing
 from tools.outbox_verdicts import MANUAL, Verdict, decide
+from tools.reminder_rows import ReminderRow, reminder_row
 
 WHO = "dunning"  # the actor of the outbox's audit events
 INSERT_CHUNK = 10_000
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How long a sender holds the rows it claimed, and when a failed row is tried again."""
-
-    lease: timedelta = timedelta(minutes=2)
-    retry_after: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
-                                          timedelta(hours=1))
-
-    @property
-    def max_attempts(self) -> int:
-        return len(self.retry_after) + 1
-
-
-@dataclass(frozen=True)
-class Policy:
-    stages: tuple[Stage, ...] = DEFAULT_POLICY
-    hours: WorkingHours = WorkingHours()
-
-
-def load_policy(path: Path | None) -> Policy:
-    """The dunning policy from a TOML file (stages and working hours), or the built-in default."""
-    if path is None:
-        return Policy()
-    text = Path(path).read_text(encoding="utf-8")
-    stages = parse_policy(text) if "[[stage]]" in text else DEFAULT_POLICY
-    return Policy(stages, parse_working_hours(text))
 
 
 @dataclass(frozen=True)
@@ -297,19 +260,19 @@ class Outbox:
         """The first moment from `now` inside the recipient's working hours (`now` itself when inside)."""
         return next_delivery_time(now, self._tz(recipient_tz), self.policy.hours)
 
-    def listing(self, status: str | None = None, limit: int = 50) -> list[Reminder]:
+    def listing(self, status: str | None = None, limit: int = 50) -> list[ReminderRow]:
         with self.db.session() as session:
             query = select(Reminder).order_by(Reminder.due_at.desc()).limit(limit)
             if status:
                 query = query.where(Reminder.status == status)
-            return list(session.scalars(query))
+            return [reminder_row(r) for r in session.scalars(query)]
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:
             return dict(session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
 
-    def failed_since(self, since: datetime) -> list[Reminder]:
+    def failed_since(self, since: datetime) -> list[ReminderRow]:
         with self.db.session() as session:
-            return list(session.scalars(select(Reminder).where(Reminder.status == "failed",
-                                                                Reminder.created_at >= since - timedelta(days=30))
-                                        .order_by(Reminder.due_at)))
+            return [reminder_row(r) for r in session.scalars(select(Reminder).where(
+                Reminder.status == "failed", Reminder.created_at >= since - timedelta(days=30))
+                .order_by(Reminder.due_at))]

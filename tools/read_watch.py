@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from core.reading import HISTORY_DAYS, alert_above, daily_median, is_unusual
 from db.models import DocumentRead, Member, ReadAlert
 from db.session import Database
+from tools.context import Clock
 
 # Longer than one post (Slack's 429 waits included), shorter than the time between runs.
 LEASE = timedelta(minutes=10)
@@ -162,3 +163,29 @@ def release_read_alert(db: Database, claim: AlertClaim, error: str) -> None:
 def alerted(db: Database) -> list[ReadAlert]:
     with db.session() as session:
         return list(session.scalars(select(ReadAlert).order_by(ReadAlert.day, ReadAlert.user_id, ReadAlert.recipient)))
+
+
+class ReadWatch:
+    """The read log and its alerts, on the service's database and clock."""
+
+    def __init__(self, db: Database, clock: Clock, floor: int):
+        self.db, self.clock, self.floor = db, clock, floor
+
+    def log(self, **filters: object) -> list[ReadEntry]:
+        return read_log(self.db, **filters)
+
+    def unusual(self, first: date, last: date, *, user: str | None = None,
+                floor: int | None = None) -> list[UnusualDay]:
+        return unusual_days(self.db, self.floor if floor is None else floor, first, last, user=user)
+
+    def recent_unusual(self, now: datetime | None = None) -> list[UnusualDay]:
+        return recent_unusual_days(self.db, now or self.clock.now(), self.floor)
+
+    def claim(self, unusual: UnusualDay, recipient: str, now: datetime | None = None) -> AlertClaim | None:
+        return claim_read_alert(self.db, unusual, recipient, now or self.clock.now())
+
+    def mark_sent(self, claim: AlertClaim, channel: str, ts: str) -> None:
+        mark_read_alert_sent(self.db, claim, channel, ts, self.clock.now())
+
+    def release(self, claim: AlertClaim, error: str) -> None:
+        release_read_alert(self.db, claim, error)

@@ -91,3 +91,16 @@ def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: li
             recipient_collects=roles.get(r.recipient) != Role.SALES.value,
             last_contact_at=r.invoice.last_contact_at, history=history[r.invoice.number],
         ) for r in reminders}
+
+
+class ReminderMessages:
+    """What reminder DMs show, on the service's database, clock and rules."""
+
+    def __init__(self, db: Database, clock: Clock, rules: Rules):
+        self.db, self.clock, self.rules = db, clock, rules
+
+    def for_click(self, actor: Actor, reminder_id: int, invoice_number: str) -> ReminderMessage | None:
+        return reminder_message_for(self.db, self.clock, self.rules, actor, reminder_id, invoice_number)
+
+    def many(self, reminder_ids: list[int]) -> dict[int, ReminderMessage]:
+        return reminder_messages(self.db, self.clock, self.rules, reminder_ids)

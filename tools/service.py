@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,33 +22,12 @@ from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import SUPERVISES, Role
 from db.models import DocumentRead, Member, PendingAction
 from db.session import Database
-from tools.context import REFS_KEPT, Actor, Clock, Rules, SystemClock, ToolContext, View
+from tools.context import REFS_KEPT, Actor, Clock, FixedClock, Rules, SystemClock, ToolContext, View
+from tools.dunning_policy import Policy
 from tools.messages import argument_problems, refusal
+from tools.proposals import Outcome, PendingView, Proposal
 from tools.registry import REGISTRY, ToolSpec, get
-
-
-@dataclass(frozen=True)
-class Proposal:
-    pending_id: str
-    tool: str
-    summary: str
-    requested_by: str
-    preview: BaseModel | None  # None when the request repeats one proposed before (same request_key)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a confirmation or cancellation did. `result` is set when the tool ran (now or before)."""
-
-    pending_id: str
-    tool: str
-    status: str  # done, failed, cancelled, expired
-    summary: str
-    result: BaseModel | None = None
-    error: str | None = None
-    already: bool = False  # the action had been decided before this call
-    decided_by: str | None = None
-    decided_at: datetime | None = None
+from tools.services import Services
 
 
 def invalid_arguments(exc: ValidationError) -> InvalidInput:
@@ -58,13 +36,15 @@ def invalid_arguments(exc: ValidationError) -> InvalidInput:
     return InvalidInput(" ".join(dict.fromkeys(problems.values())), fields=problems)
 
 
-class Tally:
+class Tally(Services):
     def __init__(self, db: Database, rules: Rules | None = None, clock: Clock | None = None,
-                 pending_ttl: timedelta = timedelta(hours=24), surface: str | None = "slack"):
+                 pending_ttl: timedelta = timedelta(hours=24), surface: str | None = "slack",
+                 policy: Policy | None = None):
         self.db = db
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.pending_ttl = pending_ttl
+        self.policy = policy or Policy()  # the dunning stages and working hours the outbox follows
         # The front end whose requests this serves, as the read log names it; None logs no reads (a
         # service set to another moment, computing figures to compare with).
         self.surface = surface
@@ -73,6 +53,13 @@ class Tally:
         """The same service for requests through another front end (console, /tally, App Home, digest)."""
         other = copy.copy(self)
         other.surface = surface
+        return other
+
+    def as_of(self, moment: datetime) -> Tally:
+        """The same service with its clock stopped at `moment` (last week's figures, to compare with); its
+        reads are not logged, as nobody views them as of then."""
+        other = copy.copy(self)
+        other.clock, other.surface = FixedClock(moment), None
         return other
 
     def __deepcopy__(self, memo: dict) -> object:
@@ -162,10 +149,11 @@ class Tally:
                 return self._proposed_for(actor, request_key)
         return Proposal(pending.id, name, summary, actor.user_id, preview)
 
-    def propose_and_confirm(self, actor: Actor, name: str, args: dict, key: str) -> Outcome:
-        """A write whose click is its confirmation (snooze), done once per `key`: a double click or a Slack
-        retry with the same key gets the first click's outcome, not a second write."""
-        pending_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"tally:{key}"))
+    def run_now(self, actor: Actor, name: str, args: dict, key: str | None = None) -> Outcome:
+        """A write whose click is itself the confirmation (snooze, a reminder's buttons, a form's submit),
+        done once per `key`: a double click or a Slack retry with the same key gets the first click's
+        outcome, not a second write."""
+        pending_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"tally:{key}") if key else uuid.uuid4())
         if self.pending(pending_id) is None:
             try:
                 self.propose(actor, name, args, pending_id=pending_id)
@@ -233,9 +221,11 @@ class Tally:
             return [Outcome(p.id, p.tool, "cancelled", p.summary, error=p.error, decided_by=actor.user_id,
                             decided_at=p.decided_at) for p in earlier]
 
-    def pending(self, pending_id: str) -> PendingAction | None:
+    def pending(self, pending_id: str) -> PendingView | None:
         with self.db.session() as session:
-            return session.get(PendingAction, pending_id)
+            p = session.get(PendingAction, pending_id)
+            return None if p is None else PendingView(p.id, p.tool, dict(p.args), p.summary, p.requested_by,
+                                                      p.status, p.thread_key, p.expires_at)
 
     def expire_pending(self) -> int:
         now = self.clock.now()

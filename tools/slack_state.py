@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,22 +11,49 @@ from sqlalchemy.exc import IntegrityError
 
 from db.models import SlackCard, SlackEvent
 from db.session import Database
+from tools.context import Clock
 
 
-def claim_event(db: Database, event_id: str, now: datetime, message_key: str | None = None) -> bool:
-    """True the first time an event id is seen; False for Slack's redeliveries of it. With `message_key`
-    (the user message the event carries, see message_key), also False when another event carried the same
-    message: Slack sends one message as app_mention and message.im, under two event ids."""
-    keys = [event_id] + ([message_key] if message_key else [])
-    with db.session(write=True) as session:
-        if any(session.get(SlackEvent, key) is not None for key in keys):
-            return False
-        session.add_all(SlackEvent(event_id=key, received_at=now) for key in keys)
-        try:
+@dataclass(frozen=True)
+class Card:
+    """Where a card about something was posted, so it can be updated when that something changes."""
+
+    channel: str
+    ts: str
+    user_id: str | None
+
+
+class SlackState:
+    def __init__(self, db: Database, clock: Clock):
+        self.db, self.clock = db, clock
+
+    def claim_event(self, event_id: str, message_key: str | None = None, now: datetime | None = None) -> bool:
+        """True the first time an event id is seen; False for Slack's redeliveries of it. With `message_key`
+        (the user message the event carries, see message_key), also False when another event carried the
+        same message: Slack sends one message as app_mention and message.im, under two event ids."""
+        now = now or self.clock.now()
+        keys = [event_id] + ([message_key] if message_key else [])
+        with self.db.session(write=True) as session:
+            if any(session.get(SlackEvent, key) is not None for key in keys):
+                return False
+            session.add_all(SlackEvent(event_id=key, received_at=now) for key in keys)
+            try:
+                session.commit()
+            except IntegrityError:  # a parallel delivery of the same event or message won the insert
+                return False
+        return True
+
+    def remember_card(self, kind: str, ref: str, channel: str, ts: str, user_id: str | None,
+                      now: datetime | None = None) -> None:
+        with self.db.session(write=True) as session:
+            session.add(SlackCard(kind=kind, ref=ref, channel=channel, ts=ts, user_id=user_id,
+                                  created_at=now or self.clock.now()))
             session.commit()
-        except IntegrityError:  # a parallel delivery of the same event or message won the insert
-            return False
-    return True
+
+    def cards(self, kind: str, ref: str) -> list[Card]:
+        with self.db.session() as session:
+            return [Card(c.channel, c.ts, c.user_id) for c in
+                    session.scalars(select(SlackCard).where(SlackCard.kind == kind, SlackCard.ref == ref))]
 
 
 def message_key(client_msg_id: str | None, channel: str | None, ts: str | None) -> str | None:
@@ -36,15 +64,3 @@ def message_key(client_msg_id: str | None, channel: str | None, ts: str | None) 
         return None
     key = f"msg:{ident}"
     return key if len(key) <= 64 else "msg:" + hashlib.sha256(ident.encode()).hexdigest()
-
-
-def remember_card(db: Database, kind: str, ref: str, channel: str, ts: str, user_id: str | None,
-                  now: datetime) -> None:
-    with db.session(write=True) as session:
-        session.add(SlackCard(kind=kind, ref=ref, channel=channel, ts=ts, user_id=user_id, created_at=now))
-        session.commit()
-
-
-def cards(db: Database, kind: str, ref: str) -> list[SlackCard]:
-    with db.session() as session:
-        return list(session.scalars(select(SlackCard).where(SlackCard.kind == kind, SlackCard.ref == ref)))

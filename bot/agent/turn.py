@@ -23,11 +23,11 @@ from bot.agent.history import as_messages, remembered
 from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
 from bot.agent.prompt import system_prompt, turn_context
 from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, call_tool, tools_for
-from bot.text_views import render
+from bot.blocks.views import render
 from core.figures import states_figures
 from core.roles import Role
 from tools import Actor, Outcome, Proposal, Tally
-from tools.conversations import Memory, TurnStats, turn_log
+from tools.conversations import TurnStats
 
 log = logging.getLogger(__name__)
 # "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
@@ -121,7 +121,7 @@ class Conversation:
         self.tally = tally
         self.model = model
         self.max_tool_calls = max_tool_calls
-        self.memory = Memory(tally.db, keep=memory_messages)
+        self.memory = tally.memory(keep=memory_messages)
         self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
         self._agents: dict[Role, Any] = {}
         self._building = threading.Lock()
@@ -184,8 +184,7 @@ class Conversation:
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
         failed = reply.status == "failed"
         self.memory.save_turn(thread_key, [] if failed else [("user", text), *remembered(reply)], now,
-                              turn_log(now, actor.user_id, thread_key, reply.stats, reply.status,
-                                       reply.text if failed else None), author=actor.user_id)
+                              reply.stats, reply.status, author=actor.user_id, error=reply.text if failed else None)
         return reply
 
     def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:

@@ -1,4 +1,5 @@
-"""Which view renders which tool result, and the one-line text that goes with it."""
+"""One presenter per tool result, found by the result's type: its Block Kit blocks, the one-line text that
+goes with them, and the console's text."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from bot.blocks import collections, credit, customers, invoices, orders, reports
+from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditDecisionView, CreditReport
@@ -19,37 +21,47 @@ from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
 
 
 @dataclass(frozen=True)
-class View:
-    blocks: Callable[[BaseModel, int], list[dict]]  # (result, page)
-    text: Callable[[BaseModel], str]
+class Presenter:
+    blocks: Callable[[BaseModel, int], list[dict]]  # (result, page), for Slack
+    text: Callable[[BaseModel], str]  # one line: Slack's notification and screen-reader text
+    console: Callable[[BaseModel], str]  # the whole result as terminal text
 
 
 def _done(result: BaseModel) -> str:
     return result.describe(done=True)
 
 
-VIEWS: dict[type, View] = {
-    CreditReport: View(lambda r, p: credit.credit_blocks(r), credit.credit_text),
-    CreditDecisionView: View(lambda r, p: credit.decision_blocks(r), credit.decision_text),
-    OrderResult: View(lambda r, p: orders.order_result_blocks(r), _done),
-    OrderList: View(orders.order_list_blocks, orders.order_list_text),
-    OrderView: View(lambda r, p: orders.order_blocks(r), orders.order_text),
-    InvoiceStatusResult: View(invoices.invoice_status_blocks, invoices.invoice_status_text),
-    InvoiceDetail: View(lambda r, p: invoices.invoice_blocks(r), invoices.invoice_text),
-    InvoiceList: View(invoices.invoice_list_blocks, invoices.invoice_list_text),
-    PaymentResult: View(lambda r, p: invoices.payment_blocks(r), _done),
-    InvoiceUpdate: View(lambda r, p: invoices.invoice_update_blocks(r), _done),
-    ReminderResult: View(lambda r, p: collections.reminder_blocks(r), _done),
-    Worklist: View(collections.worklist_blocks, collections.worklist_text),
-    AgeingReport: View(reports.ageing_blocks, reports.ageing_text),
-    CollectionsSummary: View(lambda r, p: reports.collections_blocks(r), reports.collections_text),
-    SalesSummary: View(reports.sales_blocks, reports.sales_text),
-    CustomerMatches: View(customers.customers_blocks, customers.customers_text),
+PRESENTERS: dict[type, Presenter] = {
+    CreditReport: Presenter(lambda r, p: credit.credit_blocks(r), credit.credit_text, console.credit),
+    CreditDecisionView: Presenter(lambda r, p: credit.decision_blocks(r), credit.decision_text, credit.decision_text),
+    OrderResult: Presenter(lambda r, p: orders.order_result_blocks(r), _done,
+                           lambda r: r.describe(done=True) + "\n" + console.order(r.order)),
+    OrderList: Presenter(orders.order_list_blocks, orders.order_list_text, console.orders),
+    OrderView: Presenter(lambda r, p: orders.order_blocks(r), orders.order_text, console.order),
+    InvoiceStatusResult: Presenter(invoices.invoice_status_blocks, invoices.invoice_status_text,
+                                   console.invoice_status),
+    InvoiceDetail: Presenter(lambda r, p: invoices.invoice_blocks(r), invoices.invoice_text, console.invoice_detail),
+    InvoiceList: Presenter(invoices.invoice_list_blocks, invoices.invoice_list_text, console.invoice_list),
+    PaymentResult: Presenter(lambda r, p: invoices.payment_blocks(r), _done, _done),
+    InvoiceUpdate: Presenter(lambda r, p: invoices.invoice_update_blocks(r), _done, _done),
+    ReminderResult: Presenter(lambda r, p: collections.reminder_blocks(r), _done, _done),
+    Worklist: Presenter(collections.worklist_blocks, collections.worklist_text, console.worklist),
+    AgeingReport: Presenter(reports.ageing_blocks, reports.ageing_text, console.ageing),
+    CollectionsSummary: Presenter(lambda r, p: reports.collections_blocks(r), reports.collections_text,
+                                  console.collections),
+    SalesSummary: Presenter(reports.sales_blocks, reports.sales_text, console.sales),
+    CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
 }
 
 
+def render(result: BaseModel) -> str:
+    """The console's text of a result."""
+    presenter = PRESENTERS.get(type(result))
+    return presenter.console(result) if presenter else result.model_dump_json(indent=2)
+
+
 def result_blocks(result: BaseModel, page: int = 0) -> list[dict]:
-    view = VIEWS.get(type(result))
+    view = PRESENTERS.get(type(result))
     if view is not None:
         return view.blocks(result, page)
     # A result without a view of its own (a tool added later): its own words, or its data.
@@ -60,7 +72,7 @@ def result_blocks(result: BaseModel, page: int = 0) -> list[dict]:
 
 
 def result_text(result: BaseModel) -> str:
-    view = VIEWS.get(type(result))
+    view = PRESENTERS.get(type(result))
     if view is not None:
         return view.text(result)
     if hasattr(result, "describe"):

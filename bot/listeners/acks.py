@@ -1,7 +1,7 @@
 """Acknowledge first: Slack wants an answer within 3 seconds; the work runs in lazy listeners."""
 
-from typing import Any
+from slack_bolt import Ack
 
 
-def ack_now(ack: Any) -> None:
+def ack_now(ack: Ack) -> None:
     ack()

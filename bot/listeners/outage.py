@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from logging import Logger
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import Ack, BoltContext, BoltResponse, Respond
+from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from tools import is_outage
 
 OUTAGE = "Sorry, I could not reach the database, so nothing was changed. Please try again in a minute."
 _GIVEN = ("ack", "body", "context", "client", "logger", "respond", "view", "event", "command", "action")
-
-
-def is_outage(exc: BaseException) -> bool:
-    """The database is down or unreachable (not a bad statement or a constraint)."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _form_error(body: dict) -> dict | None:
@@ -29,7 +24,7 @@ def _form_error(body: dict) -> dict | None:
     return {"response_action": "errors", "errors": {next(iter(values)): OUTAGE}} if values else None
 
 
-def tell_outage(body: dict, client: Any, logger: Any) -> None:
+def tell_outage(body: dict, client: WebClient, logger: Logger) -> None:
     event = body.get("event") or {}
     user = (body.get("user") or {}).get("id") or body.get("user_id") or event.get("user")
     try:
@@ -53,7 +48,7 @@ def tell_outage(body: dict, client: Any, logger: Any) -> None:
         logger.warning("could not tell %s that the database is down", user, exc_info=True)
 
 
-def outage_response(body: dict, client: Any, logger: Any, exc: BaseException) -> BoltResponse:
+def outage_response(body: dict, client: WebClient, logger: Logger, exc: BaseException) -> BoltResponse:
     """For middleware, before any listener ran: the request's own answer, and a word to the person."""
     logger.error("database unreachable: %r", exc)
     if body.get("type") == "view_submission" and (errors := _form_error(body)) is not None:
@@ -67,8 +62,8 @@ def answers_outage(listener: Callable[..., None]) -> Callable[..., None]:
     name, so the wrapper asks for all it may need and hands the listener only the ones it takes."""
     wanted = set(inspect.signature(listener).parameters)
 
-    def run(ack: Any, body: dict, context: Any, client: Any, logger: Any, respond: Any, view: Any, event: Any,
-            command: Any, action: Any, request: Any) -> None:
+    def run(ack: Ack, body: dict, context: BoltContext, client: WebClient, logger: Logger, respond: Respond,
+            view: Any, event: Any, command: Any, action: Any, request: Any) -> None:
         given = dict(zip(_GIVEN, (ack, body, context, client, logger, respond, view, event, command, action),
                          strict=True))
         try:

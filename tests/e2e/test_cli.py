@@ -1,5 +1,6 @@
-"""`python app.py ...` as a subprocess: every admin command from its real entry point, on a temporary SQLite
-file, and (when TALLY_TEST_DATABASE_URL is set) one import and backup/restore round trip on PostgreSQL.
+"""`python app.py ...`: every admin command through the CLI app, one run per command group as a subprocess
+of app.py itself, on a temporary SQLite file, and (when TALLY_TEST_DATABASE_URL is set) one import and
+backup/restore round trip on PostgreSQL.
 The rules of import, export, restore and audit are tested in-process in test_data_cli.py."""
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 import typer.main
 from sqlalchemy import func, select
 
-from bot.cli import cli
+from cli import cli
 from db.backup import snapshot
 from db.models import (
     AuditEvent,
@@ -34,35 +33,35 @@ from db.models import (
     SalesOrder,
 )
 from db.session import Database
+from tests.e2e.app_runner import Ran, run_app
 from tools.exporter import FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("TALLY_TEST_DATABASE_URL")
-TODAY = datetime.now(UTC).date()  # the subprocesses run on the system clock
+TODAY = datetime.now(UTC).date()  # the commands run on the system clock
 YEAR = TODAY.year
 
 
-def app(cwd: Path, url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
-    environ["DATABASE_URL"] = url
-    result = subprocess.run([sys.executable, str(ROOT / "app.py"), *args], input=stdin, capture_output=True,
-                            text=True, cwd=cwd, env=environ, timeout=180)
+def app(cwd: Path, url: str, *args: str, stdin: str | None = None, real: bool = False) -> Ran:
+    """A command in this process, through the same Typer app as `python app.py` (fast), or with `real` as a
+    subprocess of app.py itself: one such smoke run per command group proves the entry point."""
+    result = run_app(cwd, args, {"DATABASE_URL": url}, stdin=stdin, real=real)
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
     if result.returncode == 0 and args[-1] != "--help":  # every command says which database it opens, on stderr
         assert result.stderr.startswith("Database: "), (args, result.stderr)
     return result
 
 
-def ok(cwd: Path, url: str, *args: str, stdin: str | None = None) -> str:
-    result = app(cwd, url, *args, stdin=stdin)
+def ok(cwd: Path, url: str, *args: str, stdin: str | None = None, real: bool = False) -> str:
+    result = app(cwd, url, *args, stdin=stdin, real=real)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def in_parallel(cwd: Path, url: str, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess]:
-    """Independent commands at once: each subprocess spends most of its second starting Python."""
+def in_parallel(cwd: Path, url: str, *commands: tuple[str, ...]) -> list[Ran]:
+    """Independent commands at once, as subprocesses: each spends most of its second starting Python."""
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda args: app(cwd, url, *args), commands))
+        return list(pool.map(lambda args: app(cwd, url, *args, real=True), commands))
 
 
 def tables(url: str, *, audit: bool = True) -> dict[str, list[dict]]:
@@ -105,9 +104,9 @@ def demo_template(tmp_path_factory) -> Path:
     """One demo database made through the CLI (migrate, then seed --demo), copied by each test that needs it."""
     folder = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{folder / 'tally.db'}"
-    assert "Database at revision" in ok(folder, url, "migrate")
+    assert "Database at revision" in ok(folder, url, "migrate", real=True)
     assert count(url, Customer) == 0
-    assert "Demo data loaded." in ok(folder, url, "seed", "--demo")
+    assert "Demo data loaded." in ok(folder, url, "seed", "--demo", real=True)
     return folder / "tally.db"
 
 
@@ -134,7 +133,7 @@ def test_help_works_for_every_command_and_subcommand_without_a_database(tmp_path
     paths = command_paths(group)
     assert {("members", "add"), ("import",), ("restore",), ("seed",)} <= set(paths)
     url = f"sqlite:///{tmp_path / 'never.db'}"
-    results = in_parallel(tmp_path, url, *[(*path, "--help") for path in paths])
+    results = [app(tmp_path, url, *path, "--help", real=not path) for path in paths]  # the top one as a subprocess
     for path, result in zip(paths, results, strict=True):
         assert result.returncode == 0, (path, result.stdout, result.stderr)
         assert "Usage:" in result.stdout and "--help" in result.stdout, path
@@ -189,13 +188,13 @@ def test_seed_scale_loads_n_invoices_deterministically_with_a_progress_bar(tmp_p
 
 def test_members_add_list_remove_and_clear_refusals(tmp_path, demo):
     added = ok(tmp_path, demo, "members", "add", "U0NEW1", "--role", "sales", "--name", "New Rep",
-               "--tz", "Europe/Paris")
+               "--tz", "Europe/Paris", real=True)
     assert "U0NEW1 New Rep: sales" in added
     listed = ok(tmp_path, demo, "members", "list")
     row = next(line for line in listed.splitlines() if line.startswith("U0NEW1"))
     assert row.split() == ["U0NEW1", "sales", "Europe/Paris", "New", "Rep"]
     assert "U0MGR1" in listed and "manager" in listed
-    welcome = app(tmp_path, demo, "console", "--as", "U0NEW1", stdin="help\n")
+    welcome = app(tmp_path, demo, "console", "--as", "U0NEW1", stdin="help\n", real=True)
     assert welcome.returncode == 0 and "order CUSTOMER QTY SKU" in welcome.stdout
 
     assert "U0NEW1 removed." in ok(tmp_path, demo, "members", "remove", "U0NEW1")
@@ -227,7 +226,7 @@ BADAMT,Bad Amount,U0SALES1,,lots,30,,
 BADTERMS,Bad Terms,U0SALES1,,1000,thirty,,
 ,No Code,U0SALES1,,1000,30,,
 """)
-    result = app(tmp_path, demo, "import", "customers", str(customers))
+    result = app(tmp_path, demo, "import", "customers", str(customers), real=True)
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
         "  line 3: refused: owner_rep U0NOBODY is not an active member; add it with `members add` first.",
@@ -336,7 +335,7 @@ def test_import_refuses_files_it_cannot_read_and_imports_nothing(tmp_path, demo)
 
 
 def test_export_writes_csv_files_whose_rows_match_the_database(tmp_path, demo):
-    out = ok(tmp_path, demo, "export", "--out", str(tmp_path / "export"))
+    out = ok(tmp_path, demo, "export", "--out", str(tmp_path / "export"), real=True)
     models = {"members": Member, "customers": Customer, "products": Product, "invoices": Invoice,
               "payments": Payment, "orders": SalesOrder, "order_lines": OrderLine}
     for name, (columns, _) in FILES.items():
@@ -356,7 +355,7 @@ def test_export_writes_csv_files_whose_rows_match_the_database(tmp_path, demo):
 def test_backup_then_restore_brings_back_every_table_and_refuses_what_is_not_a_backup(tmp_path, demo):
     ok(tmp_path, demo, "console", "--as", "U0SALES1", stdin="order ACME 2 WIDGET-1\ny\n")  # audit, pending
     saved = tables(demo)
-    assert "Backed up" in ok(tmp_path, demo, "backup", "tally-backup.jsonl.gz")
+    assert "Backed up" in ok(tmp_path, demo, "backup", "tally-backup.jsonl.gz", real=True)
     assert not list(tmp_path.glob("*.partial"))
 
     ok(tmp_path, demo, "members", "remove", "U0SALES3")
@@ -370,14 +369,14 @@ def test_backup_then_restore_brings_back_every_table_and_refuses_what_is_not_a_b
     assert ", members 7, " in refused.stdout
     assert "Run again with --replace" in refused.stdout and "The database was not changed." in refused.stdout
     assert tables(demo) == changed
-    restored = ok(tmp_path, demo, "restore", "tally-backup.jsonl.gz", "--replace")
+    restored = ok(tmp_path, demo, "restore", "tally-backup.jsonl.gz", "--replace", real=True)
     assert "Replaced customers 20, " in restored and ", members 7, " in restored
     assert f"Restored {sum(len(rows) for rows in saved.values())} rows" in restored
     assert "0 audit events added" in restored  # every event of the backup was already in the log
     assert tables(demo, audit=False) == {t: rows for t, rows in saved.items() if t != "audit_events"}
     log = tables(demo)["audit_events"]
     assert log[:len(history)] == history and [e["action"] for e in log[len(history):]] == ["restore"]
-    [last] = ok(tmp_path, demo, "audit", "--limit", "1").splitlines()
+    [last] = ok(tmp_path, demo, "audit", "--limit", "1", real=True).splitlines()
     assert last.split()[1:5] == ["cli", "restore", "database", "tally-backup.jsonl.gz"]
 
     # Refused files change nothing and say why, without a traceback.

@@ -1,12 +1,9 @@
-"""`python app.py console` as a subprocess with piped input, on the embedded default database (kept in the
+"""`python app.py console` with piped input (in process, and once as a subprocess of app.py), on the embedded
 test's folder through TALLY_DATA_DIR, never in the project)."""
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from bot.blocks import blocks_for
 from bot.blocks.reminders import reminder_blocks
 from bot.console import NOTHING_PENDING, Console, run_lines
 from db.models import AuditEvent, Invoice, SalesOrder
+from tests.e2e.app_runner import run_app
 from tests.helpers import invoice_of, state
 from tools.orders import ORDER_LIST_LIMIT
 from tools.reminder_message import ReminderMessage
@@ -24,15 +22,13 @@ from tools.reminder_message import ReminderMessage
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def console(tmp_path, user, text, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
-    environ.update(env, TALLY_DATA_DIR=str(tmp_path))
-    return subprocess.run([sys.executable, str(ROOT / "app.py"), "console", "--as", user], input=text,
-                          capture_output=True, text=True, cwd=tmp_path, env=environ, timeout=120)
+def console(tmp_path, user, text, real=False, **env):
+    return run_app(tmp_path, ["console", "--as", user], {**env, "TALLY_DATA_DIR": str(tmp_path)}, stdin=text,
+                   real=real, timeout=120)
 
 
 def test_console_first_start_seeds_demo_then_orders_with_confirmation(tmp_path):
-    result = console(tmp_path, "U0SALES1", "credit ACME\norder ACME 10 WIDGET-1\ny\norders ACME\n")
+    result = console(tmp_path, "U0SALES1", "credit ACME\norder ACME 10 WIDGET-1\ny\norders ACME\n", real=True)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert (tmp_path / "tally.db").exists()
@@ -71,10 +67,7 @@ def test_console_sends_plain_language_to_the_model_and_keeps_commands_model_free
     assert "Credit for ACME Acme Corp" in out
     assert "Create an order for Acme Corp: 3 × GADGET-2 at 49.00; total 147.00 USD" in out
     assert "Confirm? [y/N]" in out and "is confirmed; stock reserved" in out
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TALLY_", "OPENAI_"))}
-    environ["TALLY_DATA_DIR"] = str(tmp_path)
-    stats = subprocess.run([sys.executable, str(ROOT / "app.py"), "stats"], capture_output=True, text=True,
-                           cwd=tmp_path, env=environ, timeout=120).stdout
+    stats = run_app(tmp_path, ["stats"], {"TALLY_DATA_DIR": str(tmp_path)}, real=True).stdout
     assert "per user" in stats and "U0SALES1" in stats and "create_order" in stats
 
 
@@ -184,6 +177,6 @@ def test_env_example_copied_as_is_starts_the_demo_console_and_a_placeholder_key_
     assert result.stdout.count("Credit for ACME") == 1  # nothing after exit ran
     with (tmp_path / ".env").open("a") as env:
         env.write("TALLY_MODEL=gpt-4o-mini\nOPENAI_API_KEY=sk-...\n")
-    refused = console(tmp_path, user, "credit ACME\n")
+    refused = console(tmp_path, user, "credit ACME\n", real=True)  # what the shell shows on stderr
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "OPENAI_API_KEY is still a placeholder ('sk-...', as in .env.example)" in refused.stderr

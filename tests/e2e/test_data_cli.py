@@ -15,15 +15,16 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from bot.cli import cli
+from cli import cli
 from config import get_settings
 from db.backup import wipe
 from db.migrate import current_revision
 from db.models import AuditEvent, Base, Customer, Invoice, Payment, Product
 from tests.conftest import DEMO_NOW
 from tests.helpers import state
-from tools.admin import set_member_timezone
+from tools import FixedClock
 from tools.exporter import IMPORTABLE
+from tools.members import Members
 
 TODAY = datetime.now(UTC).date()  # the commands run on the system clock
 
@@ -212,8 +213,9 @@ def test_members_changes_and_orders_are_in_the_audit_log_which_the_audit_command
     app("members", "add", "U0NEW1", "--role", "collector")
     app("members", "add", "U0NEW1", "--role", "collector")  # as it is: nothing to record
     app("members", "remove", "U0NEW1")
-    set_member_timezone(db, "U0SALES1", "Europe/Berlin", DEMO_NOW)
-    set_member_timezone(db, "U0SALES1", "Europe/Berlin", DEMO_NOW + timedelta(hours=1))  # same zone: no event
+    members = Members(db, FixedClock(DEMO_NOW))
+    members.set_timezone("U0SALES1", "Europe/Berlin")
+    members.set_timezone("U0SALES1", "Europe/Berlin", DEMO_NOW + timedelta(hours=1))  # same zone: no event
     proposal = tally.propose(actors["U0SALES1"], "create_order", {"customer": "ACME", "lines": [
         {"sku": "WIDGET-1", "quantity": 2}, {"sku": "GADGET-2", "quantity": 1, "unit_price": "45.00"}]})
     order = tally.confirm(actors["U0SALES1"], proposal.pending_id).result.order

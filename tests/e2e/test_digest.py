@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import bot.digest
 from bot.digest import send_digests
 from bot.slack_app import slack_client
 from db.models import DigestLog
 from tests.fakes.slack_api import MockSlack
 from tools import FixedClock, Tally
+from tools.digests import Digests
 from tools.outbox import Outbox
 
 MONDAY_9AM_NY = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)  # the manager, U0MGR1, is in New York
@@ -85,7 +85,7 @@ def test_a_crash_between_post_and_mark_is_reconciled_not_posted_twice(tally, db,
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(bot.digest, "mark_digest_sent", die)
+        patch.setattr(Digests, "mark_sent", die)
         with pytest.raises(Crash):
             run_at(db, tally, slack, MONDAY_9AM_NY)
     assert len(digests(slack)) == 1 and log_row(db).sent_at is None

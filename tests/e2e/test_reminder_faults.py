@@ -13,7 +13,7 @@ from bot.slack_app import slack_client
 from db.models import AuditEvent, Customer, Invoice, Reminder
 from tests.fakes.slack_api import MockSlack
 from tools import Tally, TickingClock
-from tools.admin import remove_member
+from tools.members import Members
 from tools.outbox import Outbox, Timing
 
 THURSDAY_4PM_UTC = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_slack_dying_mid_run_loses_and_doubles_nothing(tally, db, swept):
 
 
 def test_a_removed_member_gets_nothing(tally, db, swept):
-    remove_member(db, "U0COLL1")
+    Members(db, tally.clock).remove("U0COLL1")
     with MockSlack(clock=tally.clock) as slack:
         report = passes(tally, slack, 1, timedelta(0))[0]
         assert not slack.messages("DU0COLL1") and report.sent > 0

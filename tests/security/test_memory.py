@@ -85,13 +85,13 @@ def test_any_tool_call_is_stored_as_json_that_reads_back():
 
 
 def test_text_no_database_keeps_is_stored_readably(db):
-    from tools.conversations import Memory, TurnStats, turn_log
+    from tools.conversations import Memory, TurnStats
 
     memory = Memory(db, keep=10)
     memory.save_turn("t-nul", [("user", "pay \x00 now \ud800"), ("tool_call", {"name": "find_customer",
                                                                               "args": {"query": "a\x00\udfff"},
                                                                               "result": "Shown to the user."})],
-                     DEMO_NOW, turn_log(DEMO_NOW, "U0COLL1", "t-nul", TurnStats(), "answered"), author="U0COLL1")
+                     DEMO_NOW, TurnStats(), "answered", author="U0COLL1")
     question, call = memory.history("t-nul")
     assert question.text == "pay \ufffd now ?" and call.call["args"] == {"query": "a\ufffd?"}
     assert question.author == call.author == "U0COLL1" and question.author_name == "Colin Cole"

@@ -21,7 +21,7 @@ from bot.blocks import (
 from bot.blocks.elements import escape, escape_keeping, mention
 from bot.blocks.monospace import table_section, width
 from bot.blocks.paging import PAGE_SIZE
-from bot.blocks.views import VIEWS
+from bot.blocks.views import PRESENTERS
 from core.money import fmt
 from db.models import Product
 from tests.conftest import DEMO_NOW
@@ -116,7 +116,7 @@ def next_page(tally, actor, blocks):
 
 
 def test_every_result_type_has_a_view():
-    assert set(VIEWS) >= {CreditReport, CreditDecisionView, OrderResult, OrderList, OrderView, InvoiceStatusResult,
+    assert set(PRESENTERS) >= {CreditReport, CreditDecisionView, OrderResult, OrderList, OrderView, InvoiceStatusResult,
                           InvoiceDetail, InvoiceList, PaymentResult, ReminderResult, InvoiceUpdate, Worklist,
                           AgeingReport, CollectionsSummary, SalesSummary, CustomerMatches}
 
@@ -152,7 +152,7 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]
-    assert {type(r) for r in results} >= set(VIEWS)
+    assert {type(r) for r in results} >= set(PRESENTERS)
     for result in results:
         rows = max(len(getattr(result, name, None) or []) for name in ("rows", "items", "invoices", "orders"))
         for page in range(rows // 10 + 2):  # every page, and one past the end

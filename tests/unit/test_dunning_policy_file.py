@@ -4,7 +4,8 @@ import pytest
 
 from core.errors import InvalidInput
 from tools import FixedClock
-from tools.outbox import Outbox, Policy, load_policy
+from tools.dunning_policy import Policy, load_policy
+from tools.outbox import Outbox
 
 POLICY = """
 [[stage]]

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from bot.grammar import Command, Help, help_text, parse
+from bot.command_forms import Command, Help, help_text
+from bot.grammar import parse
 from core.errors import InvalidInput
 
 TODAY = date(2026, 11, 24)

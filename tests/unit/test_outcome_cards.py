@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 from bot.blocks import outcome_card
-from bot.blocks.views import result_blocks
-from bot.text_views import render
+from bot.blocks.views import render, result_blocks
 from tests.conftest import DEMO_NOW
 from tests.helpers import order_of
 from tests.unit.test_blocks import all_text, check_limits, run

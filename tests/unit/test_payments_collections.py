@@ -142,7 +142,7 @@ def test_paid_on_is_the_day_the_last_money_arrived_even_when_entered_out_of_orde
 
 
 def test_a_managers_own_worklist_is_the_whole_book_and_an_empty_one_says_whose(tally, db, actors):
-    from bot.text_views import render
+    from bot.blocks.views import render
 
     manager = actors["U0MGR1"]
     everyone = tally.read(manager, "collection_worklist", {})

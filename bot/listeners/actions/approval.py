@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.approvals import announce_decision, decide_hold, decided_before
 from bot.blocks import error_text
@@ -13,7 +16,7 @@ from core.errors import TallyError
 REJECT_VIEW = "tally_reject_reason"
 
 
-def approve_hold(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+def approve_hold(body: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger) -> None:
     """The first click updates every card about the order; any later click is told who decided."""
     actor, tally = context["actor"], context["tally"]
     number, hold = held_ref(body["actions"][0]["value"])
@@ -30,7 +33,7 @@ def approve_hold(body: dict, context: Any, client: Any, respond: Any, logger: An
             replace_original=False)
 
 
-def open_reject_reason(ack: Any, body: dict, client: Any) -> None:
+def open_reject_reason(ack: Ack, body: dict, client: WebClient) -> None:
     ack()
     value = body["actions"][0]["value"]
     number, _ = held_ref(value)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.approvals import ask_managers, held_order, update_card
 from bot.blocks import error_text, fallback_text, outcome_card
@@ -11,7 +14,8 @@ from core.errors import TallyError
 from tools.orders import label_of
 
 
-def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, confirm: bool) -> None:
+def _decide(body: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger,
+            confirm: bool) -> None:
     actor, tally = context["actor"], context["tally"]
     pending_id = body["actions"][0]["value"]
     try:
@@ -33,9 +37,9 @@ def _decide(body: dict, context: Any, client: Any, respond: Any, logger: Any, co
                          "not be notified; please tell one.", response_type="ephemeral", replace_original=False)
 
 
-def confirm_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+def confirm_pending(body: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger) -> None:
     _decide(body, context, client, respond, logger, confirm=True)
 
 
-def cancel_pending(body: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+def cancel_pending(body: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger) -> None:
     _decide(body, context, client, respond, logger, confirm=False)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.approvals import update_card
 from bot.blocks import blocks_for, error_text, fallback_text
 from core.errors import TallyError
 
 
-def next_page(body: dict, context: Any, client: Any, respond: Any) -> None:
+def next_page(body: dict, context: BoltContext, client: WebClient, respond: Respond) -> None:
     actor, tally = context["actor"], context["tally"]
     request = json.loads(body["actions"][0]["value"])
     try:

@@ -6,12 +6,14 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
 from bot.blocks import error_text
 from bot.blocks.elements import escape
 from bot.blocks.reminders import reminder_blocks, reminder_text
 from bot.reminder_modals import dispute_modal, payment_modal, promise_modal
 from core.errors import TallyError
-from tools.reminder_message import reminder_message_for
 
 MODALS = {"tally_remind_paid": payment_modal, "tally_remind_promise": promise_modal,
           "tally_remind_dispute": dispute_modal}
@@ -23,7 +25,7 @@ def _metadata(body: dict) -> dict:
     return {**value, "channel": container.get("channel_id"), "ts": container.get("message_ts")}
 
 
-def open_reminder_modal(ack: Any, body: dict, context: Any, client: Any) -> None:
+def open_reminder_modal(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     """Opened right away: a modal needs the click's trigger id within 3 seconds."""
     ack()
     tally, actor = context["tally"], context["actor"]
@@ -39,7 +41,7 @@ def open_reminder_modal(ack: Any, body: dict, context: Any, client: Any) -> None
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
+def snooze(body: dict, context: BoltContext, client: WebClient, respond: Respond) -> None:
     """The click is the confirmation, and it counts once: a double click or a retry of the same button
     finds the first click's reminder and shows it again."""
     tally, actor = context["tally"], context["actor"]
@@ -47,7 +49,7 @@ def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
     days = int(meta["days"])
     until = (tally.clock.now() + timedelta(days=days)).replace(second=0, microsecond=0)
     try:
-        outcome = tally.propose_and_confirm(actor, "schedule_reminder", {
+        outcome = tally.run_now(actor, "schedule_reminder", {
             "invoice_number": meta["invoice"], "remind_at": until.isoformat(), "note": "snoozed"},
             key=f"snooze:{meta['reminder']}:{days}:{actor.user_id}")
     except TallyError as exc:
@@ -61,7 +63,7 @@ def snooze(body: dict, context: Any, client: Any, respond: Any) -> None:
     show_done(tally, client, actor, meta, f"😴 Snoozed until {local} by <@{actor.user_id}>")
 
 
-def show_done(tally: Any, client: Any, actor: Any, meta: dict, done: str) -> None:
+def show_done(tally: Any, client: WebClient, actor: Any, meta: dict, done: str) -> None:
     """The reminder message now says what was done and by whom, without the buttons. The reminder is
     read as the person who clicked: one they may not see (the button's value named another) is left
     alone, and nothing of it reaches their message."""
@@ -69,7 +71,7 @@ def show_done(tally: Any, client: Any, actor: Any, meta: dict, done: str) -> Non
         reminder_id = int(meta["reminder"])
     except (KeyError, TypeError, ValueError):
         return
-    message = reminder_message_for(tally.db, tally.clock, tally.rules, actor, reminder_id, meta.get("invoice", ""))
+    message = tally.reminder_messages.for_click(actor, reminder_id, meta.get("invoice", ""))
     if message is None:
         return
     client.chat_update(channel=meta["channel"], ts=meta["ts"], text=reminder_text(message),

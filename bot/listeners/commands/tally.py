@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.answers import answer_command
 from bot.delivery import blocks_of, chart_for
@@ -10,7 +13,7 @@ from bot.listeners.events.conversation import OOPS, OOPS_HINT
 from bot.listeners.outage import OUTAGE, is_outage
 
 
-def run_tally_command(command: dict, context: Any, client: Any, respond: Any, logger: Any) -> None:
+def run_tally_command(command: dict, context: BoltContext, client: WebClient, respond: Respond, logger: Logger) -> None:
     actor, tally = context["actor"], context["tally"]
     try:
         items = answer_command(tally.via("slash"), actor, command.get("text") or "help")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.blocks.charts import ageing_chart
 from bot.home import home_blocks, home_view
@@ -10,7 +13,7 @@ from bot.listeners.outage import is_outage
 from core.roles import Role
 
 
-def publish_home(event: dict, context: Any, client: Any, logger: Any) -> None:
+def publish_home(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     if event.get("tab", "home") != "home":
         return
     actor, tally = context["actor"], context["tally"].via("home")

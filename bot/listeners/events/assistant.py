@@ -3,7 +3,10 @@ thread arrive as direct messages and are answered like any other."""
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.blocks.elements import escape
 from core.roles import Role
@@ -18,7 +21,7 @@ PROMPTS = {
 }
 
 
-def greet_thread(event: dict, context: Any, client: Any, logger: Any) -> None:
+def greet_thread(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     thread = event.get("assistant_thread") or {}
     tally = context["tally"]
     actor = context.get("actor") or tally.actor_for(thread.get("user_id", ""))

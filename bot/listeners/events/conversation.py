@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from logging import Logger
 from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.answers import answer_text
 from bot.blocks.cards import outcome_card
 from bot.delivery import Replaced, Thread
 from bot.listeners.outage import OUTAGE, is_outage
 from tools import Proposal
-from tools.slack_state import cards, remember_card
 
 OOPS = "Sorry, something went wrong on our side and nothing was changed."
 OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
 
 
-def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> None:
+def answer_in_thread(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     actor, tally = context["actor"], context["tally"]
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
     thread = Thread(client, channel, thread_ts)
@@ -38,24 +41,24 @@ def answer_in_thread(event: dict, context: Any, client: Any, logger: Any) -> Non
             thread.fail(OOPS, OOPS_HINT)
 
 
-def keep_cards(tally: Any, client: Any, actor: Any, channel: str, items: list, stamps: list[str]) -> None:
+def keep_cards(tally: Any, client: WebClient, actor: Any, channel: str, items: list, stamps: list[str]) -> None:
     """Remember where each proposal's card is, and turn the cards of proposals just replaced into
     cancelled ones, so an amended request leaves one card to confirm."""
     now = tally.clock.now()
     for item, ts in zip(items, stamps, strict=False):
         if isinstance(item, Proposal):
-            remember_card(tally.db, "proposal", item.pending_id, channel, ts, actor.user_id, now)
+            tally.slack_state.remember_card("proposal", item.pending_id, channel, ts, actor.user_id, now)
         elif isinstance(item, Replaced) and item.outcome is not None:
-            for card in cards(tally.db, "proposal", item.outcome.pending_id):
+            for card in tally.slack_state.cards("proposal", item.outcome.pending_id):
                 client.chat_update(channel=card.channel, ts=card.ts, text="Replaced by a newer proposal.",
                                    blocks=outcome_card(item.outcome, actor.timezone))
 
 
-def answer_mention(event: dict, context: Any, client: Any, logger: Any) -> None:
+def answer_mention(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     answer_in_thread(event, context, client, logger)
 
 
-def answer_direct_message(event: dict, context: Any, client: Any, logger: Any) -> None:
+def answer_direct_message(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     # Only people's own words in a DM with Tally: not edits, joins, bot posts, or channel chatter.
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from logging import Logger
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
 from bot.approvals import announce_decision, decide_hold, decided_before
 from bot.blocks import error_text
@@ -12,7 +15,7 @@ from bot.listeners.views.reminders import tell, view_key
 from core.errors import TallyError
 
 
-def reject_hold(body: dict, view: dict, context: Any, client: Any, logger: Any) -> None:
+def reject_hold(body: dict, view: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     actor, tally = context["actor"], context["tally"]
     number, hold = held_ref(view["private_metadata"])
     reason = view["state"]["values"]["reason"]["value"]["value"]

@@ -6,7 +6,10 @@ people submit again, and that second submission must find the first one, not rec
 from __future__ import annotations
 
 import json
-from typing import Any
+from logging import Logger
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
 
 from bot.blocks.cards import decided_line, outcome_people
 from bot.blocks.elements import escape, escape_keeping
@@ -24,18 +27,19 @@ def view_key(view: dict) -> str:
     return f"view:{view['id']}"
 
 
-def tell(client: Any, user_id: str, text: str) -> None:
+def tell(client: WebClient, user_id: str, text: str) -> None:
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=dm, text=text)
 
 
-def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client: Any, logger: Any) -> None:
+def submit_reminder_modal(ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient,
+                          logger: Logger) -> None:
     tally, actor = context["tally"], context["actor"]
     meta = json.loads(view["private_metadata"])
     tool, args, fields = tool_call(view["callback_id"], view, meta["invoice"])
     args = {k: v for k, v in args.items() if v not in (None, "")}
-    try:  # checks everything; errors go back into the form
-        proposal = tally.propose(actor, tool, args, request_key=view_key(view))
+    try:  # checks everything before it runs; errors go back into the form
+        outcome = tally.run_now(actor, tool, args, key=view_key(view))
     except InvalidInput as exc:
         field = next((fields[k] for k in fields if k in exc.fields or k in exc.message), next(iter(fields.values())))
         ack(response_action="errors", errors={field: exc.message[:150]})
@@ -44,7 +48,6 @@ def submit_reminder_modal(ack: Any, body: dict, view: dict, context: Any, client
         ack(response_action="errors", errors={next(iter(fields.values())): str(exc)[:150]})
         return
     ack()
-    outcome = tally.confirm(actor, proposal.pending_id)
     if outcome.already and outcome.status == "done":
         done = decided_line("Done", outcome, actor.timezone, outcome.decided_at)
         summary = escape_keeping(outcome.summary, outcome_people(outcome))

@@ -76,11 +76,11 @@ def members_add(
     tz: Annotated[str, typer.Option(help="IANA timezone, e.g. Europe/Paris")] = "",
 ) -> None:
     """Add a Slack user with a role (or change the role of an existing one)."""
-    from tools.admin import add_member
+    from core.errors import TallyError
 
     try:
-        member = add_member(_db(), slack_user_id, role, name, tz or None)
-    except ValueError as exc:
+        member = _tally().members.add(slack_user_id, role, name, tz or None)
+    except TallyError as exc:
         _fail(str(exc))
     _say(f"{member.slack_user_id} {member.name}: {member.role}")
 
@@ -88,9 +88,7 @@ def members_add(
 @members.command("list")
 def members_list() -> None:
     """List members and their roles."""
-    from tools.admin import list_members
-
-    for m in list_members(_db()):
+    for m in _tally().members.all():
         _say(f"{m.slack_user_id:<12} {m.role:<10} {m.timezone or '':<20} {m.name}"
              + ("" if m.active else "  (removed)"))
 
@@ -98,11 +96,11 @@ def members_list() -> None:
 @members.command("remove")
 def members_remove(slack_user_id: str) -> None:
     """Remove a member's access (their history stays)."""
-    from tools.admin import remove_member
+    from core.errors import TallyError
 
     try:
-        remove_member(_db(), slack_user_id)
-    except ValueError as exc:
+        _tally().members.remove(slack_user_id)
+    except TallyError as exc:
         _fail(str(exc))
     _say(f"{slack_user_id.strip().upper()} removed.")
 
@@ -241,13 +239,12 @@ def _audit_reads(*, user: str | None, document: str | None, surface: str | None,
     from datetime import timedelta
 
     from core.reading import HISTORY_DAYS, MULTIPLE
-    from tools.read_watch import read_log, unusual_days
-
-    db, floor = _db(), get_settings().read_alert_floor
-    entries = read_log(db, user=user, document=document, surface=surface, since=since, limit=limit)
-    today = datetime.now(UTC).date()
+    tally = _tally()
+    watch, floor = tally.read_watch, tally.rules.read_alert_floor
+    entries = watch.log(user=user, document=document, surface=surface, since=since, limit=limit)
+    today = tally.clock.now().astimezone(UTC).date()
     first = since.date() - timedelta(days=1) if since else today - timedelta(days=HISTORY_DAYS)
-    unusual = unusual_days(db, floor, first, today + timedelta(days=1), user=user)
+    unusual = watch.unusual(first, today + timedelta(days=1), user=user)
     marked = {(u.user_id, u.day) for u in unusual}  # days are the readers' own, as each read stored it
     for entry in entries:
         _say(entry.line() + ("  [unusual day]" if (entry.user_id, entry.day) in marked else ""))
@@ -267,12 +264,13 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
     """Talk to Tally in a terminal as a given Slack user (commands; plain language with a model)."""
     from bot.console import Console as TallyConsole
     from bot.console import run_interactive, run_lines
+    from wiring import conversation as agent_for
 
     tally = _tally(demo_if_new=not get_settings().database_url_given).via("console")  # demo on first start
     actor = tally.actor_for(as_user.strip().upper())
     if actor is None:
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
-    conversation = _conversation(tally, get_settings())
+    conversation = agent_for(tally, get_settings())
     agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}") if conversation else None
     session = TallyConsole(tally, actor, sys.stdout, agent=agent)
     _console_log(get_settings().data_dir / "console.log")
@@ -326,7 +324,7 @@ def _announce() -> None:
 
 
 def _db():
-    from bot.runtime import open_database
+    from wiring import open_database
 
     _announce()
     with _opening_database():
@@ -334,7 +332,7 @@ def _db():
 
 
 def _tally(*, demo_if_new: bool = False):
-    from bot.runtime import build_tally
+    from wiring import build_tally
 
     _announce()
     with _opening_database():
@@ -371,9 +369,8 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
     """Model usage of the agent: turns, model calls, tokens and latency per day, per user and per tool."""
     from datetime import timedelta
 
-    from tools.conversations import usage_summary
-
-    summary = usage_summary(_db(), datetime.now(UTC) - timedelta(days=days))
+    tally = _tally()
+    summary = tally.usage(tally.clock.now() - timedelta(days=days))
     for title, key in (("per day", "by_day"), ("per user", "by_user")):
         out.print(f"[bold]{title}[/bold]")
         out.print(f"{'':<12} {'turns':>6} {'calls':>6} {'prompt tok':>11} {'compl tok':>10} {'p50 ms':>7} "
@@ -396,14 +393,15 @@ def serve() -> None:
     from bot.scheduler import build_scheduler
     from bot.serve import run
     from bot.slack_app import create_app
+    from wiring import conversation, secret
 
     tally, outbox = _outbox(None)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = create_app(tally, client, secret, _conversation(tally, settings))
+    app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings))
     jobs = build_scheduler(tally, client, outbox)
     jobs.start()
     try:
-        run(app, settings)
+        run(app, port=settings.port, app_token=secret(settings.slack_app_token),
+            signing_secret=secret(settings.slack_signing_secret))
     finally:
         jobs.shutdown(wait=False)
 
@@ -412,8 +410,8 @@ def _slack():
     """Settings checked for Slack (a clear message naming what is missing), and the Web API client."""
     import logging
 
-    from bot.serve import SettingsProblem, check_slack_settings
     from bot.slack_app import slack_client
+    from wiring import SettingsProblem, check_slack_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -424,17 +422,6 @@ def _slack():
     return settings, slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
 
 
-def _conversation(tally, settings):
-    """The agent when a model is configured; without one, Slack still answers commands."""
-    if not settings.model_configured:
-        return None
-    from bot.agent.model import chat_model
-    from bot.agent.turn import Conversation
-
-    return Conversation(tally, chat_model(settings), memory_messages=settings.memory_messages,
-                        max_tool_calls=settings.max_tool_calls, timeout_s=settings.model_timeout_s)
-
-
 reminders = typer.Typer(help="The reminder outbox: sweep due dunning stages, send, list.", no_args_is_help=True)
 cli.add_typer(reminders, name="reminders")
 NOW_HELP = "stand-in for the clock, ISO date-time (UTC unless it has an offset), e.g. 2026-12-01T09:00"
@@ -442,11 +429,8 @@ NOW_HELP = "stand-in for the clock, ISO date-time (UTC unless it has an offset),
 
 def _outbox(now: str | None):
     """The outbox on a real clock, or on `--now` for operators and tests."""
-    from bot.runtime import rules_from
     from tools import FixedClock, SystemClock
-    from tools.outbox import Outbox, load_policy
 
-    settings = get_settings()
     clock = SystemClock()
     if now:
         try:
@@ -456,7 +440,7 @@ def _outbox(now: str | None):
         clock = FixedClock(at if at.tzinfo else at.replace(tzinfo=UTC))
     tally = _tally()
     tally.clock = clock
-    return tally, Outbox(tally.db, clock, load_policy(settings.dunning_policy_file), rules_from(settings))
+    return tally, tally.outbox
 
 
 @reminders.command("sweep")
@@ -487,7 +471,7 @@ def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sen
     rows = outbox.listing(status, limit)
     for r in rows:
         why = r.skip_reason or r.last_error or ""
-        out.print(f"#{r.id:<6} {r.status:<9} {r.stage:<18} {r.invoice.number:<15} <@{r.recipient}> "
+        out.print(f"#{r.id:<6} {r.status:<9} {r.stage:<18} {r.invoice_number:<15} <@{r.recipient}> "
                   f"due {r.due_at:%Y-%m-%d %H:%M} UTC {why}", highlight=False, markup=False)
     counts = outbox.counts()
     out.print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "The outbox is empty.")

@@ -1,10 +1,6 @@
-"""Plain-text rendering of tool results for the console (Slack has its own Block Kit views)."""
+"""Plain-text views of tool results for the console; bot/blocks/views.py says which view shows which result."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-
-from pydantic import BaseModel
 
 from bot.blocks.collections import MORE_WORK_HINT
 from bot.blocks.invoices import more_invoices_hint, reminder_when
@@ -14,16 +10,15 @@ from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
 from core.money import fmt
 from core.plural import days
-from tools.collections import InvoiceUpdate, ReminderResult, Worklist
+from tools.collections import Worklist
 from tools.credit import CreditReport
 from tools.customers import CustomerMatches
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
-from tools.orders import OrderList, OrderResult, OrderView
-from tools.payments import PaymentResult
+from tools.orders import OrderList, OrderView
 from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
 
 
-def _credit(r: CreditReport) -> str:
+def credit(r: CreditReport) -> str:
     c = r.currency
     out = [
         f"Credit for {r.customer.code} {r.customer.name}" + ("  [ON HOLD]" if r.on_hold else ""),
@@ -44,7 +39,7 @@ def _credit(r: CreditReport) -> str:
     return "\n".join(out)
 
 
-def _order(o: OrderView) -> str:
+def order(o: OrderView) -> str:
     out = [f"{o.number}  {o.customer.code} {o.customer.name}  {o.status.upper()}  ordered {o.ordered_on}"
            + (f"  invoice {o.invoice_number}" if o.invoice_number else "")]
     out.append(table(["sku", "qty", "unit price", "total"],
@@ -68,17 +63,17 @@ def _order(o: OrderView) -> str:
     return "\n".join(out)
 
 
-def _orders(r: OrderList) -> str:
+def orders(r: OrderList) -> str:
     if not r.orders:
         return "No orders found."
     if len(r.orders) == 1:
-        return _order(r.orders[0])
+        return order(r.orders[0])
     return table(["order", "customer", "status", "ordered", "total"],
                  [[o.number, o.customer.code, o.status, str(o.ordered_on), fmt(o.total)] for o in r.orders],
                  right={4}) + _more(r.more, more_orders_hint(r))
 
 
-def _invoice_detail(d: InvoiceDetail) -> str:
+def invoice_detail(d: InvoiceDetail) -> str:
     i, c = d.invoice, d.currency
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
            + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
@@ -98,7 +93,7 @@ def _invoice_detail(d: InvoiceDetail) -> str:
     return "\n".join(out)
 
 
-def _invoice_list(r: InvoiceList) -> str:
+def invoice_list(r: InvoiceList) -> str:
     title = ("Overdue" if r.only_overdue else "Open") + " invoices" + (
         f" of {r.customer.code} {r.customer.name}" if r.customer else "")
     if not r.invoices:
@@ -110,11 +105,11 @@ def _invoice_list(r: InvoiceList) -> str:
             + _more(r.more, more_invoices_hint(r)) + f"\nTotal balance {fmt(r.total_balance, r.currency)}")
 
 
-def _invoice_status(r: InvoiceStatusResult) -> str:
-    return _invoice_detail(r.detail) if r.detail else _invoice_list(r.listing)
+def invoice_status(r: InvoiceStatusResult) -> str:
+    return invoice_detail(r.detail) if r.detail else invoice_list(r.listing)
 
 
-def _ageing(r: AgeingReport) -> str:
+def ageing(r: AgeingReport) -> str:
     headers = ["", *(BUCKET_LABELS[b] for b in BUCKETS), "Total"]
     rows = [[ln.label, *(fmt(ln.buckets[b]) for b in BUCKETS), fmt(ln.total)] for ln in [*r.rows, r.total]]
     if r.group_by is None:
@@ -123,7 +118,7 @@ def _ageing(r: AgeingReport) -> str:
             + table(headers, rows, right=set(range(1, 7))))
 
 
-def _collections(r: CollectionsSummary) -> str:
+def collections(r: CollectionsSummary) -> str:
     c = r.currency
     return "\n".join([
         f"Collections {r.period} ({r.start} to {r.end}, {r.scope})",
@@ -136,7 +131,7 @@ def _collections(r: CollectionsSummary) -> str:
     ])
 
 
-def _sales(r: SalesSummary) -> str:
+def sales(r: SalesSummary) -> str:
     rows = [[ln.label, fmt(ln.revenue), fmt(ln.margin), f"{ln.margin_pct}%"] + ([str(ln.quantity)]
             if r.group_by == "product" else []) for ln in [*r.rows, r.total]]
     headers = [r.group_by, "revenue", "margin", "margin %"] + (["qty"] if r.group_by == "product" else [])
@@ -144,7 +139,7 @@ def _sales(r: SalesSummary) -> str:
             + table(headers, rows, right={1, 2, 3, 4}))
 
 
-def _worklist(r: Worklist) -> str:
+def worklist(r: Worklist) -> str:
     if not r.items:
         return (f"Nothing to chase for <@{r.collector}>: no overdue invoices in their book." if r.collector
                 else "Nothing to chase: no overdue invoices for anyone.")
@@ -156,7 +151,7 @@ def _worklist(r: Worklist) -> str:
             + f"\nTotal overdue {fmt(r.total_overdue, r.currency)}")
 
 
-def _customers(r: CustomerMatches) -> str:
+def customers(r: CustomerMatches) -> str:
     if not r.matches:
         return f"No customer matches {r.query!r}."
     return table(["code", "name", "owner", "terms", "limit"],
@@ -168,20 +163,6 @@ def _customers(r: CustomerMatches) -> str:
 def _more(count: int, how: str) -> str:
     """Every list that stops early says so, and how to reach the rest."""
     return f"\n… and {count} more not listed here; {how}" if count else ""
-
-
-RENDERERS: dict[type, Callable[[BaseModel], str]] = {
-    CreditReport: _credit, OrderList: _orders, InvoiceStatusResult: _invoice_status, AgeingReport: _ageing,
-    CollectionsSummary: _collections, SalesSummary: _sales, Worklist: _worklist, CustomerMatches: _customers,
-    OrderResult: lambda r: r.describe(done=True) + "\n" + _order(r.order),
-    PaymentResult: lambda r: r.describe(done=True), ReminderResult: lambda r: r.describe(done=True),
-    InvoiceUpdate: lambda r: r.describe(done=True),
-}
-
-
-def render(result: BaseModel) -> str:
-    renderer = RENDERERS.get(type(result))
-    return renderer(result) if renderer else result.model_dump_json(indent=2)
 
 
 def render_error(exc: TallyError) -> str:

@@ -1,0 +1,63 @@
+"""What a command is and how each one is written: the usage lines that help and errors quote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from core.errors import InvalidInput
+from tools.context import Rules
+
+USAGE = {
+    "help": "help",
+    "order": "order CUSTOMER QTY SKU [@PRICE] ...    e.g. order ACME 10 WIDGET-1 5 GADGET-2 @45.00\n"
+             + " " * 39 + "(@PRICE: a quoted unit price for the line before it; default the list price)",
+    "credit": "credit CUSTOMER [AMOUNT]               e.g. credit ACME 5000",
+    "invoice": "invoice NUMBER                         e.g. invoice INV-2026-00042",
+    "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
+    "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
+    "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
+    "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
+    "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
+    "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
+    "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
+    "approve": "approve ORDER [REASON]                 e.g. approve SO-2026-00077",
+    "reject": "reject ORDER REASON                    e.g. reject SO-2026-00077 too much overdue",
+    "cancel": "cancel ORDER REASON | cancel reminder ID",
+    "ageing": "ageing [by customer|rep] [as of DATE]",
+    "dso": "dso [PERIOD]                           e.g. dso last-month",
+    "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
+    "worklist": "worklist [@COLLECTOR | all]",
+    "find": "find TEXT                              e.g. find umbrella",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+    verb: str = field(default="", compare=False)  # what was typed, for its usage when the tool refuses
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a parser knows besides the words: the user's today and the books' currency."""
+
+    today: date
+    currency: str = Rules.currency
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+def help_text(topic: str | None = None) -> str:
+    if topic in USAGE:
+        return "Usage: " + USAGE[topic]
+    return "Commands:\n" + "\n".join("  " + line.replace("\n", "\n  ") for line in USAGE.values())
+
+
+def usage_error(verb: str, problem: str) -> InvalidInput:
+    return InvalidInput(problem, hint="Usage: " + USAGE[verb])
