@@ -5,10 +5,13 @@ and a question about INV-... is answered by invoice_status whatever tool the mod
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from core.errors import Ambiguous
-from core.figures import numbers_in, untyped
+from core.dates import parse_date
+from core.errors import Ambiguous, TallyError
+from core.figures import numbers_in, typed_numbers, untyped
 
 # Optional figures the model tends to fill in: left empty unless the user typed them (the list price, the
 # whole balance, a check without an amount are the tools' own defaults).
@@ -40,15 +43,57 @@ PROMISE = re.compile(r"\b(promis\w*|will pay|'ll pay|going to pay|commit\w*)\b|�
 PAID = re.compile(r"\b(paid|received|came in|wired|deposited)\b|付了|已付|收到|到账|汇了", re.IGNORECASE)
 
 
-def route_by_intent(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
-    """Money promised is not money received: "Tyrell promised to pay INV-... on Friday" (or 答应下周五付)
-    read as record_payment becomes a promise to pay on that date, its amount only if the user typed one."""
-    if tool != "record_payment" or not PROMISE.search(text) or PAID.search(text):
+REJECT = re.compile(r"\b(reject\w*|declin\w*|den(y|ied|ies))\b|驳回|拒绝|否决", re.IGNORECASE)
+
+
+def route_by_intent(tool: str, args: dict[str, Any], text: str, today: date) -> tuple[str, dict[str, Any]]:
+    """Words the model misreads, read by rule. Money promised is not money received: a payment said to be
+    promised ("Tyrell promised to pay INV-... on Friday", 答应下周五付) or dated after today ("说周五付") is a
+    promise to pay on that date, its amount only if the user typed one. "Reject SO-..." is a manager's
+    decision on a hold, not a cancellation at the customer's request."""
+    if tool == "cancel_order" and REJECT.search(text):
+        return "approve_credit_hold", {"order_number": args.get("order_number"), "approve": False,
+                                       "reason": args.get("reason") or "Rejected"}
+    if tool != "record_payment" or PAID.search(text):
+        return tool, args
+    if not PROMISE.search(text) and not _after(args.get("received_on"), today):
         return tool, args
     promise = {"invoice_number": args.get("invoice_number"), "promised_on": args.get("received_on")}
     if args.get("amount") is not None:
         promise["amount"] = args["amount"]
     return "log_promise_to_pay", promise
+
+
+def _after(day: object, today: date) -> bool:
+    try:
+        return isinstance(day, str) and parse_date(day, today) > today
+    except TallyError:
+        return False
+
+
+LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order")}
+
+
+def without_invented_documents(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:
+    """A document number the user never wrote is a guess (small models make up INV-12345): a read keeps
+    the customer it was asked about and drops the number, or asks which document is meant."""
+    if tool not in LOOKED_UP:
+        return args
+    field, kind = LOOKED_UP[tool]
+    number = str(args.get(field) or "").strip()
+    if not re.search(r"\d", number) or _typed_document(number, typed):  # no digits: the tool says what is wrong
+        return args
+    rest = {k: v for k, v in args.items() if k != field}
+    if rest.get("customer"):
+        return rest
+    raise Ambiguous(f"Which {kind}? Give its number as it is written, or the customer's name.")
+
+
+def _typed_document(number: str, typed: str) -> bool:
+    if number.upper() in {m[0].upper() for m in DOCUMENT.finditer(typed)} or number.upper() in typed.upper():
+        return True
+    digits = re.search(r"(\d+)\D*$", number)  # "invoice 42" names INV-2026-00042
+    return digits is not None and Decimal(int(digits[1])) in typed_numbers(typed)
 
 
 def without_invented_figures(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:

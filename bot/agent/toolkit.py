@@ -15,7 +15,12 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel
 
-from bot.agent.guards import route_by_document, route_by_intent, without_invented_figures
+from bot.agent.guards import (
+    route_by_document,
+    route_by_intent,
+    without_invented_documents,
+    without_invented_figures,
+)
 from bot.agent.schema import compact_schema
 from core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import Role
@@ -83,12 +88,13 @@ def call_tool(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcom
 def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     # one document asked about picks its tool; with several requests in the words, each call stands
     name, args = route_by_document(tool, kwargs, "" if ctx.several else ctx.text)
-    name, args = route_by_intent(name, args, "" if ctx.several else ctx.text)
+    today = ctx.tally.clock.now().astimezone(ctx.actor.tz).date()
+    name, args = route_by_intent(name, args, "" if ctx.several else ctx.text, today)
     for earlier in ctx.outcomes:  # the same call twice in a turn is one answer, one card
         if earlier.tool == name and earlier.args == args and earlier.final:
             return earlier
     try:
-        args = without_invented_figures(name, args, ctx.typed)
+        args = without_invented_figures(name, without_invented_documents(name, args, ctx.typed), ctx.typed)
         if REGISTRY[name].is_write:
             proposal = ctx.tally.propose(ctx.actor, name, args, thread_key=ctx.thread_key)
             outcome = ToolOutcome(name, args, "proposal", proposal.summary, proposal=proposal)

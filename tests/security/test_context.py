@@ -14,7 +14,7 @@ def test_a_read_next_to_an_invalid_call_goes_back_as_a_note_only(tally, conversa
     llm.push(tool_calls(("invoice_status", {"invoice_number": number}), ("check_credit", {"customer": "globex",
                                                                                           "amount": "a lot"})),
              tool_calls(("check_credit", {"customer": "globex", "amount": 5000})))
-    reply_ = conversation.handle_turn(tally.actor_for("U0MGR1"), "t", "that invoice, and can globex take 5000?")
+    reply_ = conversation.handle_turn(tally.actor_for("U0MGR1"), "t", f"show {number}; can globex take 5000?")
     assert sorted(c.kind for c in reply_.calls) == ["invalid", "result", "result"]
     assert reply_.status == "answered" and number in reply_.text and len(reply_.typed_results) == 2
     second = llm.requests[1]

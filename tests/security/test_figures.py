@@ -141,3 +141,35 @@ def test_money_received_stays_a_payment_even_if_it_was_promised(tally, conversat
     console, out = console_for(tally, conversation, "U0COLL1")
     console.handle(f"Hooli paid the 340 they promised on {number}")
     assert "Confirm?" in out.getvalue() and "340.00" in out.getvalue(), out.getvalue()
+
+
+def test_a_payment_dated_after_today_is_a_promise(tally, conversation, llm, db):
+    number = invoice_of(db, "TYRELL").number
+    llm.push(tool_calls(("record_payment", {"invoice_number": number, "amount": 100, "received_on": "2026-12-04"})))
+    console, out = console_for(tally, conversation, "U0COLL1")
+    console.handle(f"Tyrell 说周五付 {number}")
+    assert "Confirm?" in out.getvalue() and "promise" in out.getvalue().lower(), out.getvalue()
+    assert "100.00" not in out.getvalue(), out.getvalue()
+
+
+def test_reject_read_as_a_cancellation_is_the_managers_hold_decision(tally, conversation, llm, db):
+    with db.session() as session:
+        held = session.scalar(select(SalesOrder.number).where(SalesOrder.status == "credit_hold").limit(1))
+    llm.push(tool_calls(("cancel_order", {"order_number": held, "reason": "overdue invoices"})))
+    console, out = console_for(tally, conversation, "U0MGR1")
+    console.handle(f"reject order {held} because of the overdue invoices")
+    assert "Reject" in out.getvalue() and "Confirm?" in out.getvalue(), out.getvalue()
+    console.handle("y")
+    with db.session() as session:
+        order = session.scalar(select(SalesOrder).where(SalesOrder.number == held))
+        assert order.status == "cancelled" and order.decided_by == "U0MGR1"
+
+
+def test_an_invoice_number_nobody_wrote_is_not_looked_up(tally, conversation, llm, db):
+    llm.push(tool_calls(("invoice_status", {"invoice_number": "INV-12345", "customer": "Initech"})))
+    console, out = console_for(tally, conversation, "U0COLL1")
+    console.handle("show me everything Initech still owes")
+    assert "INV-12345" not in out.getvalue() and "Initech" in out.getvalue(), out.getvalue()
+    llm.push(tool_calls(("invoice_status", {"invoice_number": "INV-2026-00042"})))
+    console.handle("pull up the invoice for me")
+    assert "Which invoice?" in out.getvalue(), out.getvalue()
