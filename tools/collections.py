@@ -174,7 +174,7 @@ def log_promise_to_pay(ctx: ToolContext, args: LogPromiseArgs) -> InvoiceUpdate:
     invoice = _open_invoice(ctx, args.invoice_number)
     if args.promised_on < ctx.today:
         raise InvalidInput(f"{args.promised_on} is in the past.", hint="A promise is for today or later.")
-    balance = invoice.total - invoice.paid_amount
+    balance = invoice.balance
     if args.amount and args.amount > balance:
         raise InvalidInput(f"{fmt(args.amount)} is more than the balance ({fmt(balance)}).")
     before = {"promised_on": str(invoice.promised_on) if invoice.promised_on else None}
