@@ -284,7 +284,7 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
         line = invoice_line(invoice, today)
         broken = invoice.promised_on is not None and invoice.promised_on < today
         grade = grades[invoice.customer_id]
-        score = money(worklist_score(line.balance, line.days_overdue, grade, broken))
+        score = money(worklist_score(line.balance, line.days_overdue, grade))
         items.append(WorklistItem(invoice=line, risk_grade=grade, score=score, broken_promise=broken,
                                   last_contact_at=invoice.last_contact_at))
     items.sort(key=lambda it: worklist_sort_key(it.score, it.broken_promise))
