@@ -6,12 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    Index,
-    Numeric,
-    String,
-    Text,
-)
+from sqlalchemy import Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, BigId, Str40
