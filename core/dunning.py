@@ -221,7 +221,7 @@ def next_delivery_time(not_before: datetime, tz: ZoneInfo, hours: WorkingHours) 
     raise AssertionError("unreachable: working hours have at least one weekday")
 
 
-def worklist_score(balance: Decimal, days_overdue: int, risk_grade: str, broken_promise: bool) -> Decimal:
+def worklist_score(balance: Decimal, days_overdue: int, risk_grade: str) -> Decimal:
     """Balance × days overdue × risk weight; the higher, the sooner a collector should call.
 
     A broken promise does not change the score: it ranks first through `worklist_sort_key`.

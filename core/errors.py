@@ -5,9 +5,8 @@
      ├── NotFound           no such customer / product / invoice / order
      ├── Ambiguous          a loose name matched several records
      ├── NotAllowed         the user's role or ownership does not permit it
-     ├── Conflict           the record is in the wrong state (already paid, already confirmed)
-     │    └── InsufficientStock
-     └── CreditHold         used by callers that must stop on a hold (orders themselves are held, not refused)
+     └── Conflict           the record is in the wrong state (already paid, already confirmed)
+          └── InsufficientStock
 """
 
 from __future__ import annotations
@@ -67,7 +66,3 @@ class Conflict(TallyError):
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
-
-
-class CreditHold(TallyError):
-    code = "credit_hold"

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from core.dates import MONTHS, in_range, out_of_range, parse_date
 from core.errors import InvalidInput, clip
+from core.metrics import days_in_period
 
 PERIOD_FORMS = (
     "this-month (mtd), last-month, this-week, last-week, this-quarter (qtd), last-quarter, this-year (ytd), "
@@ -33,7 +34,7 @@ class Period:
 
     @property
     def days(self) -> int:
-        return (self.end - self.start).days + 1
+        return days_in_period(self.start, self.end)
 
 
 def _month_end(year: int, month: int) -> date:

@@ -39,7 +39,7 @@ def ageing(session: Session, as_of: date, today: date, group_by: str | None,
     """Rows of (key, label, [current, 1-30, 31-60, 61-90, 91+]) for open balances as of a date.
     As of today or later it reads the maintained balances; only history needs the payments."""
     if as_of >= today:
-        balance = Invoice.total - Invoice.paid_amount
+        balance = Invoice.balance
         where: tuple[Any, ...] = (IS_OPEN,)
     else:
         paid = (select(func.coalesce(func.sum(Payment.amount), 0))
@@ -96,7 +96,7 @@ def ar_as_of(session: Session, day: date, scope: Scope, *, only_current: bool = 
                            .where(Payment.received_on > day, *where), Invoice.customer_id)
 
     sums = [
-        scope.apply(select(func.coalesce(func.sum(Invoice.total - Invoice.paid_amount), 0))
+        scope.apply(select(func.coalesce(func.sum(Invoice.balance), 0))
                     .where(IS_OPEN, *counted), Invoice.customer_id),
         scope.apply(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.received_on > day),
                     Payment.customer_id),
@@ -109,7 +109,7 @@ def ar_as_of(session: Session, day: date, scope: Scope, *, only_current: bool = 
 
 def open_ar(session: Session, as_of: date, scope: Scope) -> tuple[Decimal, Decimal]:
     """(total, current) open balances from the maintained paid amounts: the fast path for 'now'."""
-    balance = Invoice.total - Invoice.paid_amount
+    balance = Invoice.balance
     query = select(func.sum(balance), func.sum(case((Invoice.due_date >= as_of, balance), else_=0))).where(IS_OPEN)
     total, current = session.execute(scope.apply(query, Invoice.customer_id)).one()
     return _z(total), _z(current)

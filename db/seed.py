@@ -12,11 +12,11 @@ from decimal import ROUND_CEILING, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.credit import CreditInputs, decide_credit
+from core.credit import decide_credit
 from core.money import money
 from db.demo_data import CUSTOMERS, MEMBERS, PRODUCTS
+from db.exposure import credit_inputs
 from db.models import (
-    OPEN_STATUSES,
     Customer,
     DocumentCounter,
     Invoice,
@@ -174,25 +174,9 @@ def _number_and_store(session: Session, orders: list[SalesOrder], plans: list[Pl
     session.flush()
 
 
-def _owed(session: Session, customer: Customer, today: date) -> CreditInputs:
-    """What the customer owes now, as the credit rule sees it (before any new order)."""
-    balance = Invoice.total - Invoice.paid_amount
-    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
-    open_balance, overdue = session.execute(select(
-        func.coalesce(func.sum(balance), 0), func.coalesce(func.sum(balance).filter(Invoice.due_date < today), 0),
-    ).where(*is_open)).one()
-    oldest = session.execute(select(Invoice.number, Invoice.due_date).where(*is_open, Invoice.due_date < today)
-                             .order_by(Invoice.due_date).limit(1)).first()
-    uninvoiced = session.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
-        SalesOrder.customer_id == customer.id, SalesOrder.status == "confirmed"))
-    return CreditInputs(customer.credit_limit, money(open_balance), money(uninvoiced), Decimal(0), customer.on_hold,
-                        (today - oldest.due_date).days if oldest else 0, oldest.number if oldest else None,
-                        money(overdue))
-
-
 def _near_limit(session: Session, customer: Customer, today: date) -> None:
     """Set the limit just above what the customer owes, so a modest order tips it over."""
-    owed = _owed(session, customer, today)
+    owed = credit_inputs(session, customer, today)
     exposure = owed.open_balance + owed.uninvoiced_orders
     customer.credit_limit = ((exposure + 1500) / 500).to_integral_value(ROUND_CEILING) * 500
 
@@ -200,7 +184,7 @@ def _near_limit(session: Session, customer: Customer, today: date) -> None:
 def _held_decisions(session: Session, orders: list[SalesOrder], today: date) -> None:
     """Orders waiting for a manager carry the decision the credit rule gives today, with every reason."""
     for order in (o for o in orders if o.status == "credit_hold"):
-        owed = _owed(session, order.customer, today)
+        owed = credit_inputs(session, order.customer, today)
         decision = decide_credit(replace(owed, order_amount=order.total))
         order.credit_decision = {"decision": decision.decision, "reasons": [r.message for r in decision.reasons],
                                  "exposure": str(decision.exposure), "available_after": str(decision.available_after)}

@@ -174,7 +174,7 @@ def log_promise_to_pay(ctx: ToolContext, args: LogPromiseArgs) -> InvoiceUpdate:
     invoice = _open_invoice(ctx, args.invoice_number)
     if args.promised_on < ctx.today:
         raise InvalidInput(f"{args.promised_on} is in the past.", hint="A promise is for today or later.")
-    balance = invoice.total - invoice.paid_amount
+    balance = invoice.balance
     if args.amount and args.amount > balance:
         raise InvalidInput(f"{fmt(args.amount)} is more than the balance ({fmt(balance)}).")
     before = {"promised_on": str(invoice.promised_on) if invoice.promised_on else None}
@@ -284,7 +284,7 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
         line = invoice_line(invoice, today)
         broken = invoice.promised_on is not None and invoice.promised_on < today
         grade = grades[invoice.customer_id]
-        score = money(worklist_score(line.balance, line.days_overdue, grade, broken))
+        score = money(worklist_score(line.balance, line.days_overdue, grade))
         items.append(WorklistItem(invoice=line, risk_grade=grade, score=score, broken_promise=broken,
                                   last_contact_at=invoice.last_contact_at))
     items.sort(key=lambda it: worklist_sort_key(it.score, it.broken_promise))

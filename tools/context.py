@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from core.pricing import DEFAULT_MAX_DISCOUNT
+from core.reading import DEFAULT_FLOOR
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
 
@@ -76,7 +77,7 @@ class Rules:
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")
     max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
-    read_alert_floor: int = 50  # views a day below which nobody is alerted, however unusual (core/reading.py)
+    read_alert_floor: int = DEFAULT_FLOOR  # views a day below which nobody is alerted, however unusual
 
 
 REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them

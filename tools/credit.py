@@ -1,4 +1,4 @@
-"""check_credit, and the exposure figures create_order decides on."""
+"""check_credit, and the credit decision create_order takes on the exposure db/exposure.py reads."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from core.credit import CreditDecision, CreditInputs, decide_credit
+from core.credit import CreditDecision, decide_credit
 from core.money import ZERO, money
 from core.risk import payment_stats, predict_pay_date, risk_grade
 from core.roles import Role
-from db.models import OPEN_STATUSES, Customer, Invoice, SalesOrder
+from db.exposure import credit_inputs
+from db.models import OPEN_STATUSES, Customer, Invoice
 from tools.context import ToolContext
 from tools.lookup import resolve_customer
 from tools.registry import tool
 from tools.schemas import Args, CustomerRef, Money, PositiveMoney, Result
-
-UNINVOICED_STATUSES = ("confirmed", "fulfilled")
 
 
 class CreditDecisionView(Result):
@@ -67,32 +66,9 @@ class CheckCreditArgs(Args):
     amount: PositiveMoney | None = Field(None, description="order amount to test")
 
 
-def credit_inputs(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditInputs:
-    """Everything the credit rule needs, in one statement (it runs inside every order and credit check)."""
-    today = ctx.today
-    is_open = (Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
-    oldest = (select(Invoice.number, Invoice.due_date).where(*is_open, Invoice.due_date < today)
-              .order_by(Invoice.due_date, Invoice.id).limit(1).subquery())
-    uninvoiced = (select(func.coalesce(func.sum(SalesOrder.total), 0))
-                  .where(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(UNINVOICED_STATUSES))
-                  .scalar_subquery())
-    balance = Invoice.total - Invoice.paid_amount
-    overdue_balance = func.sum(balance).filter(Invoice.due_date < today)
-    open_balance, overdue, pending, oldest_number, oldest_due = ctx.session.execute(
-        select(func.coalesce(func.sum(balance), 0), func.coalesce(overdue_balance, 0), uninvoiced,
-               select(oldest.c.number).scalar_subquery(), select(oldest.c.due_date).scalar_subquery())
-        .where(*is_open)
-    ).one()
-    return CreditInputs(
-        credit_limit=money(customer.credit_limit), open_balance=money(open_balance),
-        uninvoiced_orders=money(pending), order_amount=money(order_amount), on_hold=customer.on_hold,
-        oldest_overdue_days=(today - oldest_due).days if oldest_due else 0,
-        oldest_overdue_invoice=oldest_number, overdue_amount=money(overdue),
-    )
-
-
 def decide(ctx: ToolContext, customer: Customer, order_amount: Decimal) -> CreditDecision:
-    return decide_credit(credit_inputs(ctx, customer, order_amount), ctx.rules.credit_max_days_overdue)
+    inputs = credit_inputs(ctx.session, customer, ctx.today, order_amount)
+    return decide_credit(inputs, ctx.rules.credit_max_days_overdue)
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
@@ -100,7 +76,7 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
     """A customer's credit limit, exposure, available, overdue and grade; with amount: would that order pass."""
     customer = resolve_customer(ctx, args.customer)
     ctx.viewed("customer_credit", [customer.code])
-    inputs = credit_inputs(ctx, customer, args.amount or ZERO)
+    inputs = credit_inputs(ctx.session, customer, ctx.today, args.amount or ZERO)
     history = ctx.session.execute(
         select(Invoice.due_date, Invoice.paid_on).where(
             Invoice.customer_id == customer.id, Invoice.paid_on.is_not(None)
@@ -108,7 +84,7 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
     ).all()
     stats = payment_stats(history)
     open_invoices = ctx.session.execute(
-        select(Invoice.number, Invoice.total - Invoice.paid_amount, Invoice.due_date)
+        select(Invoice.number, Invoice.balance, Invoice.due_date)
         .where(Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
         .order_by(Invoice.due_date).limit(5)
     ).all()

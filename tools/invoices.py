@@ -65,7 +65,7 @@ class InvoiceStatusResult(Result):
 
 
 def invoice_line(invoice: Invoice, today: date) -> InvoiceLine:
-    balance = invoice.total - invoice.paid_amount
+    balance = invoice.balance
     overdue = (today - invoice.due_date).days if balance > 0 and invoice.status in OPEN_STATUSES else 0
     return InvoiceLine(
         number=invoice.number, customer=CustomerRef(code=invoice.customer.code, name=invoice.customer.name),

@@ -1,8 +1,10 @@
-"""Orders: create (stock, price, credit), cancel, fulfil (ships and invoices), decide a hold, status."""
+"""Orders: create (stock, price, credit), cancel, fulfil (ships and invoices), decide a hold, status.
+What they answer lives in tools/order_views.py and the stock they hold in tools/stock.py; the names
+others import from here are re-exported."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -11,195 +13,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.credit import CreditDecision
-from core.errors import Conflict, InsufficientStock, InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.money import MAX_AMOUNT, MAX_AMOUNT_TEXT, fmt, money
-from core.pricing import discount, percent, price_reasons
+from core.pricing import price_reasons
 from core.roles import Role
 from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
 from db.numbering import next_number
 from tools.context import ToolContext
 from tools.credit import CreditDecisionView, decide
 from tools.lookup import lock_customer, resolve_customer, resolve_order, resolve_products
+from tools.order_views import HOLDS, InvoiceAmounts, OrderList, OrderResult, PriceOverride, order_view, order_views
+from tools.order_views import ORDER_LIST_LIMIT as ORDER_LIST_LIMIT  # re-exported: bot/ and tests import these
+from tools.order_views import OrderView as OrderView
+from tools.order_views import label_of as label_of
 from tools.registry import resolves, tool
-from tools.schemas import Args, CustomerRef, FlexDate, Money, PositiveMoney, Result
-
-HOLDS = ("credit_hold", "price_hold")  # an order waiting for a manager's Approve or Reject
-
-
-class LineView(Result):
-    sku: str
-    quantity: int
-    unit_price: Money
-    line_total: Money
-
-
-class PriceOverride(Result):
-    """A line priced other than at its list price, as checked when the order was taken."""
-
-    sku: str
-    unit_price: Money
-    list_price: Money
-    unit_cost: Money
-    reasons: list[str] = []  # why it needs a manager; empty when the price is within the guard
-
-    def text(self) -> str:
-        """E.g. 'list 12.50, 20% off; margin 2.90 a unit (29%)' or '…; margin -7.09 a unit, below cost'."""
-        off = discount(self.unit_price, self.list_price)
-        where = f"list {fmt(self.list_price)}" + (f", {percent(off)} off" if off else "")
-        margin = self.unit_price - self.unit_cost
-        share = f" ({percent(margin / self.unit_price)})" if margin >= 0 and self.unit_price else ""
-        return f"{where}; margin {fmt(margin)} a unit" + (share or (", below cost" if margin < 0 else ""))
-
-
-class OrderView(Result):
-    number: str
-    customer: CustomerRef
-    status: str
-    rep: str
-    ordered_on: date
-    total: Money
-    currency: str
-    lines: list[LineView]
-    credit: CreditDecisionView | None = None
-    shipped_on: date | None = None
-    tracking: str | None = None
-    invoice_number: str | None = None
-    note: str | None = None
-    decided_by: str | None = None  # the manager who approved or rejected a hold
-    decision_reason: str | None = None  # theirs, or why the order was cancelled
-    price: list[PriceOverride] = []  # lines not at list price, with their margin
-
-    @property
-    def price_reasons(self) -> list[str]:
-        return [reason for override in self.price for reason in override.reasons]
-
-    def lines_text(self) -> str:
-        overrides = {o.sku: o for o in self.price}
-        return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}"
-                         + (f" ({overrides[ln.sku].text()})" if ln.sku in overrides else "") for ln in self.lines)
-
-
-class InvoiceAmounts(Result):
-    """The invoice a fulfilment issues: what the confirmation must show before anyone clicks."""
-
-    number: str
-    net: Money
-    tax: Money
-    total: Money
-
-
-class OrderResult(Result):
-    action: str  # create, cancel, fulfil, approve, reject; approve_price: the price approved, credit now holds
-    order: OrderView
-    invoice: InvoiceAmounts | None = None  # set by fulfil_order
-    hold: str | None = None  # the hold a manager decided: credit or price
-
-    def describe(self, done: bool) -> str:
-        """What will happen (a proposal's summary: every argument that runs, as stored) or what did."""
-        o = self.order
-        total = fmt(o.total, o.currency)
-        note = f' Note: "{o.note}".' if o.note else ""
-        if self.action == "create":
-            if not done:
-                return f"Create an order for {o.customer.name}: {o.lines_text()}; total {total}.{note} {self._then()}"
-            if o.status in HOLDS:
-                return (f"Order {o.number} for {o.customer.name} ({total}) is on {label_of(o.status)} and waits "
-                        "for a manager.")
-            return f"Order {o.number} for {o.customer.name} ({total}) is confirmed; stock reserved."
-        if self.action == "fulfil" and self.invoice is not None:
-            inv = self.invoice
-            amounts = f"{fmt(inv.net)} + tax {fmt(inv.tax)} = {fmt(inv.total, o.currency)}"
-            tracking = f'tracking "{o.tracking}"' if o.tracking else "no tracking code"
-            if not done:
-                return (f"Ship order {o.number} for {o.customer.name} on {o.shipped_on} ({tracking}) and invoice "
-                        f"{amounts}.")
-            return f"Order {o.number} shipped; invoice {inv.number} issued for {amounts}."
-        hold = (self.hold or "credit").capitalize()
-        verbs = {
-            "cancel": ("Cancel order {n} for {c} ({t}). Reason: {r}", "Order {n} is cancelled."),
-            "approve": ("Approve {h} hold on {n} for {c} ({t}).",
-                        "{H} hold on {n} approved by <@{d}>: the order is confirmed and its stock reserved."),
-            "approve_price": ("Approve the price on {n} for {c} ({t}); the credit check then holds it: {k}.",
-                              "Price on {n} approved by <@{d}>; the credit check now holds it ({k}), so it waits "
-                              "for a manager's credit approval."),
-            "reject": ("Reject order {n} for {c} ({t}).", "Order {n} rejected by <@{d}> and cancelled: {r}"),
-        }
-        text = verbs[self.action][1 if done else 0]
-        return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "", d=o.decided_by,
-                           r=o.decision_reason, h=hold.lower(), H=hold,
-                           k="; ".join(o.credit.reasons) if o.credit else "")
-
-    def _then(self) -> str:
-        """A new order's checks: what happens once it is confirmed."""
-        o = self.order
-        credit = o.credit.decision if o.credit else "approve"
-        held = "credit hold: " + "; ".join(o.credit.reasons) if credit != "approve" else ""
-        if o.price_reasons:
-            later = f" Credit check now: {held}." if held else ""
-            return (f"Price check: it will wait for a manager (price hold: {'; '.join(o.price_reasons)}); the credit "
-                    f"check runs again when the price is approved.{later}")
-        if held:
-            return f"Credit check: it will wait for a manager ({held})."
-        return "Credit check: it will be confirmed and stock reserved."
-
-
-def label_of(status: str) -> str:
-    return status.replace("_", " ")
-
-
-ORDER_LIST_LIMIT = 50
-
-
-class OrderList(Result):
-    orders: list[OrderView]
-    more: int = 0  # how many more matched than are listed (the most recent are listed)
-    customer: CustomerRef | None = None  # the filters asked for, so a list can be asked for again
-    status: str | None = None
-
-
-def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
-    return _view(ctx, order, ctx.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id)
-                                                .order_by(Invoice.id).limit(1)))
-
-
-def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView:
-    # The checks taken with the order live in one JSON column: the credit decision, and under "price"
-    # the lines priced off list (no column of their own, so no schema change for the price guard).
-    credit = dict(order.credit_decision or {})
-    price = credit.pop("price", [])
-    credit = credit or None
-    return OrderView(
-        number=order.number, customer=CustomerRef(code=order.customer.code, name=order.customer.name),
-        status=order.status, rep=order.rep, ordered_on=order.ordered_on, total=order.total,
-        currency=ctx.rules.currency,
-        lines=[LineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, line_total=ln.line_total)
-               for ln in order.lines],
-        credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
-        tracking=order.tracking, invoice_number=invoice, note=order.note, decided_by=order.decided_by,
-        decision_reason=order.decision_reason, price=[PriceOverride(**p) for p in price],
-    )
+from tools.schemas import Args, CustomerRef, FlexDate, PositiveMoney
+from tools.stock import release, require_stock, reserve, ship
 
 
 def _snapshot(order: SalesOrder) -> dict:
     return {"number": order.number, "status": order.status, "total": str(order.total)}
-
-
-def _reserve(ctx: ToolContext, order: SalesOrder) -> None:
-    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
-    for line in order.lines:
-        product = products[line.sku.upper()]
-        if product.available < line.quantity:
-            raise InsufficientStock(
-                f"Only {product.available} {product.sku} available; the order needs {line.quantity}.",
-                hint="Lower the quantity or wait for stock.",
-            )
-        product.stock_reserved += line.quantity
-
-
-def _release(ctx: ToolContext, order: SalesOrder) -> None:
-    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
-    for line in order.lines:
-        products[line.sku.upper()].stock_reserved -= line.quantity
 
 
 MAX_QUANTITY = 1_000_000  # units on one order line
@@ -243,11 +76,7 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
         product: Product = products[line.sku.upper()]
         if not product.active:
             raise InvalidInput(f"{product.sku} is no longer sold.")
-        if product.available < line.quantity:
-            raise InsufficientStock(
-                f"Only {product.available} {product.sku} available; you asked for {line.quantity}.",
-                hint="Lower the quantity or split the order.",
-            )
+        require_stock(product, line.quantity, asked=True)
         price = line.unit_price or product.price
         if price != product.price:
             overrides.append(PriceOverride(
@@ -326,7 +155,7 @@ def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
     if order.status not in (*HOLDS, "confirmed"):
         raise Conflict(f"{order.number} is {order.status}; only unshipped orders can be cancelled.")
     if order.status == "confirmed":
-        _release(ctx, order)
+        release(ctx, order)
     order.status, order.decision_reason, order.updated_at = "cancelled", args.reason, ctx.now
     ctx.audit("cancel_order", "order", order.number, before, _snapshot(order))
     return OrderResult(action="cancel", order=order_view(ctx, order))
@@ -358,11 +187,7 @@ def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
     if shipped_on < order.ordered_on:
         raise InvalidInput(f"Ship date {shipped_on} is before {order.number} was ordered ({order.ordered_on}).",
                            hint=f"Give the day it shipped, from {order.ordered_on} to today ({ctx.today}).")
-    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
-    for line in order.lines:
-        product = products[line.sku.upper()]
-        product.stock_on_hand -= line.quantity
-        product.stock_reserved -= line.quantity
+    ship(ctx, order)
     tax = money(order.total * ctx.rules.tax_rate)
     invoice = Invoice(
         number=next_number(ctx.session, "INV", shipped_on.year), customer_id=customer.id, order_id=order.id,
@@ -411,12 +236,12 @@ def approve_credit_hold(ctx: ToolContext, args: ApproveCreditHoldArgs) -> OrderR
         order.credit_decision = {**CreditDecisionView.of(decision).model_dump(mode="json"),
                                  **{k: v for k, v in order.credit_decision.items() if k == "price"}}
         if decision.approved:
-            _reserve(ctx, order)
+            reserve(ctx, order)
             order.status = "confirmed"
         else:
             order.status, action = "credit_hold", "approve_price"
     else:
-        _reserve(ctx, order)
+        reserve(ctx, order)
         order.status = "confirmed"
     order.decided_by, order.decision_reason, order.updated_at = ctx.actor.user_id, args.reason, ctx.now
     ctx.audit(f"{'approve' if args.approve else 'reject'}_{hold}_hold", "order", order.number,
@@ -462,11 +287,7 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
     matched = ctx.session.scalar(select(func.count()).select_from(query.subquery()))
     orders = ctx.session.scalars(query.options(selectinload(SalesOrder.lines)).order_by(SalesOrder.id.desc())
                                  .limit(ORDER_LIST_LIMIT)).unique().all()
-    invoices: dict[int, str] = {}
-    for order_id, number in ctx.session.execute(select(Invoice.order_id, Invoice.number).where(
-            Invoice.order_id.in_([o.id for o in orders])).order_by(Invoice.id)):
-        invoices.setdefault(order_id, number)
     ctx.viewed("order", [o.number for o in orders])
-    return OrderList(orders=[_view(ctx, o, invoices.get(o.id)) for o in orders], more=max(matched - len(orders), 0),
+    return OrderList(orders=order_views(ctx, orders), more=max(matched - len(orders), 0),
                      customer=CustomerRef(code=customer.code, name=customer.name) if customer else None,
                      status=args.status)

@@ -50,7 +50,7 @@ def _verdict(session: Session, reminder: Reminder, today: date, now: datetime, s
     if manual:  # asked for by a person: only a settled invoice cancels it
         why = invoice.status if invoice.status in ("paid", "void") else None
     else:
-        why = should_chase(invoice.status, invoice.total - invoice.paid_amount, invoice.disputed,
+        why = should_chase(invoice.status, invoice.balance, invoice.disputed,
                            invoice.promised_on, today)
     if why is not None:
         return Verdict(reminder.recipient, why)

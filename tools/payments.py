@@ -68,7 +68,7 @@ def apply_payment(ctx: ToolContext, invoice: Invoice, args: RecordPaymentArgs, s
                            f"({fmt(existing.amount)} on {existing.received_on}).")
     if invoice.status in ("paid", "void"):
         raise Conflict(f"{invoice.number} is {invoice.status}; nothing is due on it.")
-    balance = invoice.total - invoice.paid_amount
+    balance = invoice.balance
     if args.amount > balance:
         raise InvalidInput(
             f"{fmt(args.amount)} is more than the balance of {invoice.number} ({fmt(balance)}).",

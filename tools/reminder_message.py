@@ -4,11 +4,13 @@ promises and disputes, so a collector can act without leaving Slack."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from core.dunning import DEFAULT_POLICY, Stage
 from core.roles import Role
 from db.models import AuditEvent, Invoice, Member, Reminder
 from db.session import Database
@@ -36,10 +38,7 @@ class ReminderMessage(Result):
     invoice: InvoiceDetail
     last_contact_at: datetime | None
     history: list[HistoryItem]
-
-    @property
-    def escalation(self) -> bool:
-        return self.stage == "+30d"
+    escalation: bool = False  # its stage is the policy's escalation, whatever that stage is called
 
 
 def _detail(event: AuditEvent) -> str:
@@ -51,12 +50,13 @@ def _detail(event: AuditEvent) -> str:
     return f"payment recorded, status {after.get('status')}"
 
 
-def reminder_message(db: Database, clock: Clock, rules: Rules, reminder_id: int) -> ReminderMessage:
-    return reminder_messages(db, clock, rules, [reminder_id])[reminder_id]
+def reminder_message(db: Database, clock: Clock, rules: Rules, reminder_id: int,
+                     stages: Iterable[Stage] = DEFAULT_POLICY) -> ReminderMessage:
+    return reminder_messages(db, clock, rules, [reminder_id], stages)[reminder_id]
 
 
 def reminder_message_for(db: Database, clock: Clock, rules: Rules, actor: Actor, reminder_id: int,
-                         invoice_number: str) -> ReminderMessage | None:
+                         invoice_number: str, stages: Iterable[Stage] = DEFAULT_POLICY) -> ReminderMessage | None:
     """The reminder a button names, for the person who clicked it, or None: a reminder that does not
     exist, is about another invoice than the button's, or whose customer the clicker may not see is
     never read for them."""
@@ -66,11 +66,14 @@ def reminder_message_for(db: Database, clock: Clock, rules: Rules, actor: Actor,
             return None
         if not ToolContext(actor, session, clock, rules).can_see(reminder.invoice.customer):
             return None
-    return reminder_message(db, clock, rules, reminder_id)
+    return reminder_message(db, clock, rules, reminder_id, stages)
 
 
-def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: list[int]) -> dict[int, ReminderMessage]:
-    """The messages of a sender's batch, in one read and a handful of queries."""
+def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: list[int],
+                      stages: Iterable[Stage] = DEFAULT_POLICY) -> dict[int, ReminderMessage]:
+    """The messages of a sender's batch, in one read and a handful of queries. `stages` is the dunning
+    policy the reminders were queued by: it says which stage escalates."""
+    escalations = {stage.name for stage in stages if stage.kind == "escalation"}
     with db.session() as session:
         reminders = session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))
                                     .options(joinedload(Reminder.invoice).joinedload(Invoice.customer))).all()
@@ -90,6 +93,7 @@ def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: li
             reminder_id=r.id, stage=r.stage, recipient=r.recipient, note=r.note, invoice=details[r.invoice_id],
             recipient_collects=roles.get(r.recipient) != Role.SALES.value,
             last_contact_at=r.invoice.last_contact_at, history=history[r.invoice.number],
+            escalation=r.stage in escalations,
         ) for r in reminders}
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from core.ageing import BUCKETS
-from core.metrics import average_days_delinquent, best_possible_dso, cei, countback_dso, simple_dso
+from core.metrics import average_days_delinquent, best_possible_dso, cei, countback_dso, days_in_period, simple_dso
 from core.money import ZERO, ratio
 from core.periods import month_periods, parse_period
 from core.roles import Role
@@ -129,7 +129,8 @@ def collections_summary(ctx: ToolContext, args: CollectionsArgs) -> CollectionsS
     read_from = min(period.start, month_periods(end, FIRST_READ_MONTHS)[-1].start)
     sales = q.sales_by_day(ctx.session, read_from, end, scope)
     credit_sales = _sales_in(sales, period.start, end)
-    days = (end - period.start).days + 1
+    # A period not yet begun has no days to count, and no sales: its DSOs are zero.
+    days = days_in_period(period.start, end) if end >= period.start else 0
     dso = simple_dso(ending, credit_sales, days)
     best = best_possible_dso(current, credit_sales, days)
     return CollectionsSummary(

@@ -107,7 +107,7 @@ def exposure(db, customer_id: int) -> Decimal:
         open_balance = s.scalar(select(func.coalesce(func.sum(Invoice.total - Invoice.paid_amount), 0)).where(
             Invoice.customer_id == customer_id, Invoice.status.in_(("open", "partially_paid"))))
         confirmed = s.scalar(select(func.coalesce(func.sum(SalesOrder.total), 0)).where(
-            SalesOrder.customer_id == customer_id, SalesOrder.status.in_(("confirmed", "fulfilled"))))
+            SalesOrder.customer_id == customer_id, SalesOrder.status == "confirmed"))
     return Decimal(open_balance) + Decimal(confirmed)
 
 

@@ -38,3 +38,42 @@ def test_a_bad_policy_file_says_what_is_wrong(tmp_path):
     path.write_text('[[stage]]\nname = "x"\noffset_days = 1\nrecipients = ["accountant"]\n')
     with pytest.raises(InvalidInput, match="accountant"):
         load_policy(path)
+
+
+ESCALATING = """
+[[stage]]
+name = "first-chase"
+offset_days = 1
+recipients = ["collector"]
+
+[[stage]]
+name = "+30d"
+offset_days = 30
+recipients = ["collector"]
+kind = "reminder"
+
+[[stage]]
+name = "final-notice"
+offset_days = 45
+recipients = ["collector", "manager"]
+kind = "escalation"
+"""
+
+
+def test_the_policy_says_which_stage_escalates_not_its_name(tmp_path, db):
+    from sqlalchemy import select
+
+    from db.models import Reminder
+    from tools import Rules
+    from tools.reminder_message import reminder_messages
+
+    path = tmp_path / "dunning.toml"
+    path.write_text(ESCALATING)
+    policy = load_policy(path)
+    clock = FixedClock(datetime(2026, 11, 24, 16, 0, tzinfo=UTC))
+    Outbox(db, clock, policy).sweep()
+    with db.session() as s:
+        stages = dict(s.execute(select(Reminder.id, Reminder.stage)).all())
+    assert set(stages.values()) == {"first-chase", "+30d", "final-notice"}
+    messages = reminder_messages(db, clock, Rules(), list(stages), policy.stages)
+    assert {m.stage for m in messages.values() if m.escalation} == {"final-notice"}

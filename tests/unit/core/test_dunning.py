@@ -281,12 +281,12 @@ def test_working_hours_validate():
 
 def test_worklist_score():
     # 1,000 × 10 days × 1.5 (grade C) = 15,000
-    assert worklist_score(Decimal("1000.00"), 10, "C", False) == Decimal("15000.00")
-    assert worklist_score(Decimal("1000.00"), 10, "E", True) == Decimal("30000.00")
-    assert worklist_score(Decimal("1000.00"), 10, "A", False) == Decimal("10000.00")
-    assert worklist_score(Decimal("1000.00"), -2, "B", False) == Decimal("0.00")
+    assert worklist_score(Decimal("1000.00"), 10, "C") == Decimal("15000.00")
+    assert worklist_score(Decimal("1000.00"), 10, "E") == Decimal("30000.00")
+    assert worklist_score(Decimal("1000.00"), 10, "A") == Decimal("10000.00")
+    assert worklist_score(Decimal("1000.00"), -2, "B") == Decimal("0.00")
     with pytest.raises(InvalidInput):
-        worklist_score(Decimal("1"), 1, "Z", False)
+        worklist_score(Decimal("1"), 1, "Z")
 
 
 def test_worklist_puts_broken_promises_first_then_highest_score():

@@ -1,0 +1,17 @@
+"""SQLAlchemy 2.x typed models for every O2C document. The same code runs on SQLite and PostgreSQL.
+Each group lives in its own module; importing this package registers them all on `Base.metadata`."""
+
+from db.models.base import NAMING, Base, BigId, Money, Str40, UTCDateTime
+from db.models.parties import Customer, Member
+from db.models.reads import DocumentRead, ReadAlert
+from db.models.receivables import OPEN_INVOICE, OPEN_STATUSES, Invoice, Payment, Reminder
+from db.models.records import AuditEvent, DocumentCounter, PendingAction
+from db.models.sales import OrderLine, Product, SalesOrder
+from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
+
+__all__ = [
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "Base", "BigId", "ConversationMessage", "Customer",
+    "DigestLog", "DocumentCounter", "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment",
+    "PendingAction", "Product", "ReadAlert", "Reminder", "SalesOrder", "SlackCard", "SlackEvent", "Str40",
+    "TurnLog", "UTCDateTime",
+]

@@ -1,0 +1,45 @@
+"""The stock an order holds: whether free stock covers a line, and reserving, releasing and shipping it."""
+
+from __future__ import annotations
+
+from core.errors import InsufficientStock
+from db.models import Product, SalesOrder
+from tools.context import ToolContext
+from tools.lookup import resolve_products
+
+
+def require_stock(product: Product, quantity: int, *, asked: bool) -> None:
+    """Refuse a line the free stock cannot cover. `asked`: someone is placing the order now, so the line is
+    what they asked for; otherwise an order taken earlier is being confirmed."""
+    if product.available >= quantity:
+        return
+    if asked:
+        raise InsufficientStock(f"Only {product.available} {product.sku} available; you asked for {quantity}.",
+                                hint="Lower the quantity or split the order.")
+    raise InsufficientStock(f"Only {product.available} {product.sku} available; the order needs {quantity}.",
+                            hint="Lower the quantity or wait for stock.")
+
+
+def reserve(ctx: ToolContext, order: SalesOrder) -> None:
+    """Set aside the stock of an order being confirmed, if there still is enough."""
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        product = products[line.sku.upper()]
+        require_stock(product, line.quantity, asked=False)
+        product.stock_reserved += line.quantity
+
+
+def release(ctx: ToolContext, order: SalesOrder) -> None:
+    """Give back the stock of a confirmed order that will not ship."""
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        products[line.sku.upper()].stock_reserved -= line.quantity
+
+
+def ship(ctx: ToolContext, order: SalesOrder) -> None:
+    """The reserved stock of a shipped order leaves the shelf."""
+    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
+    for line in order.lines:
+        product = products[line.sku.upper()]
+        product.stock_on_hand -= line.quantity
+        product.stock_reserved -= line.quantity
