@@ -152,7 +152,7 @@ class ReminderSender:
         """Right before posting: whether and to whom each row goes, and the messages of those that go."""
         verdicts = self.outbox.verdicts(reminder_ids, self.tally.clock.now())
         ready = [r for r, v in verdicts.items() if v.skip is None]
-        return verdicts, self.tally.reminder_messages.many(ready)
+        return verdicts, self.tally.reminder_messages.many(ready, self.outbox.policy.stages)
 
     def _deliver(self, job: Claimed, verdict: Verdict, message: ReminderMessage | None,
                  posted: list[tuple[int, str, str]], report: SendReport, now: datetime) -> None:

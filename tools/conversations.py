@@ -20,7 +20,6 @@ from db.models import ConversationMessage, Member, TurnLog
 from db.session import Database
 
 logger = logging.getLogger(__name__)
-ROLES = ("user", "assistant", "tool_call")
 MAX_CHARS = 2000  # a remembered message is context, not a transcript
 CUTS = ((200, 10), (40, 4), (10, 2))  # (chars per value, items per list) tried until a call fits MAX_CHARS
 MAX_DEPTH = 4

@@ -92,7 +92,7 @@ class Outbox:
             ):
                 recorded[invoice_id].add(stage)
             rows, created, superseded, scanned = [], 0, 0, 0
-            query = (select(Invoice.id, Invoice.due_date, Invoice.status, Invoice.total - Invoice.paid_amount,
+            query = (select(Invoice.id, Invoice.due_date, Invoice.status, Invoice.balance,
                             Invoice.disputed, Invoice.promised_on, Customer.owner_rep, Customer.collector)
                      .join(Customer, Customer.id == Invoice.customer_id)
                      .where(IS_OPEN, Invoice.due_date <= today - timedelta(days=earliest)))

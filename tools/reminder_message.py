@@ -98,13 +98,16 @@ def reminder_messages(db: Database, clock: Clock, rules: Rules, reminder_ids: li
 
 
 class ReminderMessages:
-    """What reminder DMs show, on the service's database, clock and rules."""
+    """What reminder DMs show, on the service's database, clock, rules and dunning stages."""
 
-    def __init__(self, db: Database, clock: Clock, rules: Rules):
-        self.db, self.clock, self.rules = db, clock, rules
+    def __init__(self, db: Database, clock: Clock, rules: Rules, stages: Iterable[Stage] = DEFAULT_POLICY):
+        self.db, self.clock, self.rules, self.stages = db, clock, rules, tuple(stages)
 
     def for_click(self, actor: Actor, reminder_id: int, invoice_number: str) -> ReminderMessage | None:
-        return reminder_message_for(self.db, self.clock, self.rules, actor, reminder_id, invoice_number)
+        return reminder_message_for(self.db, self.clock, self.rules, actor, reminder_id, invoice_number,
+                                    self.stages)
 
-    def many(self, reminder_ids: list[int]) -> dict[int, ReminderMessage]:
-        return reminder_messages(self.db, self.clock, self.rules, reminder_ids)
+    def many(self, reminder_ids: list[int], stages: Iterable[Stage] | None = None) -> dict[int, ReminderMessage]:
+        """`stages`: the policy of the outbox that queued them, when it is not the service's own."""
+        return reminder_messages(self.db, self.clock, self.rules, reminder_ids,
+                                 self.stages if stages is None else stages)

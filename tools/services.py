@@ -46,7 +46,7 @@ class Services:
 
     @property
     def reminder_messages(self) -> ReminderMessages:
-        return ReminderMessages(self.db, self.clock, self.rules)
+        return ReminderMessages(self.db, self.clock, self.rules, self.policy.stages)
 
     @property
     def outbox(self) -> Outbox:

@@ -44,3 +44,7 @@ def test_the_evals_do_not_reach_into_the_front_ends():
 @pytest.mark.parametrize("package", ["tools", "core", "db"])
 def test_the_layers_below_never_import_the_ones_above(package):
     assert _offenders(package, ("bot", "cli", "wiring", "evals", "config")) == []
+def test_no_module_grows_past_three_hundred_lines():
+    long = [f"{path.relative_to(ROOT)}: {n}" for package in ("bot", "core", "db", "tools", "evals")
+            for path in _modules(package) if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert long == []
