@@ -30,6 +30,9 @@ USAGE = {
     "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
     "worklist": "worklist [@COLLECTOR | all]",
     "find": "find TEXT                              e.g. find umbrella",
+    "customer": "customer new CODE NAME [FIELD VALUE ...] | customer CUSTOMER FIELD VALUE ...\n" + " " * 39
+                + "fields: limit, terms, owner, collector, hold on|off, email, tax-id, address, name\n" + " " * 39
+                + "e.g. customer ACME limit 80000 terms 45",
 }
 
 

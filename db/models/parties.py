@@ -34,5 +34,7 @@ class Customer(Base):
     payment_terms_days: Mapped[int] = mapped_column(default=30)
     on_hold: Mapped[bool] = mapped_column(default=False)
     email: Mapped[str | None] = mapped_column(String(200))
+    tax_id: Mapped[str | None] = mapped_column(String(40))
+    billing_address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
