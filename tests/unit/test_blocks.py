@@ -148,7 +148,9 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
               run(tally, coll, "log_promise_to_pay", {"invoice_number": invoice_of(db, "HOOLI").number,
                                                       "promised_on": "next friday"}),
               run(tally, sales, "schedule_reminder", {"invoice_number": invoice_of(db, "ACME").number,
-                                                      "remind_at": "tomorrow 9am", "note": "call Bob"})]
+                                                      "remind_at": "tomorrow 9am", "note": "call Bob"}),
+              run(tally, mgr, "update_customer", {"customer": "ACME", "billing_address": "1 <Main> St & Co",
+                                                  "collector": "U0COLL2", "payment_terms_days": 45})]
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]

@@ -29,6 +29,8 @@ EXPECTED = {
     "collections_summary": {"sales", "collector", "manager", "admin"},
     "sales_summary": {"sales", "manager", "admin"},
     "collection_worklist": {"collector", "manager", "admin"},
+    "create_customer": {"sales", "collector", "manager", "admin"},  # a rep's new customer is their own
+    "update_customer": {"sales:own", "collector", "manager", "admin"},
 }
 ROLE_USER = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
 
@@ -55,6 +57,8 @@ def args_for(tool, db, code, tally):
         "mark_dispute": lambda: {"invoice_number": inv(), "reason": "wrong price"},
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
+        "create_customer": lambda: {"code": f"NEW{code}", "name": "New Co"},
+        "update_customer": lambda: {"customer": code, "email": "ap@new.example"},
     }[tool]()
 
 
