@@ -240,8 +240,10 @@ class WorklistArgs(Args):
     collector: str | None = Field(None, description="collector's Slack id or 'all'; default: yours")
 
 
-def customer_grades(ctx: ToolContext, customer_ids: set[int]) -> dict[int, str]:
-    """Risk grade per customer from paid invoices, computed in one query."""
+def customer_grades(ctx: ToolContext, overdue_days: dict[int, int]) -> dict[int, str]:
+    """Risk grade per customer (the keys: the oldest overdue invoice's days), from paid invoices in one
+    query, capped by the age of what each owes now."""
+    customer_ids = set(overdue_days)
     if not customer_ids:
         return {}
     late = days_between(ctx.session, Invoice.paid_on, Invoice.due_date)
@@ -251,11 +253,12 @@ def customer_grades(ctx: ToolContext, customer_ids: set[int]) -> dict[int, str]:
         .where(Invoice.customer_id.in_(customer_ids), Invoice.paid_on.is_not(None))
         .group_by(Invoice.customer_id)
     ).all()
-    grades = {cid: risk_grade(PaymentStats(0, Decimal(0), Decimal(0))) for cid in customer_ids}
+    grades = {cid: risk_grade(PaymentStats(0, Decimal(0), Decimal(0)), overdue_days.get(cid, 0))
+              for cid in customer_ids}
     for cid, count, on_time, days_late in rows:
         stats = PaymentStats(paid_count=count, on_time_share=(Decimal(on_time) / count).quantize(Decimal("0.01")),
                              avg_days_late=(Decimal(days_late) / count).quantize(Decimal("0.1")))
-        grades[cid] = risk_grade(stats)
+        grades[cid] = risk_grade(stats, overdue_days.get(cid, 0))
     return grades
 
 
@@ -278,7 +281,10 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
     if who and who.lower() != "all":
         query = query.join(Customer, Invoice.customer_id == Customer.id).where(Customer.collector == who)
     invoices = ctx.session.scalars(query).unique().all()
-    grades = customer_grades(ctx, {i.customer_id for i in invoices})
+    oldest: dict[int, int] = {}
+    for invoice in invoices:
+        oldest[invoice.customer_id] = max(oldest.get(invoice.customer_id, 0), (today - invoice.due_date).days)
+    grades = customer_grades(ctx, oldest)
     items = []
     for invoice in invoices:
         line = invoice_line(invoice, today)

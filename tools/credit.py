@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.credit import CreditDecision, decide_credit
 from core.money import ZERO, money
-from core.risk import payment_stats, predict_pay_date, risk_grade
+from core.risk import expected_pay_date, payment_stats, risk_grade
 from core.roles import Role
 from db.exposure import credit_inputs
 from db.models import OPEN_STATUSES, Customer, Invoice
@@ -78,13 +78,14 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
     ctx.viewed("customer_credit", [customer.code])
     inputs = credit_inputs(ctx.session, customer, ctx.today, args.amount or ZERO)
     history = ctx.session.execute(
-        select(Invoice.due_date, Invoice.paid_on).where(
+        select(Invoice.issue_date, Invoice.due_date, Invoice.paid_on, Invoice.total).where(
             Invoice.customer_id == customer.id, Invoice.paid_on.is_not(None)
         ).order_by(Invoice.paid_on.desc()).limit(50)
     ).all()
-    stats = payment_stats(history)
+    stats = payment_stats((due, paid) for _, due, paid, _ in history)
     open_invoices = ctx.session.execute(
-        select(Invoice.number, Invoice.balance, Invoice.due_date)
+        select(Invoice.number, Invoice.balance, Invoice.due_date, Invoice.issue_date, Invoice.total,
+               Invoice.disputed, Invoice.promised_on)
         .where(Invoice.customer_id == customer.id, Invoice.status.in_(OPEN_STATUSES))
         .order_by(Invoice.due_date).limit(5)
     ).all()
@@ -95,12 +96,14 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
         uninvoiced_orders=inputs.uninvoiced_orders,
         available=inputs.credit_limit - inputs.open_balance - inputs.uninvoiced_orders,
         overdue_amount=inputs.overdue_amount, oldest_overdue_days=inputs.oldest_overdue_days,
-        on_hold=customer.on_hold, risk_grade=risk_grade(stats), on_time_share=stats.on_time_share,
+        on_hold=customer.on_hold, risk_grade=risk_grade(stats, inputs.oldest_overdue_days),
+        on_time_share=stats.on_time_share,
         avg_days_late=stats.avg_days_late, amount_checked=args.amount,
         decision=CreditDecisionView.of(decision) if decision else None,
         forecast=[
-            OpenInvoiceForecast(number=n, balance=money(b), due_date=d,
-                                predicted_pay_date=predict_pay_date(d, stats, ctx.today))
-            for n, b, d in open_invoices
+            OpenInvoiceForecast(number=n, balance=money(b), due_date=d, predicted_pay_date=expected_pay_date(
+                history, issue_date=issued, due_date=d, amount=total, today=ctx.today, disputed=disputed,
+                promised_on=promised))
+            for n, b, d, issued, total, disputed, promised in open_invoices
         ],
     )

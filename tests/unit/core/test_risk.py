@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.risk import PaymentStats, payment_stats, predict_pay_date, risk_grade
+from core.risk import PaymentStats, payment_stats, risk_grade
 
 DUE = date(2026, 3, 1)
 
@@ -51,14 +51,6 @@ def test_grade_thresholds(on_time, avg, grade):
     assert risk_grade(PaymentStats(10, Decimal(on_time), Decimal(avg))) == grade
 
 
-def test_predicted_pay_date_adds_rounded_lateness_but_never_lies_in_the_past():
-    stats = PaymentStats(4, Decimal("0.50"), Decimal("12.5"))  # rounds half up to 13
-    assert predict_pay_date(date(2026, 5, 1), stats, today=date(2026, 4, 1)) == date(2026, 5, 14)
-    assert predict_pay_date(date(2026, 5, 1), stats, today=date(2026, 6, 1)) == date(2026, 6, 1)
-    on_time = PaymentStats(0, Decimal("0"), Decimal("0"))
-    assert predict_pay_date(date(2026, 5, 1), on_time, today=date(2026, 4, 1)) == date(2026, 5, 1)
-
-
 @given(st.lists(st.integers(-60, 200), max_size=50))
 def test_stats_stay_decimal_and_in_range(lateness):
     stats = payment_stats([paid(d) for d in lateness])
@@ -66,3 +58,9 @@ def test_stats_stay_decimal_and_in_range(lateness):
     assert Decimal(0) <= stats.on_time_share <= Decimal(1)
     assert stats.avg_days_late >= 0
     assert risk_grade(stats) in "ABCDE"
+
+
+def test_what_is_owed_now_caps_the_grade():
+    steady = PaymentStats(20, Decimal("1.00"), Decimal("0"))
+    assert [risk_grade(steady, days) for days in (0, 30, 60, 120, 283)] == ["A", "A", "C", "D", "E"]
+    assert risk_grade(PaymentStats(0, Decimal(0), Decimal(0)), 283) == "E"  # no history, a 283-day debt
