@@ -29,6 +29,7 @@ USAGE = {
     "dso": "dso [PERIOD]                           e.g. dso last-month",
     "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
     "worklist": "worklist [@COLLECTOR | all]",
+    "forecast": "forecast [WEEKS]                       e.g. forecast 13",
     "find": "find TEXT                              e.g. find umbrella",
     "customer": "customer new CODE NAME [FIELD VALUE ...] | customer CUSTOMER FIELD VALUE ...\n" + " " * 39
                 + "fields: limit, terms, owner, collector, hold on|off, email, tax-id, address, name\n" + " " * 39

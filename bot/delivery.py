@@ -11,7 +11,9 @@ from pydantic import BaseModel
 from bot.blocks import blocks_for, error_card, fallback_text
 from bot.blocks.charts import ageing_chart, sales_chart
 from bot.blocks.elements import escape_keeping, section
+from bot.blocks.forecast import forecast_chart
 from tools import Outcome, Proposal
+from tools.forecast import CashForecast
 from tools.reports import AgeingReport, SalesSummary
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ class Thread:
 def chart_for(item: Item) -> tuple[bytes, str] | None:
     if isinstance(item, AgeingReport):
         return ageing_chart(item), f"ageing-{item.as_of}.png"
+    if isinstance(item, CashForecast):
+        return forecast_chart(item), f"cash-forecast-{item.as_of}.png"
     if isinstance(item, SalesSummary):
         return sales_chart(item), f"sales-{item.start}-{item.end}-by-{item.group_by}.png"
     return None

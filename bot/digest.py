@@ -51,6 +51,10 @@ def digest_blocks(tally: Tally, manager: Actor, outbox: Outbox) -> tuple[list[di
         ("Countback DSO", _change(this.countback_dso, before.countback_dso, " days", True)),
         ("CEI", _change(this.cei, before.cei, "%", False)),
     ])]
+    forecast = tally.read(manager, "cash_forecast", {"weeks": 4})
+    blocks += fields([("Expected in the next 4 weeks", fmt(forecast.total, cur)),
+                      ("Last week: forecast / came in", f"{fmt(forecast.last_week_forecast, cur)} / "
+                                                        f"{fmt(forecast.last_week_actual, cur)}")])
     top = sorted(overdue.invoices, key=lambda i: i.balance, reverse=True)[:TOP]
     if top:
         lines = [f"• {escape(i.number)} {escape(i.customer.name)}: {fmt(i.balance, cur)}, {days(i.days_overdue)}"

@@ -291,5 +291,6 @@ PARSERS = {
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
     "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
-    "customer": parse_customer,
+    "customer": parse_customer,  # the tool checks the weeks asked for:
+    "forecast": lambda rest, at: Command("cash_forecast", {"weeks": rest[0]} if rest else {}),
 }

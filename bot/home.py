@@ -34,6 +34,8 @@ def home_blocks(tally: Tally, actor: Actor, ageing_image: str | None = None) -> 
             blocks += [header("Receivables ageing"),
                        {"type": "image", "slack_file": {"id": ageing_image}, "alt_text": "AR ageing chart"}]
         blocks += _part("Ageing", blocks_for(read(actor, "ar_ageing", {}), tz=tz))
+        if actor.role is Role.MANAGER:
+            blocks += _part("Cash forecast", blocks_for(read(actor, "cash_forecast", {"weeks": 8}), tz=tz))
         blocks += _part("DSO and CEI, last 90 days",
                         blocks_for(read(actor, "collections_summary", {"period": "last-90-days"}), tz=tz))
         blocks += _part("Orders on credit hold or price hold",

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.blocks import collections, credit, customers, invoices, orders, reports
+from bot.blocks import collections, credit, customers, forecast, invoices, orders, reports
 from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditDecisionView, CreditReport
 from tools.customer_records import CustomerRecord
 from tools.customers import CustomerMatches
+from tools.forecast import CashForecast
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
@@ -53,6 +54,7 @@ PRESENTERS: dict[type, Presenter] = {
     SalesSummary: Presenter(reports.sales_blocks, reports.sales_text, console.sales),
     CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
     CustomerRecord: Presenter(lambda r, p: [section(escape(r.describe(done=True)))], _done, _done),
+    CashForecast: Presenter(forecast.forecast_blocks, forecast.forecast_text, forecast.forecast_console),
 }
 
 

@@ -31,6 +31,7 @@ EXPECTED = {
     "collection_worklist": {"collector", "manager", "admin"},
     "create_customer": {"sales", "collector", "manager", "admin"},  # a rep's new customer is their own
     "update_customer": {"sales:own", "collector", "manager", "admin"},
+    "cash_forecast": {"manager", "admin"},
 }
 ROLE_USER = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
 
@@ -59,6 +60,7 @@ def args_for(tool, db, code, tally):
         "collection_worklist": dict,
         "create_customer": lambda: {"code": f"NEW{code}", "name": "New Co"},
         "update_customer": lambda: {"customer": code, "email": "ap@new.example"},
+        "cash_forecast": dict,
     }[tool]()
 
 
