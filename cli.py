@@ -34,6 +34,15 @@ def _fail(message: str) -> None:
 
 
 @cli.command()
+def doctor() -> None:
+    """Check settings, the database and its migrations, Slack and the model endpoint; say what to fix."""
+    from doctor import report, run_checks
+
+    if not report(run_checks(), _say):
+        raise typer.Exit(code=1)
+
+
+@cli.command()
 def migrate() -> None:
     """Apply database migrations (also done on every start)."""
     from db.migrate import current_revision

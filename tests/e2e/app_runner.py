@@ -5,6 +5,7 @@ only the environment given, so a developer's own .env or database never leaks in
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import subprocess
 import sys
@@ -36,12 +37,15 @@ def run_app(cwd: Path, args: list[str] | tuple[str, ...], env: dict[str, str], *
         return Ran(done.returncode, done.stdout, done.stderr)
     environ: dict[str, str | None] = {k: None for k in os.environ if k.startswith(OWN)} | env
     get_settings.cache_clear()
-    here = Path.cwd()
+    here, handlers = Path.cwd(), list(logging.getLogger().handlers)
     os.chdir(cwd)  # relative paths in the arguments, and the data folder, are the command's own
     try:
         result = CliRunner().invoke(cli, list(args), input=stdin, env=environ)
     finally:
         os.chdir(here)
+        for handler in set(logging.getLogger().handlers) - set(handlers):  # a process's log file ends with it
+            logging.getLogger().removeHandler(handler)
+            handler.close()
         get_settings.cache_clear()
         gc.collect()  # the command's engine and its pooled connections go with it
     if result.exception and not isinstance(result.exception, SystemExit):

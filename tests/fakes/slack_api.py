@@ -84,6 +84,7 @@ class MockSlack(SlackMethods, BackgroundServer):
     def __init__(self, clock: object = None) -> None:
         super().__init__()
         self.clock = clock  # what message timestamps are taken from: a test's clock, or the system's
+        self.scopes = "app_mentions:read,chat:write"  # what auth.test says the token was granted
         self._changed = threading.Condition(self._lock)
         self.reset()
 
@@ -209,7 +210,8 @@ class MockSlack(SlackMethods, BackgroundServer):
             if fault[0] == "lost":
                 self.lost.append(call)
                 return "lost", fault[1], {}, {}
-            return "ok", 200, {"ok": "error" not in result, **result}, {}
+            granted = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+            return "ok", 200, {"ok": "error" not in result, **result}, granted
 
     def _store_upload(self, file_id: str, data: bytes) -> None:
         with self._lock:
