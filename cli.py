@@ -395,9 +395,14 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
 
 
 @cli.command()
-def serve() -> None:
+def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under gunicorn; 0: one process, "
+                                                    "Python's own server")] = 0) -> None:
     """Run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT at /slack/events)."""
     settings, client = _slack()  # first: a missing token is reported before the slow imports
+    if workers < 0 or workers > 64:
+        _fail("--workers takes 1 to 64 processes (0 for one process without gunicorn).")
+    if workers:
+        return _serve_workers(settings, client, workers)
 
     from bot.scheduler import build_scheduler
     from bot.serve import run
@@ -413,6 +418,26 @@ def serve() -> None:
             signing_secret=secret(settings.slack_signing_secret))
     finally:
         jobs.shutdown(wait=False)
+
+
+def _serve_workers(settings, client, workers: int) -> None:
+    """gunicorn: each worker builds its own service and app after the fork; the scheduler runs once, as
+    its own process beside them."""
+    from bot.slack_app import create_app, slack_client
+    from bot.workers import run_workers, wsgi_app
+    from wiring import conversation, secret
+
+    if secret(settings.slack_app_token):
+        _fail("--workers serves HTTP; Socket Mode (SLACK_APP_TOKEN) runs in one process: leave --workers out.")
+    signing = secret(settings.slack_signing_secret)
+
+    def build():
+        tally = _tally()
+        worker_client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+        return wsgi_app(create_app(tally, worker_client, signing, conversation(tally, settings)), signing,
+                        tally.healthy)
+
+    run_workers(build, port=settings.port, workers=workers, companion=[sys.executable, sys.argv[0], "scheduler"])
 
 
 def _slack():

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
+
 from db.session import Database
 from tools.context import Clock, Rules
 from tools.conversations import Memory, usage_summary
@@ -51,6 +53,11 @@ class Services:
     @property
     def outbox(self) -> Outbox:
         return Outbox(self.db, self.clock, self.policy, self.rules)
+
+    def healthy(self) -> bool:
+        """The database answers a trivial query."""
+        with self.db.session() as session:
+            return session.execute(text("select 1")).scalar() == 1
 
     def memory(self, keep: int = 20) -> Memory:
         return Memory(self.db, keep=keep)

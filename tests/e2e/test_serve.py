@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -245,3 +246,34 @@ def test_serve_answers_signed_requests_over_http_and_stops_on_interrupt(tmp_path
     assert f":{port}{PATH}" in err, err  # it said where it listens
     assert "Traceback" not in out + err and " ERROR " not in err, out + err
     assert "x" * 100 not in err and len(err) < 20_000, err[:2000]  # refusals are logged in a line, without bodies
+
+
+def test_serve_with_workers_answers_from_each_process_reports_health_and_stops_on_sigterm(tmp_path, demo_file):
+    port = free_port()
+    with MockSlack() as slack:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "serve", "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+            env=environment(demo_file, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                            SLACK_API_URL=slack.base_url, PORT=str(port)))
+        try:
+            wait_for_port(port, process)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as health:
+                assert health.status == 200 and health.read() == b"ok\n"
+            sim = SlackClientSim(f"http://127.0.0.1:{port}", SECRET)
+            for n in range(4):  # several requests: both workers answer
+                url = f"{slack.base_url}response.credit{n}"
+                assert sim.post(*slash_command("credit ACME", "U0SALES1", response_url=url))[0] == 200
+                assert "Acme Corp" in text_of(slack.wait_for(f"response.credit{n}", timeout=20)[0])
+            mention = {"type": "app_mention", "user": "U0SALES1", "text": "<@U0TALLYBOT> credit ACME",
+                       "ts": "1700000001.000100", "channel": "C0SALES", "event_ts": "1700000001.000100"}
+            assert sim.post(*event_callback(mention, "Ev0WORKERS1"), bad_signature=True)[0] == 401
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                out, err = process.communicate(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                out, err = process.communicate()
+    assert process.returncode == 0, err
+    assert "Traceback" not in out + err and "Booting worker" in err, err
