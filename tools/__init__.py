@@ -3,6 +3,7 @@
 from db.session import is_outage
 from tools import collections, credit, customers, invoices, orders, payments, reports  # noqa: F401
 from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext
+from tools.documents import files  # noqa: F401
 from tools.registry import REGISTRY, ToolSpec
 from tools.service import Outcome, Proposal, Tally
 
