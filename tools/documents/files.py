@@ -102,5 +102,7 @@ def customer_statement(ctx: ToolContext, args: CustomerStatementArgs) -> Documen
     return _file(doc, CustomerRef(code=customer.code, name=customer.name), "total outstanding", total)
 
 
-# `python app.py document KIND NUMBER`: each kind's tool and the argument its number goes in
-KINDS = {"invoice": ("invoice_document", "invoice_number"), "receipt": ("payment_receipt", "receipt_number")}
+# `python app.py document KIND NUMBER`: each kind's tool and the argument its number (or customer) goes in.
+# A new kind of document is one more line here and one more tool above.
+KINDS = {"invoice": ("invoice_document", "invoice_number"), "receipt": ("payment_receipt", "receipt_number"),
+         "statement": ("customer_statement", "customer")}
