@@ -301,7 +301,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
     conversation = agent_for(tally, get_settings())
     agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}") if conversation else None
-    session = TallyConsole(tally, actor, sys.stdout, agent=agent)
+    session = TallyConsole(tally, actor, sys.stdout, agent=agent, files_dir=get_settings().data_dir / "documents")
     _console_log(get_settings().data_dir / "console.log")
     if sys.stdin.isatty():
         run_interactive(session)

@@ -14,6 +14,7 @@ from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditDecisionView, CreditReport
 from tools.customers import CustomerMatches
+from tools.documents.files import DocumentFile
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
@@ -51,6 +52,8 @@ PRESENTERS: dict[type, Presenter] = {
                                   console.collections),
     SalesSummary: Presenter(reports.sales_blocks, reports.sales_text, console.sales),
     CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
+    DocumentFile: Presenter(lambda r, p: [section(escape(r.describe(done=True) + " The PDF follows in this thread."))],
+                            _done, _done),
 }
 
 
