@@ -29,6 +29,9 @@ EXPECTED = {
     "collections_summary": {"sales", "collector", "manager", "admin"},
     "sales_summary": {"sales", "manager", "admin"},
     "collection_worklist": {"collector", "manager", "admin"},
+    "invoice_document": {"sales:own", "collector", "manager", "admin"},
+    "payment_receipt": {"sales:own", "collector", "manager", "admin"},
+    "customer_statement": {"sales:own", "collector", "manager", "admin"},
 }
 ROLE_USER = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
 
@@ -55,7 +58,20 @@ def args_for(tool, db, code, tally):
         "mark_dispute": lambda: {"invoice_number": inv(), "reason": "wrong price"},
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
+        "invoice_document": lambda: {"invoice_number": inv()},
+        "payment_receipt": lambda: {"receipt_number": receipt_of(db, code)},
+        "customer_statement": lambda: {"customer": code},
     }[tool]()
+
+
+def receipt_of(db, code):
+    from sqlalchemy import select
+
+    from db.models import Customer, Payment
+
+    with db.session() as s:
+        return "RCPT-{}".format(s.scalar(select(Payment.id).join(Customer, Customer.id == Payment.customer_id)
+                                         .where(Customer.code == code).order_by(Payment.id)))
 
 
 def scheduled_reminder(tally, db, code):
