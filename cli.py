@@ -174,6 +174,35 @@ def export(out_dir: Annotated[Path, typer.Option("--out", help="folder for the C
 
 
 @cli.command()
+def document(
+    kind: Annotated[str, typer.Argument(help="invoice, receipt or statement")],
+    number: Annotated[str, typer.Argument(help="the document's number (a receipt: RCPT-<payment id>); "
+                                               "for a statement, the customer")],
+    out: Annotated[Path, typer.Option("--out", help="the PDF file to write", dir_okay=False)],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="a statement's date (default today)")] = None,
+) -> None:
+    """Write a document a customer receives as a PDF file: an invoice, a receipt or a statement of account."""
+    from core.errors import TallyError
+    from core.roles import Role
+    from tools import Actor
+    from tools.documents.files import KINDS
+
+    if kind not in KINDS:
+        _fail(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
+    if as_of and kind != "statement":
+        _fail("--as-of is for a statement only.")
+    tool, field = KINDS[kind]
+    args = {field: number, **({"as_of": as_of} if as_of else {})}
+    try:
+        result = _tally().via("cli").read(Actor("cli", Role.ADMIN, "document"), tool, args)
+    except TallyError as exc:
+        _fail(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(result.content)
+    _say(f"{result.describe(done=True)} Written to {out}")
+
+
+@cli.command()
 def backup(file: Path) -> None:
     """Write every table to FILE (gzipped JSON lines, portable between SQLite and PostgreSQL)."""
     from db.backup import BackupError
@@ -281,7 +310,7 @@ def console(as_user: Annotated[str, typer.Option("--as", help="the Slack user id
         _fail(f"{as_user} is not a Tally member. Add them with: python app.py members add {as_user} --role sales")
     conversation = agent_for(tally, get_settings())
     agent = partial(conversation.handle_turn, actor, f"console:{actor.user_id}") if conversation else None
-    session = TallyConsole(tally, actor, sys.stdout, agent=agent)
+    session = TallyConsole(tally, actor, sys.stdout, agent=agent, files_dir=get_settings().data_dir / "documents")
     _console_log(get_settings().data_dir / "console.log")
     if sys.stdin.isatty():
         run_interactive(session)

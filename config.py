@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 
+    # who issues the documents (invoice, receipt, statement): printed on each of them
+    seller_name: str = Field("", alias="TALLY_SELLER_NAME")
+    seller_address: str = Field("", alias="TALLY_SELLER_ADDRESS", description="as printed")
+    seller_tax_id: str = Field("", alias="TALLY_SELLER_TAX_ID")
+    seller_bank_details: str = Field("", alias="TALLY_SELLER_BANK", description="bank, account, IBAN/SWIFT")
+
     # access monitoring: a day of reading is unusual above 3x the person's 30-day daily median and this floor
     read_alert_floor: int = Field(50, ge=1, alias="TALLY_READ_ALERT_FLOOR")
 

@@ -11,6 +11,7 @@ from db.migrate import upgrade
 from db.scale_seed import load_data
 from db.session import Database
 from tools import Clock, Rules, SystemClock, Tally
+from tools.documents.model import Seller
 from tools.dunning_policy import load_policy
 
 if TYPE_CHECKING:
@@ -21,10 +22,15 @@ if TYPE_CHECKING:
 
 
 def rules_from(settings: Settings) -> Rules:
-    return Rules(currency=settings.currency, timezone=settings.timezone,
+    return Rules(currency=settings.currency, seller=seller_from(settings), timezone=settings.timezone,
                  credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate,
                  max_discount=settings.max_discount, read_alert_floor=settings.read_alert_floor,
                  limit_manager_above=settings.limit_manager_above)
+
+
+def seller_from(settings: Settings) -> Seller:
+    return Seller(name=settings.seller_name, address=settings.seller_address, tax_id=settings.seller_tax_id,
+                  bank_details=settings.seller_bank_details)
 
 
 def open_database(settings: Settings) -> Database:

@@ -14,7 +14,7 @@ USAGE = {
     "order": "order CUSTOMER QTY SKU [@PRICE] ...    e.g. order ACME 10 WIDGET-1 5 GADGET-2 @45.00\n"
              + " " * 39 + "(@PRICE: a quoted unit price for the line before it; default the list price)",
     "credit": "credit CUSTOMER [AMOUNT]               e.g. credit ACME 5000",
-    "invoice": "invoice NUMBER                         e.g. invoice INV-2026-00042",
+    "invoice": "invoice NUMBER [pdf]                   e.g. invoice INV-2026-00042 pdf",
     "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
     "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
     "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
@@ -34,6 +34,7 @@ USAGE = {
     "customer": "customer new CODE NAME [FIELD VALUE ...] | customer CUSTOMER FIELD VALUE ...\n" + " " * 39
                 + "fields: limit, terms, owner, collector, hold on|off, email, tax-id, address, name\n" + " " * 39
                 + "e.g. customer ACME limit 80000 terms 45",
+    "statement": "statement CUSTOMER [as of DATE]        e.g. statement ACME (a PDF)",
 }
 
 

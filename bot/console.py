@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from bot.blocks.views import render
 from bot.command_forms import Help, help_text
 from core.errors import InvalidInput, TallyError
 from tools import Actor, Proposal, Tally
+from tools.documents.files import DocumentFile
 
 if TYPE_CHECKING:
     from bot.agent.turn import Reply
@@ -46,6 +48,7 @@ class Console:
     pending: list[Proposal] = field(default_factory=list)
     done: bool = False  # the person said exit
     names: dict[str, str] = field(default_factory=dict)  # Slack user id -> "Name (id)"
+    files_dir: Path | None = None  # where documents asked for are written (the data folder's documents/)
 
     def say(self, text: str) -> None:
         self.out.write(MENTION.sub(lambda m: self._member(m[1]), text).rstrip() + "\n")
@@ -100,13 +103,15 @@ class Console:
     def _ask_agent(self, line: str) -> None:
         reply = self.agent(line)
         if reply.status == "failed" or not reply.proposals:
-            return self.say(reply.text)
+            self.say(reply.text)
+            return self._save([o.result for o in reply.results if o.result is not None])
         # The model's words may come first; what is confirmed is each proposal's own summary, right above.
         shown = [reply.said] if reply.said else []
         shown += [render(o.result) if o.result is not None else o.message
                   for o in reply.results if o.proposal is None]
         self.pending = list(reply.proposals)
         self.say("\n\n".join([*shown, confirmation(self.pending)]))
+        self._save([o.result for o in reply.results if o.result is not None])
 
     def show(self, answer: BaseModel | Proposal) -> None:
         if isinstance(answer, Proposal):
@@ -114,6 +119,17 @@ class Console:
             self.say(confirmation(self.pending))
         else:
             self.say(render(answer))
+            self._save([answer])
+
+    def _save(self, results: list[BaseModel]) -> None:
+        """A document asked for is written as a file, and its path said."""
+        for result in results:
+            if isinstance(result, DocumentFile):
+                folder = self.files_dir or Path.cwd()
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / result.filename
+                path.write_bytes(result.content)
+                self.say(f"Saved: {path}")
 
     def _decide(self, proposal: Proposal, confirm: bool) -> None:
         try:

@@ -1,4 +1,5 @@
-"""Putting answers in front of people in Slack: cards in the request's thread, charts as PNG uploads."""
+"""Putting answers in front of people in Slack: cards in the request's thread, charts (PNG) and documents (PDF)
+as file uploads."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.blocks.charts import ageing_chart, sales_chart
 from bot.blocks.elements import escape_keeping, section
 from bot.blocks.forecast import forecast_chart
 from tools import Outcome, Proposal
+from tools.documents.files import DocumentFile
 from tools.forecast import CashForecast
 from tools.reports import AgeingReport, SalesSummary
 
@@ -79,14 +81,17 @@ class Thread:
                 response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text,
                                                         blocks=blocks)
                 stamps.append(response["ts"])
-        upload_charts(self.client, self.channel, self.thread_ts, items)
+        upload_files(self.client, self.channel, self.thread_ts, items)
         return stamps
 
     def fail(self, text: str, hint: str | None = None) -> None:
         self.show([Notice(text, hint, error=True)], "UTC")
 
 
-def chart_for(item: Item) -> tuple[bytes, str] | None:
+def file_for(item: Item) -> tuple[bytes, str] | None:
+    """The file that goes with an answer: a report's chart, or the document asked for."""
+    if isinstance(item, DocumentFile):
+        return item.content, item.filename
     if isinstance(item, AgeingReport):
         return ageing_chart(item), f"ageing-{item.as_of}.png"
     if isinstance(item, CashForecast):
@@ -96,14 +101,21 @@ def chart_for(item: Item) -> tuple[bytes, str] | None:
     return None
 
 
-def upload_charts(client: Any, channel: str, thread_ts: str | None, items: list[Item]) -> None:
+def upload_files(client: Any, channel: str, thread_ts: str | None, items: list[Item]) -> None:
     for item in items:
-        chart = chart_for(item)
-        if chart is None:
+        found = file_for(item)
+        if found is None:
             continue
-        content, filename = chart
+        content, filename = found
         try:
             client.files_upload_v2(channel=channel, thread_ts=thread_ts, content=content, filename=filename,
-                                   title=filename.removesuffix(".png").replace("-", " "))
-        except Exception:  # the table already answered; a missing chart is worth a log line, not a failure
-            log.warning("chart upload failed in %s", channel, exc_info=True)
+                                   title=title_of(filename))
+        except Exception:  # the card already answered; a missing file is worth a log line, not a failure
+            log.warning("file upload failed in %s", channel, exc_info=True)
+
+
+def title_of(filename: str) -> str:
+    """ageing-2026-11-24.png -> "ageing 2026 11 24"; a document keeps its number: INV-2026-00042."""
+    if filename.endswith(".pdf"):
+        return filename.removesuffix(".pdf")
+    return filename.removesuffix(".png").replace("-", " ")

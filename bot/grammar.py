@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot import document_commands as documents
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from bot.grammar_customers import parse_customer
@@ -116,12 +117,6 @@ def _credit(rest: list[str], at: Typed) -> Command:
     if len(words) > 1 and is_number(words[-1]):
         return Command("check_credit", {"customer": " ".join(words[:-1]), "amount": str(amount(words[-1], example))})
     return Command("check_credit", {"customer": " ".join(words)})
-
-
-def _invoice(rest: list[str], at: Typed) -> Command:
-    if len(rest) != 1:
-        raise usage_error("invoice", "Give one invoice number.")
-    return Command("invoice_status", {"invoice_number": _document(rest[0], "invoice")})
 
 
 def _invoices(rest: list[str], at: Typed) -> Command:
@@ -287,10 +282,11 @@ def _help(rest: list[str], at: Typed) -> Help:
 
 
 PARSERS = {
-    "help": _help, "order": _order, "credit": _credit, "invoice": _invoice, "invoices": _invoices,
+    "help": _help, "order": _order, "credit": _credit, "invoice": documents.invoice, "invoices": _invoices,
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
     "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
+    "statement": documents.statement,
     "customer": parse_customer,  # the tool checks the weeks asked for:
     "forecast": lambda rest, at: Command("cash_forecast", {"weeks": rest[0]} if rest else {}),
 }

@@ -17,6 +17,7 @@ from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.reading import DEFAULT_FLOOR
 from core.roles import SEES_ALL, Role
 from db.models import AuditEvent, Customer
+from tools.documents.model import Seller
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class TickingClock:
 @dataclass(frozen=True)
 class Rules:
     currency: str = "USD"
+    seller: Seller = Seller()  # printed on documents
     timezone: str = "UTC"
     credit_max_days_overdue: int = 30
     tax_rate: Decimal = Decimal("0")

@@ -71,7 +71,8 @@ def _after(day: object, today: date) -> bool:
         return False
 
 
-LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order")}
+LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order"),
+             "invoice_document": ("invoice_number", "invoice")}
 
 
 def without_invented_documents(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:

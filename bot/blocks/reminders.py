@@ -44,6 +44,7 @@ def reminder_blocks(msg: ReminderMessage, done: str | None = None) -> list[dict]
             button("Payment received", "tally_remind_paid", _value(msg), "primary"),
             button("Promise to pay", "tally_remind_promise", _value(msg)),
             button("Dispute", "tally_remind_dispute", _value(msg), "danger"),
+            button("Statement", "tally_remind_statement", _value(msg, customer=inv.customer.code)),
             block_id="reminder_actions",
         ))
     else:  # a salesperson cannot record collections; they hear about their customer and may follow up

@@ -15,6 +15,7 @@ from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.credit import CreditDecisionView, CreditReport
 from tools.customer_records import CustomerRecord
 from tools.customers import CustomerMatches
+from tools.documents.files import DocumentFile
 from tools.forecast import CashForecast
 from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
@@ -55,6 +56,8 @@ PRESENTERS: dict[type, Presenter] = {
     CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
     CustomerRecord: Presenter(lambda r, p: [section(escape(r.describe(done=True)))], _done, _done),
     CashForecast: Presenter(forecast.forecast_blocks, forecast.forecast_text, forecast.forecast_console),
+    DocumentFile: Presenter(lambda r, p: [section(escape(r.describe(done=True) + " The PDF follows in this thread."))],
+                            _done, _done),
 }
 
 

@@ -135,7 +135,8 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
              (mgr, "order_status", {"customer": "GLOBEX"}), (sales, "order_status", {}),
              (mgr, "order_status", {"order_number": order_of(db, "GLOBEX", "credit_hold").number}),
              (mgr, "find_customer", {"query": "a"}), (sales, "find_customer", {"query": "zzz"}),
-             (mgr, "cash_forecast", {}), (mgr, "cash_forecast", {"weeks": 26})]
+             (mgr, "cash_forecast", {}), (mgr, "cash_forecast", {"weeks": 26}),
+             (coll, "customer_statement", {"customer": "ACME"})]
     reads += [(mgr, "sales_summary", {"period": p, "group_by": g}) for p in ("this-year", "last-month", "2026-Q3")
               for g in ("rep", "customer", "product", "month")]
     results = [tally.read(actor, tool, args) for actor, tool, args in reads]

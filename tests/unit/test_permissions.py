@@ -32,6 +32,9 @@ EXPECTED = {
     "create_customer": {"sales", "collector", "manager", "admin"},  # a rep's new customer is their own
     "update_customer": {"sales:own", "collector", "manager", "admin"},
     "cash_forecast": {"manager", "admin"},
+    "invoice_document": {"sales:own", "collector", "manager", "admin"},
+    "payment_receipt": {"sales:own", "collector", "manager", "admin"},
+    "customer_statement": {"sales:own", "collector", "manager", "admin"},
 }
 ROLE_USER = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
 
@@ -61,7 +64,20 @@ def args_for(tool, db, code, tally):
         "create_customer": lambda: {"code": f"NEW{code}", "name": "New Co"},
         "update_customer": lambda: {"customer": code, "email": "ap@new.example"},
         "cash_forecast": dict,
+        "invoice_document": lambda: {"invoice_number": inv()},
+        "payment_receipt": lambda: {"receipt_number": receipt_of(db, code)},
+        "customer_statement": lambda: {"customer": code},
     }[tool]()
+
+
+def receipt_of(db, code):
+    from sqlalchemy import select
+
+    from db.models import Customer, Payment
+
+    with db.session() as s:
+        return "RCPT-{}".format(s.scalar(select(Payment.id).join(Customer, Customer.id == Payment.customer_id)
+                                         .where(Customer.code == code).order_by(Payment.id)))
 
 
 def scheduled_reminder(tally, db, code):

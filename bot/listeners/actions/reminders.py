@@ -41,6 +41,20 @@ def open_reminder_modal(ack: Ack, body: dict, context: BoltContext, client: WebC
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def send_statement(body: dict, context: BoltContext, client: WebClient, respond: Respond) -> None:
+    """The customer's statement of account, uploaded into the reminder's DM (read as the person who clicked)."""
+    tally, actor = context["tally"], context["actor"]
+    meta = _metadata(body)
+    try:
+        document = tally.read(actor, "customer_statement", {"customer": meta.get("customer") or ""})
+    except TallyError as exc:
+        respond(text=error_text(exc), response_type="ephemeral", replace_original=False)
+        return
+    client.files_upload_v2(channel=meta["channel"], thread_ts=meta["ts"], content=document.content,
+                           filename=document.filename, title=document.number,
+                           initial_comment=escape(document.describe(done=True)))
+
+
 def snooze(body: dict, context: BoltContext, client: WebClient, respond: Respond) -> None:
     """The click is the confirmation, and it counts once: a double click or a retry of the same button
     finds the first click's reminder and shows it again."""

@@ -8,7 +8,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.answers import answer_command
-from bot.delivery import blocks_of, chart_for
+from bot.delivery import blocks_of, file_for
 from bot.listeners.events.conversation import OOPS, OOPS_HINT
 from bot.listeners.outage import OUTAGE, is_outage
 
@@ -20,10 +20,10 @@ def run_tally_command(command: dict, context: BoltContext, client: WebClient, re
         for item in items:
             blocks, text = blocks_of(item, actor.timezone)
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-        charts = [c for c in map(chart_for, items) if c]
-        if charts:  # a private answer gets its chart in the person's DM with Tally, not in the channel
+        files = [f for f in map(file_for, items) if f]
+        if files:  # a private answer gets its chart or document in the person's DM with Tally, not the channel
             dm = client.conversations_open(users=actor.user_id)["channel"]["id"]
-            for content, filename in charts:
+            for content, filename in files:
                 client.files_upload_v2(channel=dm, content=content, filename=filename, title=filename)
     except Exception as exc:
         logger.exception("/tally %r failed for %s", command.get("text"), actor.user_id)

@@ -1,0 +1,1 @@
+"""Documents a customer receives (invoice, receipt, statement), as data and as PDF."""
