@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     credit_max_days_overdue: int = Field(30, alias="TALLY_CREDIT_MAX_DAYS_OVERDUE")
     max_discount: Decimal = Field(Decimal("0.20"), alias="TALLY_MAX_DISCOUNT", ge=0, le=1,
                                   description="share below list price a rep may sell at without a manager")
+    credit_note_manager_above: Decimal = Field(Decimal("1000"), alias="TALLY_CREDIT_NOTE_MANAGER_ABOVE", ge=0,
+                                               description="credit notes above this amount need a manager")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def rules_from(settings: Settings) -> Rules:
     return Rules(currency=settings.currency, timezone=settings.timezone,
                  credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate,
-                 max_discount=settings.max_discount, read_alert_floor=settings.read_alert_floor)
+                 max_discount=settings.max_discount, read_alert_floor=settings.read_alert_floor,
+                 credit_note_manager_above=settings.credit_note_manager_above)
 
 
 def open_database(settings: Settings) -> Database:

@@ -78,6 +78,7 @@ class Rules:
     tax_rate: Decimal = Decimal("0")
     max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
     read_alert_floor: int = DEFAULT_FLOOR  # views a day below which nobody is alerted, however unusual
+    credit_note_manager_above: Decimal = Decimal("1000")  # a larger credit note is a manager's to issue
 
 
 REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them

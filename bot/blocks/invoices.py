@@ -24,7 +24,7 @@ def reminder_when(r: ReminderLine) -> str:
 
 
 def standing(i: InvoiceLine) -> str:
-    if i.status in ("paid", "void"):
+    if i.status in ("paid", "credited", "void"):
         return label(i.status)
     return f"{days(i.days_overdue)} overdue" if i.days_overdue else f"due {i.due_date}"
 
