@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot import correction_commands
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from core.dates import parse_date
@@ -290,4 +291,5 @@ PARSERS = {
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
     "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
+    **correction_commands.PARSERS,
 }
