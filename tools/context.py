@@ -88,7 +88,7 @@ REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all
 class View:
     """What one read showed its reader: the kind of document and their numbers (a report: its name)."""
 
-    kind: str  # invoice, order, customer, customer_credit, report
+    kind: str  # invoice, order, credit_note, customer, customer_credit, report
     refs: tuple[str, ...]
     asked: str | None = None  # a lookup that found nothing the reader may see: what they asked for
 

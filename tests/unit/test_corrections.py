@@ -180,3 +180,14 @@ def _skus(db):
 def _invoiced_skus(db, order_id):
     with db.session() as s:
         return set(s.scalars(select(OrderLine.sku).where(OrderLine.order_id == order_id)))
+
+
+def test_the_agent_reads_cn_numbers_as_credit_notes_and_never_invents_a_credit():
+    from bot.agent.guards import route_by_document, without_invented_figures
+    from core.errors import Ambiguous
+
+    assert route_by_document("invoice_status", {"invoice_number": "CN-2026-00001"}, "what is CN-2026-00001?") == (
+        "credit_note_status", {"credit_note_number": "CN-2026-00001"})
+    with pytest.raises(Ambiguous, match="How much should INV-2026-00001 be credited"):
+        without_invented_figures("issue_credit_note", {"invoice_number": "INV-2026-00001", "amount": "50",
+                                                       "reason": "damage"}, "credit INV-2026-00001 for the damage")
