@@ -60,6 +60,8 @@ class Settings(BaseSettings):
                                   description="share below list price a rep may sell at without a manager")
     limit_manager_above: Decimal = Field(Decimal("50000"), alias="TALLY_LIMIT_MANAGER_ABOVE", ge=0,
                                          description="a credit limit raised above this needs a manager")
+    credit_note_manager_above: Decimal = Field(Decimal("1000"), alias="TALLY_CREDIT_NOTE_MANAGER_ABOVE", ge=0,
+                                               description="credit notes above this amount need a manager")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
 

@@ -25,7 +25,8 @@ def rules_from(settings: Settings) -> Rules:
     return Rules(currency=settings.currency, seller=seller_from(settings), timezone=settings.timezone,
                  credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate,
                  max_discount=settings.max_discount, read_alert_floor=settings.read_alert_floor,
-                 limit_manager_above=settings.limit_manager_above)
+                 limit_manager_above=settings.limit_manager_above,
+                 credit_note_manager_above=settings.credit_note_manager_above)
 
 
 def seller_from(settings: Settings) -> Seller:

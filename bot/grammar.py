@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot import correction_commands
 from bot import document_commands as documents
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
@@ -289,4 +290,5 @@ PARSERS = {
     "statement": documents.statement,
     "customer": parse_customer,  # the tool checks the weeks asked for:
     "forecast": lambda rest, at: Command("cash_forecast", {"weeks": rest[0]} if rest else {}),
+    **correction_commands.PARSERS,
 }

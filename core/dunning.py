@@ -16,7 +16,8 @@ RECIPIENTS = ("rep", "collector", "manager")
 KINDS = ("heads_up", "reminder", "escalation")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-STATUSES = ("open", "partially_paid", "paid", "void")
+STATUSES = ("open", "partially_paid", "paid", "credited", "void")
+SETTLED = ("paid", "credited", "void")  # nothing is owed on them
 RISK_WEIGHTS = {
     "A": Decimal("1.0"),
     "B": Decimal("1.2"),
@@ -193,6 +194,8 @@ def should_chase(
         raise InvalidInput(f"unknown invoice status {status!r}; expected one of {', '.join(STATUSES)}")
     if status == "void":
         return "void"
+    if status == "credited":
+        return "credited"
     if status == "paid" or money(balance) <= 0:
         return "paid"
     if disputed:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import OPEN_STATUSES, Customer, Invoice, OrderLine, Payment, Product
+from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, OrderLine, Payment, Product
 
 # Rendered with literals, not parameters, so that both databases see it is the predicate of the
 # partial index of open invoices (db.models.OPEN_INVOICE) and read receivables from that index alone.
@@ -47,7 +47,9 @@ def ageing(session: Session, as_of: date, today: date, group_by: str | None,
     else:
         paid = (select(func.coalesce(func.sum(Payment.amount), 0))
                 .where(Payment.invoice_id == Invoice.id, Payment.received_on <= as_of).scalar_subquery())
-        balance = Invoice.total - paid
+        credited = (select(func.coalesce(func.sum(CreditNote.amount), 0))
+                    .where(CreditNote.invoice_id == Invoice.id, CreditNote.issued_on <= as_of).scalar_subquery())
+        balance = Invoice.total - paid - credited
         where = (Invoice.status != "void", Invoice.issue_date <= as_of,
                  (Invoice.paid_on.is_(None)) | (Invoice.paid_on > as_of))
     d1, d30, d60, d90 = (as_of - timedelta(days=n) for n in (1, 30, 60, 90))
@@ -82,9 +84,11 @@ def ar_as_of(session: Session, day: date, scope: Scope, *, only_current: bool = 
     It walks back from today's maintained balances instead of forward through all history, so it
     reads the open invoices and the payments received since `day`, not every invoice and payment:
     AR(day) = open balances now of the invoices counted at `day` (issued by then, not void)
-            + payments received after `day`, less those on invoices not counted.
-    This rests on what the tools maintain: an invoice's paid_amount is the sum of its payments, one
-    that is neither open nor void is paid in full, and a payment names its invoice's customer."""
+            + payments received after `day`, less those on invoices not counted
+            + credit notes issued after `day` on invoices counted.
+    This rests on what the tools maintain: an invoice's paid_amount is the sum of its payments and its
+    credited_amount the sum of its credit notes, one that is neither open nor void is settled in full
+    by them, and a payment names its invoice's customer."""
     counted = [Invoice.status != "void", Invoice.issue_date <= day]
     # Not counted: issued later (an index range), or issued by then but void (or, for current AR,
     # already due). Two sums rather than one OR, so that each can use an index.
@@ -105,9 +109,12 @@ def ar_as_of(session: Session, day: date, scope: Scope, *, only_current: bool = 
                     Payment.customer_id),
         paid_since_on(Invoice.issue_date > day),
         paid_since_on(Invoice.issue_date <= day, or_(*earlier_not_counted)),
+        scope.apply(select(func.coalesce(func.sum(CreditNote.amount), 0))
+                    .join(Invoice, CreditNote.invoice_id == Invoice.id)
+                    .where(CreditNote.issued_on > day, *counted), Invoice.customer_id),
     ]
-    owed, since, on_later, on_earlier = session.execute(select(*(s.scalar_subquery() for s in sums))).one()
-    return _z(owed) + _z(since) - _z(on_later) - _z(on_earlier)
+    owed, since, on_later, on_earlier, credited = session.execute(select(*(s.scalar_subquery() for s in sums))).one()
+    return _z(owed) + _z(since) - _z(on_later) - _z(on_earlier) + _z(credited)
 
 
 def open_ar(session: Session, as_of: date, scope: Scope) -> tuple[Decimal, Decimal]:
@@ -119,12 +126,18 @@ def open_ar(session: Session, as_of: date, scope: Scope) -> tuple[Decimal, Decim
 
 
 def sales_by_day(session: Session, start: date, end: date, scope: Scope) -> dict[date, Decimal]:
-    """Credit sales (invoice totals) per issue date between two dates, inclusive: one pass that
+    """Net credit sales per day between two dates, inclusive: invoice totals by issue date less credit
+    notes by theirs (a credit lowers sales, so DSO and CEI do not read it as money collected). One pass
     serves both a period's total and its calendar months."""
     query = (select(Invoice.issue_date, func.sum(Invoice.total))
              .where(Invoice.status != "void", Invoice.issue_date >= start, Invoice.issue_date <= end)
              .group_by(Invoice.issue_date))
-    return {day: _z(v) for day, v in session.execute(scope.apply(query, Invoice.customer_id))}
+    days = {day: _z(v) for day, v in session.execute(scope.apply(query, Invoice.customer_id))}
+    credits = (select(CreditNote.issued_on, func.sum(CreditNote.amount))
+               .where(CreditNote.issued_on >= start, CreditNote.issued_on <= end).group_by(CreditNote.issued_on))
+    for day, credited in session.execute(scope.apply(credits, CreditNote.customer_id)):
+        days[day] = days.get(day, _z(0)) - _z(credited)
+    return days
 
 
 def sales(session: Session, start: date, end: date, group_by: str,

@@ -3,7 +3,9 @@
 from db.session import is_outage
 from tools import (  # noqa: F401
     collections,
+    corrections,
     credit,
+    credit_notes,
     customer_records,
     customers,
     forecast,

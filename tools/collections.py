@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 from sqlalchemy import case, func, select
 
-from core.dunning import worklist_score, worklist_sort_key
+from core.dunning import SETTLED, worklist_score, worklist_sort_key
 from core.errors import Conflict, InvalidInput, NotFound
 from core.mentions import user_id as mentioned_user
 from core.money import fmt, money
@@ -87,7 +87,7 @@ def schedule_reminder(ctx: ToolContext, args: ScheduleReminderArgs) -> ReminderR
     # Confirm is kept as shown, and the sender sends it at once.
     if remind_at <= ctx.now and not ctx.confirming:
         raise InvalidInput(f"{args.remind_at} is in the past.", hint="Pick a time from now on, e.g. tomorrow 9am.")
-    if invoice.status in ("paid", "void"):
+    if invoice.status in SETTLED:
         raise Conflict(f"{invoice.number} is {invoice.status}; there is nothing to chase.")
     recipient = _recipient(ctx, args.recipient)
     stage = "at:" + remind_at.strftime("%Y%m%dT%H%M")

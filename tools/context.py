@@ -81,6 +81,7 @@ class Rules:
     max_discount: Decimal = DEFAULT_MAX_DISCOUNT  # deeper below list price, an order waits for a manager
     read_alert_floor: int = DEFAULT_FLOOR  # views a day below which nobody is alerted, however unusual
     limit_manager_above: Decimal = Decimal("50000")  # a credit limit raised above this needs a manager
+    credit_note_manager_above: Decimal = Decimal("1000")  # a larger credit note is a manager's to issue
 
 
 REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them
@@ -90,7 +91,7 @@ REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all
 class View:
     """What one read showed its reader: the kind of document and their numbers (a report: its name)."""
 
-    kind: str  # invoice, order, customer, customer_credit, report
+    kind: str  # invoice, order, credit_note, customer, customer_credit, report
     refs: tuple[str, ...]
     asked: str | None = None  # a lookup that found nothing the reader may see: what they asked for
 

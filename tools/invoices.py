@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.errors import InvalidInput
 from core.money import ZERO
 from core.roles import Role
-from db.models import OPEN_STATUSES, Customer, Invoice, Member, Payment, Reminder, SalesOrder
+from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Member, Payment, Reminder, SalesOrder
 from db.reports import IS_OPEN
 from tools.context import ToolContext
 from tools.lookup import resolve_customer, resolve_invoice
@@ -39,6 +39,34 @@ class ReminderLine(Result):
     detail: str | None = None  # why it was skipped, or what failed
 
 
+class CreditNoteLineView(Result):
+    sku: str
+    quantity: int
+    unit_price: Money  # net, as invoiced
+    amount: Money  # with the invoice's tax
+
+
+class CreditNoteView(Result):
+    number: str
+    kind: str  # credit, return, dispute
+    invoice_number: str
+    customer: CustomerRef
+    amount: Money
+    reason: str
+    issued_on: date
+    issued_by: str
+    lines: list[CreditNoteLineView] = []
+
+
+def credit_note_view(note: CreditNote) -> CreditNoteView:
+    return CreditNoteView(
+        number=note.number, kind=note.kind, invoice_number=note.invoice.number,
+        customer=CustomerRef(code=note.customer.code, name=note.customer.name), amount=note.amount,
+        reason=note.reason, issued_on=note.issued_on, issued_by=note.issued_by,
+        lines=[CreditNoteLineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount)
+               for ln in note.lines])
+
+
 class InvoiceDetail(Result):
     invoice: InvoiceLine
     currency: str
@@ -46,6 +74,7 @@ class InvoiceDetail(Result):
     dispute_reason: str | None
     promised_amount: Money | None
     payments: list[PaymentView]
+    credit_notes: list[CreditNoteView] = []
     reminders: list[ReminderLine] = []  # only when one invoice is asked for
     more_reminders: int = 0
 
@@ -71,6 +100,7 @@ def invoice_line(invoice: Invoice, today: date) -> InvoiceLine:
         number=invoice.number, customer=CustomerRef(code=invoice.customer.code, name=invoice.customer.name),
         issue_date=invoice.issue_date, due_date=invoice.due_date, total=invoice.total,
         paid=invoice.paid_amount, balance=balance, status=invoice.status, days_overdue=max(overdue, 0),
+        credited=invoice.credited_amount,
         disputed=invoice.disputed, promised_on=invoice.promised_on,
     )
 
@@ -86,6 +116,10 @@ def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, Invo
     for payment in ctx.session.scalars(select(Payment).where(Payment.invoice_id.in_(ids))
                                        .order_by(Payment.received_on, Payment.id)):
         payments[payment.invoice_id].append(payment)
+    notes: dict[int, list[CreditNote]] = {invoice_id: [] for invoice_id in ids}
+    for note in ctx.session.scalars(select(CreditNote).where(CreditNote.invoice_id.in_(ids))
+                                    .order_by(CreditNote.issued_on, CreditNote.id)):
+        notes[note.invoice_id].append(note)
     order_ids = {invoice.order_id for invoice in invoices if invoice.order_id}
     orders = dict(ctx.session.execute(select(SalesOrder.id, SalesOrder.number).where(SalesOrder.id.in_(order_ids)))
                   .all()) if order_ids else {}
@@ -96,6 +130,7 @@ def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, Invo
         promised_amount=invoice.promised_amount,
         payments=[PaymentView(amount=p.amount, received_on=p.received_on, method=p.method,
                               reference=p.reference) for p in payments[invoice.id]],
+        credit_notes=[credit_note_view(note) for note in notes[invoice.id]],
     ) for invoice in invoices}
 
 

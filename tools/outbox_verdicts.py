@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.dunning import should_chase
+from core.dunning import SETTLED, should_chase
 from core.recipients import Holders, recipient_now
 from core.roles import Role
 from db.models import Customer, Invoice, Member, Reminder
@@ -48,7 +48,7 @@ def _verdict(session: Session, reminder: Reminder, today: date, now: datetime, s
              holders: Holders, roles: dict[str, tuple], audit: Audit) -> Verdict:
     invoice, manual = reminder.invoice, reminder.stage.startswith(MANUAL)
     if manual:  # asked for by a person: only a settled invoice cancels it
-        why = invoice.status if invoice.status in ("paid", "void") else None
+        why = invoice.status if invoice.status in SETTLED else None
     else:
         why = should_chase(invoice.status, invoice.balance, invoice.disputed,
                            invoice.promised_on, today)

@@ -9,9 +9,11 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from core.dunning import SETTLED
 from core.errors import Conflict, InvalidInput
 from core.money import fmt
 from core.roles import Role
+from core.settlement import settled_status
 from db.models import Invoice, Payment
 from tools.context import ToolContext
 from tools.invoices import InvoiceDetail, invoice_detail
@@ -66,7 +68,7 @@ def apply_payment(ctx: ToolContext, invoice: Invoice, args: RecordPaymentArgs, s
         if existing is not None:
             raise Conflict(f"A payment with reference {args.reference!r} is already recorded "
                            f"({fmt(existing.amount)} on {existing.received_on}).")
-    if invoice.status in ("paid", "void"):
+    if invoice.status in SETTLED:
         raise Conflict(f"{invoice.number} is {invoice.status}; nothing is due on it.")
     balance = invoice.balance
     if args.amount > balance:
@@ -82,12 +84,11 @@ def apply_payment(ctx: ToolContext, invoice: Invoice, args: RecordPaymentArgs, s
     )
     ctx.session.add(payment)
     invoice.paid_amount += args.amount
-    if invoice.paid_amount == invoice.total:
+    invoice.status = settled_status(invoice.total, invoice.paid_amount, invoice.credited_amount)
+    if invoice.status == "paid":
         # Paid on the day the last of its money arrived, even when that payment is entered out of order.
         latest = ctx.session.scalar(select(func.max(Payment.received_on)).where(Payment.invoice_id == invoice.id))
-        invoice.status, invoice.paid_on = "paid", max(filter(None, (latest, args.received_on)))
-    else:
-        invoice.status = "partially_paid"
+        invoice.paid_on = max(filter(None, (latest, args.received_on)))
     ctx.audit("record_payment", "invoice", invoice.number, before,
               {"paid_amount": str(invoice.paid_amount), "status": invoice.status, "reference": args.reference})
     return payment

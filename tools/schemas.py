@@ -106,5 +106,6 @@ class InvoiceLine(Result):
     balance: Money
     status: str
     days_overdue: int
+    credited: Money = Decimal(0)  # what credit notes took off
     disputed: bool = False
     promised_on: date | None = None

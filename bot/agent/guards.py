@@ -18,10 +18,15 @@ from core.figures import numbers_in, typed_numbers, untyped
 OPTIONAL = {"create_order": ("unit_price",), "log_promise_to_pay": ("amount",), "check_credit": ("amount",)}
 # Figures a write cannot do without: asked for, never guessed.
 REQUIRED = {"record_payment": {"amount": "How much was received on {invoice_number}? Nothing was recorded."},
-            "cancel_reminder": {"reminder_id": "Which reminder? Give its number, e.g. `cancel reminder 12`."}}
-DOCUMENT = re.compile(r"(?<![\w-])(INV|SO)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
-BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number")}
-READS_TO_ROUTE = {"invoice_status", "order_status", "check_credit", "find_customer", "collection_worklist"}
+            "cancel_reminder": {"reminder_id": "Which reminder? Give its number, e.g. `cancel reminder 12`."},
+            "issue_credit_note": {"amount": "How much should {invoice_number} be credited? Nothing was issued."},
+            "return_goods": {"quantity": "How many come back on {invoice_number}? Nothing was returned."},
+            "resolve_dispute": {"credit": "How much is credited on {invoice_number}? The dispute is still open."}}
+DOCUMENT = re.compile(r"(?<![\w-])(INV|SO|CN)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
+BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number"),
+            "CN": ("credit_note_status", "credit_note_number")}
+READS_TO_ROUTE = {"invoice_status", "order_status", "credit_note_status", "check_credit", "find_customer",
+                  "collection_worklist"}
 
 
 def route_by_document(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
@@ -72,7 +77,8 @@ def _after(day: object, today: date) -> bool:
 
 
 LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order"),
-             "invoice_document": ("invoice_number", "invoice")}
+             "invoice_document": ("invoice_number", "invoice"),
+             "credit_note_status": ("credit_note_number", "credit note")}
 
 
 def without_invented_documents(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:

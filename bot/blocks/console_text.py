@@ -78,13 +78,15 @@ def invoice_detail(d: InvoiceDetail) -> str:
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
            + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
            f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
-           f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}, balance {fmt(i.balance, c)}"]
+           f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}"
+           + (f", credited {fmt(i.credited, c)}" if i.credited else "") + f", balance {fmt(i.balance, c)}"]
     if i.disputed:
         out.append(f"Disputed: {d.dispute_reason}")
     if i.promised_on:
         out.append(f"Promised to pay {fmt(d.promised_amount or i.balance, c)} on {i.promised_on}")
     out += [f"Payment {fmt(p.amount, c)} on {p.received_on} ({p.method}{', ' + p.reference if p.reference else ''})"
             for p in d.payments]
+    out += [f"Credit note {n.number} {fmt(n.amount, c)} on {n.issued_on}: {n.reason}" for n in d.credit_notes]
     if d.reminders:
         out.append("Reminders" + (f" (latest {len(d.reminders)} of {len(d.reminders) + d.more_reminders})"
                                   if d.more_reminders else "") + ":")

@@ -24,7 +24,7 @@ def reminder_when(r: ReminderLine) -> str:
 
 
 def standing(i: InvoiceLine) -> str:
-    if i.status in ("paid", "void"):
+    if i.status in ("paid", "credited", "void"):
         return label(i.status)
     return f"{days(i.days_overdue)} overdue" if i.days_overdue else f"due {i.due_date}"
 
@@ -38,6 +38,7 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         ("Issued", str(i.issue_date)), ("Due", str(i.due_date)),
         ("Total", fmt(i.total, c)), ("Paid", fmt(i.paid, c)),
         ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", escape(d.order_number or "—")),
+        *([("Credited", fmt(i.credited, c))] if i.credited else []),
     ])]
     if i.disputed:
         blocks.append(section(f"⚠️ *Disputed*: {escape(d.dispute_reason or 'no reason given')}. Chasing is paused."))
@@ -50,6 +51,10 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         if len(d.payments) > MAX_PAYMENTS:
             lines.append(f"… and {len(d.payments) - MAX_PAYMENTS} more")
         blocks.append(section("*Payments*\n" + "\n".join(lines)))
+    if d.credit_notes:
+        lines = [f"• {escape(n.number)} {fmt(n.amount, c)} on {n.issued_on}: {escape(n.reason)}"
+                 for n in d.credit_notes[:MAX_PAYMENTS]]
+        blocks.append(section("*Credit notes*\n" + "\n".join(lines)))
     if d.reminders:
         lines = [f"• {escape(reminder_when(r))} to {mention(r.recipient)}"
                  + (f": {escape(r.detail)}" if r.detail else "") for r in d.reminders]

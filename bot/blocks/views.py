@@ -8,16 +8,18 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.blocks import collections, credit, customers, forecast, invoices, orders, reports
+from bot.blocks import collections, credit, credit_notes, customers, forecast, invoices, orders, reports
 from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
+from tools.corrections import InvoiceCorrection
 from tools.credit import CreditDecisionView, CreditReport
+from tools.credit_notes import CreditNoteResult
 from tools.customer_records import CustomerRecord
 from tools.customers import CustomerMatches
 from tools.documents.files import DocumentFile
 from tools.forecast import CashForecast
-from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
+from tools.invoices import CreditNoteView, InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
 from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
@@ -47,6 +49,10 @@ PRESENTERS: dict[type, Presenter] = {
     InvoiceList: Presenter(invoices.invoice_list_blocks, invoices.invoice_list_text, console.invoice_list),
     PaymentResult: Presenter(lambda r, p: invoices.payment_blocks(r), _done, _done),
     InvoiceUpdate: Presenter(lambda r, p: invoices.invoice_update_blocks(r), _done, _done),
+    CreditNoteResult: Presenter(lambda r, p: credit_notes.result_blocks(r), _done, credit_notes.result_console),
+    InvoiceCorrection: Presenter(lambda r, p: credit_notes.result_blocks(r), _done, credit_notes.result_console),
+    CreditNoteView: Presenter(lambda r, p: credit_notes.credit_note_blocks(r), credit_notes.credit_note_text,
+                              credit_notes.credit_note_console),
     ReminderResult: Presenter(lambda r, p: collections.reminder_blocks(r), _done, _done),
     Worklist: Presenter(collections.worklist_blocks, collections.worklist_text, console.worklist),
     AgeingReport: Presenter(reports.ageing_blocks, reports.ageing_text, console.ageing),

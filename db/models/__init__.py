@@ -2,6 +2,7 @@
 Each group lives in its own module; importing this package registers them all on `Base.metadata`."""
 
 from db.models.base import NAMING, Base, BigId, Money, Str40, UTCDateTime
+from db.models.credits import CreditNote, CreditNoteLine
 from db.models.parties import Customer, Member
 from db.models.reads import DocumentRead, ReadAlert
 from db.models.receivables import OPEN_INVOICE, OPEN_STATUSES, Invoice, Payment, Reminder
@@ -10,7 +11,8 @@ from db.models.sales import OrderLine, Product, SalesOrder
 from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
-    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "Base", "BigId", "ConversationMessage", "Customer",
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "Base", "BigId", "ConversationMessage", "CreditNote",
+    "CreditNoteLine", "Customer",
     "DigestLog", "DocumentCounter", "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment",
     "PendingAction", "Product", "ReadAlert", "Reminder", "SalesOrder", "SlackCard", "SlackEvent", "Str40",
     "TurnLog", "UTCDateTime",

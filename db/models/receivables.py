@@ -27,7 +27,8 @@ class Invoice(Base):
         Index("ix_invoices_issue_date", "issue_date", "status", "customer_id", "rep", "total", "amount", "cost",
               "id"),
         # Receivables reports (ageing, open AR) read only open invoices, a small share of all, from here.
-        Index("ix_invoices_open", "customer_id", "due_date", "issue_date", "total", "paid_amount", "status",
+        Index("ix_invoices_open", "customer_id", "due_date", "issue_date", "total", "paid_amount", "credited_amount",
+              "status",
               sqlite_where=text(OPEN_INVOICE), postgresql_where=text(OPEN_INVOICE)),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -42,8 +43,10 @@ class Invoice(Base):
     total: Mapped[Money]
     cost: Mapped[Money]  # cost of goods, for margin
     paid_amount: Mapped[Money]
-    status: Mapped[str] = mapped_column(String(20))  # open, partially_paid, paid, void
-    paid_on: Mapped[date | None]  # the day the balance reached zero
+    # What credit notes took off: kept here, like paid_amount, so a balance is read without a join.
+    credited_amount: Mapped[Money] = mapped_column(default=Decimal(0), server_default="0")
+    status: Mapped[str] = mapped_column(String(20))  # open, partially_paid, paid, credited, void
+    paid_on: Mapped[date | None]  # the day the balance reached zero with money received
     disputed: Mapped[bool] = mapped_column(default=False)
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     promised_on: Mapped[date | None]
@@ -56,7 +59,7 @@ class Invoice(Base):
     @hybrid_property
     def balance(self) -> Decimal:
         """What is still owed; in a query, the same rule as an SQL expression."""
-        return self.total - self.paid_amount
+        return self.total - self.paid_amount - self.credited_amount
 
 
 class Payment(Base):

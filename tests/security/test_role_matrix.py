@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from bot.console import Console
 from core.errors import NotAllowed
 from core.roles import Role
-from db.models import Invoice, Reminder, SalesOrder
+from db.models import Invoice, OrderLine, Reminder, SalesOrder
 from tests.conftest import ACTORS
 from tests.e2e.slack_harness import slack_world
 from tests.helpers import invoice_of, order_of
@@ -34,6 +34,10 @@ COMMANDS = {  # each write tool as the grammar names it; {..} are the target cus
     "mark_dispute": "dispute {invoice} wrong quantity",
     "create_customer": "customer new NEW{customer} New Co",
     "update_customer": "customer {customer} email ap@new.example",
+    "issue_credit_note": "credit-note {invoice} 10 goodwill",
+    "return_goods": "return {invoice} 1 {sku}",
+    "void_invoice": "void {small} issued twice",
+    "resolve_dispute": "resolve {disputed} credit 5 agreed",
 }
 UNOWNED = {"create_customer"}  # nobody owns a customer not yet created: a rep's new one becomes theirs
 USERS = ["U0SALES1", "U0SALES2", "U0COLL1", "U0MGR1", "U0ADMIN1"]
@@ -62,7 +66,27 @@ def documents(tally, db, code: str) -> dict[str, str]:
         "invoice_number": invoice, "remind_at": "tomorrow 9am", "recipient": "U0COLL2"}).pending_id)
     assert scheduled.status == "done" and held != confirmed
     return {"customer": code, "invoice": invoice, "confirmed": confirmed, "held": held,
-            "reminder": str(scheduled.result.reminder_id)}
+            "reminder": str(scheduled.result.reminder_id), **corrected(tally, db, code, invoice)}
+
+
+def corrected(tally, db, code: str, invoice: str) -> dict[str, str]:
+    """What the corrections need: a SKU on the invoice, a disputed invoice, and an unpaid one small enough
+    for a collector to void (above the rules' amount only a manager may)."""
+    manager = ACTORS["U0MGR1"]
+    with db.session(write=True) as s:
+        order_id = s.scalar(select(Invoice.order_id).where(Invoice.number == invoice))
+        sku = s.scalar(select(OrderLine.sku).where(OrderLine.order_id == order_id).order_by(OrderLine.id))
+        small = s.scalar(select(Invoice.number).where(Invoice.customer.has(code=code), Invoice.status == "open",
+                                                      Invoice.disputed.is_(False)).order_by(Invoice.id.desc()))
+        s.execute(update(Invoice).where(Invoice.number == small).values(amount=100, total=100))
+        s.commit()
+        disputed = s.scalar(select(Invoice.number).where(Invoice.customer.has(code=code), Invoice.disputed))
+    if disputed is None:
+        disputed = small
+        made = tally.confirm(manager, tally.propose(manager, "mark_dispute", {
+            "invoice_number": disputed, "reason": "wrong quantity"}).pending_id)
+        assert made.status == "done"
+    return {"sku": sku, "small": small, "disputed": disputed}
 
 
 def cells(tally, db) -> list[tuple[str, str, str, str, bool]]:
@@ -112,7 +136,7 @@ def test_role_matrix_through_the_console(tally, db):
             tally.confirm(stranger, pending_id)
         console.handle("n")
         assert business(db) == before and pending_rows(db)[pending_id] == "cancelled", where
-    assert refused == sum(1 for *_, allowed in rows if not allowed) == 38
+    assert refused == sum(1 for *_, allowed in rows if not allowed) == 54
 
 
 def test_role_matrix_through_signed_slash_commands(tally, db):

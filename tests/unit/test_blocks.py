@@ -23,7 +23,7 @@ from bot.blocks.monospace import table_section, width
 from bot.blocks.paging import PAGE_SIZE
 from bot.blocks.views import PRESENTERS
 from core.money import fmt
-from db.models import Product
+from db.models import OrderLine, Product
 from tests.conftest import DEMO_NOW
 from tests.helpers import invoice_of, order_of
 from tools import Outcome, Proposal, Tally
@@ -153,7 +153,9 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
                                                       "remind_at": "tomorrow 9am", "note": "call Bob"}),
               run(tally, mgr, "update_customer", {"customer": "ACME", "billing_address": "1 <Main> St & Co",
                                                   "collector": "U0COLL2", "payment_terms_days": 45})]
+    writes += _corrections(tally, db, mgr, coll)
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
+    results.append(tally.read(mgr, "credit_note_status", {"credit_note_number": writes[-3].result.credit_note.number}))
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]
     assert {type(r) for r in results} >= set(PRESENTERS)
@@ -169,6 +171,20 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
     check_limits(approval_card(held.orders[0], "U0SALES2"))
     check_limits(error_card("No customer matches 'A & <B>'.", "Try a code like ACME."))
     check_limits(refusal_card())
+
+
+def _corrections(tally, db, mgr, coll) -> list[Outcome]:
+    """A credit note, a return, a void and a closed dispute, with text that needs escaping."""
+    hooli, wonka = invoice_of(db, "HOOLI"), invoice_of(db, "ACME", status=("open",))
+    with db.session() as session:
+        sku = session.scalar(select(OrderLine.sku).where(OrderLine.order_id == hooli.order_id))
+    return [run(tally, coll, "issue_credit_note", {"invoice_number": hooli.number, "amount": "5",
+                                                   "reason": "<goodwill> & thanks"}),
+            run(tally, mgr, "return_goods", {"invoice_number": hooli.number, "quantity": 1, "sku": sku,
+                                             "reason": "box <crushed>"}),
+            run(tally, mgr, "void_invoice", {"invoice_number": wonka.number, "reason": "issued <twice>"}),
+            run(tally, coll, "resolve_dispute", {"invoice_number": invoice_of(db, "GLOBEX", disputed=True).number,
+                                                 "credit": "5", "note": "agreed & settled"})]
 
 
 def test_an_order_of_every_product_fits_one_card(tally, db, actors):

@@ -35,6 +35,11 @@ EXPECTED = {
     "invoice_document": {"sales:own", "collector", "manager", "admin"},
     "payment_receipt": {"sales:own", "collector", "manager", "admin"},
     "customer_statement": {"sales:own", "collector", "manager", "admin"},
+    "issue_credit_note": {"collector", "manager", "admin"},
+    "return_goods": {"collector", "manager", "admin"},
+    "void_invoice": {"collector", "manager", "admin"},
+    "resolve_dispute": {"collector", "manager", "admin"},
+    "credit_note_status": {"sales:own", "collector", "manager", "admin"},
 }
 ROLE_USER = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", "admin": "U0ADMIN1"}
 
@@ -67,6 +72,11 @@ def args_for(tool, db, code, tally):
         "invoice_document": lambda: {"invoice_number": inv()},
         "payment_receipt": lambda: {"receipt_number": receipt_of(db, code)},
         "customer_statement": lambda: {"customer": code},
+        "issue_credit_note": lambda: {"invoice_number": inv(), "amount": "1.00", "reason": "goodwill"},
+        "return_goods": lambda: returnable(db, code),
+        "void_invoice": lambda: {"invoice_number": small_invoice(db, code), "reason": "twice"},
+        "resolve_dispute": lambda: {"invoice_number": disputed(tally, db, code), "note": "settled"},
+        "credit_note_status": lambda: {"credit_note_number": credit_note(tally, db, code)},
     }[tool]()
 
 
@@ -78,6 +88,47 @@ def receipt_of(db, code):
     with db.session() as s:
         return "RCPT-{}".format(s.scalar(select(Payment.id).join(Customer, Customer.id == Payment.customer_id)
                                          .where(Customer.code == code).order_by(Payment.id)))
+
+
+def returnable(db, code):
+    from sqlalchemy import select
+
+    from db.models import OrderLine
+
+    invoice = invoice_of(db, code)
+    with db.session() as session:
+        sku = session.scalar(select(OrderLine.sku).where(OrderLine.order_id == invoice.order_id))
+    return {"invoice_number": invoice.number, "quantity": 1, "sku": sku}
+
+
+def small_invoice(db, code):
+    """An unpaid invoice below the amount above which only a manager may void one."""
+    from sqlalchemy import update
+
+    from db.models import Invoice
+
+    number = invoice_of(db, code, status=("open",)).number
+    with db.session(write=True) as session:
+        session.execute(update(Invoice).where(Invoice.number == number).values(amount=100, total=100))
+        session.commit()
+    return number
+
+
+def disputed(tally, db, code):
+    from tests.conftest import ACTORS
+
+    number = invoice_of(db, code).number
+    p = tally.propose(ACTORS["U0MGR1"], "mark_dispute", {"invoice_number": number, "reason": "wrong price"})
+    tally.confirm(ACTORS["U0MGR1"], p.pending_id)
+    return number
+
+
+def credit_note(tally, db, code):
+    from tests.conftest import ACTORS
+
+    p = tally.propose(ACTORS["U0MGR1"], "issue_credit_note", {"invoice_number": invoice_of(db, code).number,
+                                                              "amount": "1", "reason": "goodwill"})
+    return tally.confirm(ACTORS["U0MGR1"], p.pending_id).result.credit_note.number
 
 
 def scheduled_reminder(tally, db, code):
