@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
+from bot.shipping_grammar import SHIPPING_PARSERS
 from core.dates import parse_date
 from core.errors import InvalidInput
 from core.mentions import user_id
@@ -290,4 +291,5 @@ PARSERS = {
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
     "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
+    **SHIPPING_PARSERS,
 }

@@ -19,9 +19,11 @@ OPTIONAL = {"create_order": ("unit_price",), "log_promise_to_pay": ("amount",), 
 # Figures a write cannot do without: asked for, never guessed.
 REQUIRED = {"record_payment": {"amount": "How much was received on {invoice_number}? Nothing was recorded."},
             "cancel_reminder": {"reminder_id": "Which reminder? Give its number, e.g. `cancel reminder 12`."}}
-DOCUMENT = re.compile(r"(?<![\w-])(INV|SO)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
-BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number")}
-READS_TO_ROUTE = {"invoice_status", "order_status", "check_credit", "find_customer", "collection_worklist"}
+DOCUMENT = re.compile(r"(?<![\w-])(INV|SO|DN)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
+BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number"),
+            "DN": ("delivery_status", "delivery_number")}
+READS_TO_ROUTE = {"invoice_status", "order_status", "delivery_status", "check_credit", "find_customer",
+                  "collection_worklist"}
 
 
 def route_by_document(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
@@ -71,7 +73,8 @@ def _after(day: object, today: date) -> bool:
         return False
 
 
-LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order")}
+LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order"),
+             "delivery_status": ("delivery_number", "delivery note")}
 
 
 def without_invented_documents(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:

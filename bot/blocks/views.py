@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.blocks import collections, credit, customers, invoices, orders, reports
+from bot.blocks import collections, credit, customers, invoices, orders, reports, shipments
 from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
@@ -18,6 +18,7 @@ from tools.invoices import InvoiceDetail, InvoiceList, InvoiceStatusResult
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
 from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
+from tools.shipment_views import DeliveryNotes, ShipmentResult
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ PRESENTERS: dict[type, Presenter] = {
                                   console.collections),
     SalesSummary: Presenter(reports.sales_blocks, reports.sales_text, console.sales),
     CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
+    ShipmentResult: Presenter(lambda r, p: shipments.shipment_result_blocks(r), _done, shipments.result_console),
+    DeliveryNotes: Presenter(shipments.notes_blocks, shipments.notes_text, shipments.notes_console),
 }
 
 
