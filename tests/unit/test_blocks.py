@@ -149,6 +149,14 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
                                                       "promised_on": "next friday"}),
               run(tally, sales, "schedule_reminder", {"invoice_number": invoice_of(db, "ACME").number,
                                                       "remind_at": "tomorrow 9am", "note": "call Bob"})]
+    number = done.result.order.number
+    shipped = [run(tally, sales, "ship_order", {"order_number": number, "lines": [{"sku": "WIDGET-1", "quantity": 1}],
+                                                "carrier": "<DHL> & co", "tracking": "1Z <9>"}),
+               run(tally, sales, "ship_order", {"order_number": number})]
+    writes += shipped + [run(tally, sales, "confirm_delivery", {"delivery_number": shipped[0].result.shipment.number,
+                                                                "signed_by": "Ann <b>Lee</b>"})]
+    results += [tally.read(sales, "delivery_status", {"order_number": number}),
+                tally.read(sales, "delivery_status", {"delivery_number": shipped[1].result.shipment.number})]
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]
