@@ -83,7 +83,8 @@ def invoice_detail(d: InvoiceDetail) -> str:
     i, c = d.invoice, d.currency
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
            + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
-           f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
+           f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else "")
+           + (f", delivery note {d.delivery_number}" if d.delivery_number else ""),
            f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}, balance {fmt(i.balance, c)}"]
     if i.disputed:
         out.append(f"Disputed: {d.dispute_reason}")

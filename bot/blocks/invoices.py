@@ -37,7 +37,8 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         ("Status", label(i.status)), ("Days overdue", str(i.days_overdue) if i.days_overdue else "not overdue"),
         ("Issued", str(i.issue_date)), ("Due", str(i.due_date)),
         ("Total", fmt(i.total, c)), ("Paid", fmt(i.paid, c)),
-        ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", escape(d.order_number or "—")),
+        ("Balance", f"*{fmt(i.balance, c)}*"),
+        ("Order", escape(" · ".join(filter(None, (d.order_number, d.delivery_number))) or "—")),
     ])]
     if i.disputed:
         blocks.append(section(f"⚠️ *Disputed*: {escape(d.dispute_reason or 'no reason given')}. Chasing is paused."))

@@ -82,6 +82,10 @@ def test_four_units_shipped_as_one_and_three_make_two_notes_and_two_invoices(tal
         (Decimal("12.50"), f"DN-{YEAR}-00001"), (Decimal("37.50"), f"DN-{YEAR}-00002")]
     assert all((due - issued).days == 30 for *_, due, issued in invoices)  # ACME's terms
 
+    with db.session() as s:
+        second_invoice = s.scalar(select(Invoice.number).join(Shipment, Shipment.id == Invoice.shipment_id)
+                                  .where(Shipment.number == f"DN-{YEAR}-00002"))
+    assert f"delivery note DN-{YEAR}-00002" in run(con, out, f"invoice {second_invoice}")
     shown = run(con, out, f"orders {number}")
     assert "SHIPPED" in shown and f"Delivery notes: DN-{YEAR}-00001, DN-{YEAR}-00002" in shown
 
