@@ -18,6 +18,10 @@ USAGE = {
     "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
     "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
     "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
+    "ship": "ship ORDER [QTY SKU ...] [tracking TEXT] [carrier TEXT]\n" + " " * 39
+            + "e.g. ship SO-2026-00012 1 WIDGET-1 tracking 1Z999 carrier UPS (no lines: all that is left)",
+    "delivered": "delivered DN [signed-by NAME] [on DATE]  e.g. delivered DN-2026-00003 signed-by Ann Lee",
+    "delivery": "delivery DN | ORDER                    e.g. delivery DN-2026-00003",
     "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
     "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
     "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",

@@ -12,6 +12,7 @@ from bot import document_commands as documents
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from bot.grammar_customers import parse_customer
+from bot.shipping_grammar import SHIPPING_PARSERS
 from core.dates import parse_date
 from core.errors import InvalidInput
 from core.mentions import user_id
@@ -291,4 +292,5 @@ PARSERS = {
     "customer": parse_customer,  # the tool checks the weeks asked for:
     "forecast": lambda rest, at: Command("cash_forecast", {"weeks": rest[0]} if rest else {}),
     **correction_commands.PARSERS,
+    **SHIPPING_PARSERS,
 }

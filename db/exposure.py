@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from core.credit import CreditInputs
 from core.money import ZERO, money
-from db.models import OPEN_STATUSES, Customer, Invoice, SalesOrder
+from db.models import OPEN_STATUSES, Customer, Invoice, OrderLine, SalesOrder, ShipmentLine
 
-# Orders that hold stock and count against the limit but have no invoice yet.
+# Orders that hold stock and count against the limit but have no invoice yet; of a partly shipped order,
+# what is left to ship counts (each shipment was invoiced).
 UNINVOICED_STATUSES = ("confirmed",)
+PARTLY_INVOICED_STATUSES = ("partially_shipped",)
 
 
 def credit_inputs(session: Session, customer: Customer, today: date, order_amount: Decimal = ZERO) -> CreditInputs:
@@ -25,15 +27,22 @@ def credit_inputs(session: Session, customer: Customer, today: date, order_amoun
     uninvoiced = (select(func.coalesce(func.sum(SalesOrder.total), 0))
                   .where(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(UNINVOICED_STATUSES))
                   .scalar_subquery())
+    shipped = (select(func.coalesce(func.sum(ShipmentLine.quantity), 0))
+               .where(ShipmentLine.order_line_id == OrderLine.id).scalar_subquery())
+    left = (select(func.coalesce(func.sum((OrderLine.quantity - shipped) * OrderLine.unit_price), 0))
+            .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+            .where(SalesOrder.customer_id == customer.id, SalesOrder.status.in_(PARTLY_INVOICED_STATUSES))
+            .scalar_subquery())
     overdue_balance = func.sum(Invoice.balance).filter(Invoice.due_date < today)
-    open_balance, overdue, pending, oldest_number, oldest_due = session.execute(
-        select(func.coalesce(func.sum(Invoice.balance), 0), func.coalesce(overdue_balance, 0), uninvoiced,
+    open_balance, overdue, pending, partly, oldest_number, oldest_due = session.execute(
+        select(func.coalesce(func.sum(Invoice.balance), 0), func.coalesce(overdue_balance, 0), uninvoiced, left,
                select(oldest.c.number).scalar_subquery(), select(oldest.c.due_date).scalar_subquery())
         .where(*is_open)
     ).one()
     return CreditInputs(
         credit_limit=money(customer.credit_limit), open_balance=money(open_balance),
-        uninvoiced_orders=money(pending), order_amount=money(order_amount), on_hold=customer.on_hold,
+        uninvoiced_orders=money(pending) + money(partly), order_amount=money(order_amount),
+        on_hold=customer.on_hold,
         oldest_overdue_days=(today - oldest_due).days if oldest_due else 0,
         oldest_overdue_invoice=oldest_number, overdue_amount=money(overdue),
     )

@@ -70,7 +70,7 @@ def seed_scale(session: Session, n: int, today: date, now: datetime,
                 total, cost = total + line_total, cost + unit_cost * quantity
                 line_id += 1
                 lines.append((line_id, order_id, product_id, sku, quantity, price, unit_cost, line_total))
-            orders.append((order_id, _number(counters, "SO", ordered), cust_id, rep, "invoiced", total,
+            orders.append((order_id, _number(counters, "SO", ordered), cust_id, rep, "shipped", total,
                            no_decision, ordered, issue, now, now))
             due = issue + timedelta(days=terms)
             paid, status, paid_on = Decimal(0), "open", None

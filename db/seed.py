@@ -82,7 +82,7 @@ def seed_demo(session: Session, today: date, now: datetime) -> None:
             issue = ordered + timedelta(days=rng.randint(1, 3))
             due = issue + timedelta(days=customer.payment_terms_days)
             pay_on = None if rng.random() < never else due + timedelta(days=rng.randint(low, high))
-            order.status, order.shipped_on = "invoiced", issue
+            order.status, order.shipped_on = "shipped", issue
             plans.append(PlannedInvoice(customer, order, issue, due, pay_on))
     _situations(rng, customers, plans, orders, today, now, products)
     _number_and_store(session, orders, plans, today, now)
@@ -98,7 +98,7 @@ def seed_demo(session: Session, today: date, now: datetime) -> None:
 def _order(rng: random.Random, customer: Customer, products: list[Product], ordered: date,
            now: datetime) -> SalesOrder:
     order = SalesOrder(number="", customer_id=customer.id, customer=customer, rep=customer.owner_rep,
-                       status="invoiced", total=Decimal(0), credit_decision={}, ordered_on=ordered,
+                       status="shipped", total=Decimal(0), credit_decision={}, ordered_on=ordered,
                        created_at=now, updated_at=now)
     budget = customer.credit_limit * Decimal(rng.randint(4, 9)) / 100
     for product in rng.sample(products, rng.randint(1, 3)):

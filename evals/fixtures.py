@@ -54,4 +54,12 @@ def resolve(tally: Tally, actor: Actor, needed: set[str]) -> dict[str, str]:
             "invoice_number": number, "remind_at": (tally.clock.now() + timedelta(days=2)).isoformat(),
             "recipient": actor.user_id})
         values["acme_reminder"] = str(tally.confirm(manager, proposal.pending_id).result.reminder_id)
+    if "acme_delivery_note" in needed:  # the demo has none: a manager ships one unit of Acme's open order
+        manager = tally.actor_for("U0MGR1")
+        with tally.db.session() as session:
+            order = session.scalars(select(SalesOrder).join(Customer, Customer.id == SalesOrder.customer_id)
+                                    .where(Customer.code == "ACME", SalesOrder.status == "confirmed")).first()
+            line = {"sku": order.lines[0].sku, "quantity": 1}
+        proposal = tally.propose(manager, "ship_order", {"order_number": order.number, "lines": [line]})
+        values["acme_delivery_note"] = tally.confirm(manager, proposal.pending_id).result.shipment.number
     return values

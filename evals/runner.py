@@ -36,7 +36,8 @@ TASKS = Path(__file__).resolve().parent / "tasks"
 HELD_OUT = "frozen.json"  # written before any tuning of prompts or tool descriptions; reported apart
 EVAL_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # a Tuesday; the demo data is dated relative to it
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-DOMAIN_TABLES = ("sales_orders", "order_lines", "invoices", "payments", "reminders", "customers", "products")
+DOMAIN_TABLES = ("sales_orders", "order_lines", "invoices", "payments", "reminders", "customers", "products",
+                 "shipments")
 
 
 def load_tasks(pattern: str = "*.json") -> list[dict[str, Any]]:

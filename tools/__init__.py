@@ -13,6 +13,7 @@ from tools import (  # noqa: F401
     orders,
     payments,
     reports,
+    shipments,
 )
 from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext
 from tools.documents import files  # noqa: F401

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.errors import InvalidInput
 from core.money import ZERO
 from core.roles import Role
-from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Member, Payment, Reminder, SalesOrder
+from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Member, Payment, Reminder, SalesOrder, Shipment
 from db.reports import IS_OPEN
 from tools.context import ToolContext
 from tools.lookup import resolve_customer, resolve_invoice
@@ -71,6 +71,7 @@ class InvoiceDetail(Result):
     invoice: InvoiceLine
     currency: str
     order_number: str | None
+    delivery_number: str | None = None  # the shipment (delivery note) it bills
     dispute_reason: str | None
     promised_amount: Money | None
     payments: list[PaymentView]
@@ -110,7 +111,8 @@ def invoice_detail(ctx: ToolContext, invoice: Invoice) -> InvoiceDetail:
 
 
 def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, InvoiceDetail]:
-    """Details of several invoices with one query for their payments and one for their orders."""
+    """Details of several invoices with one query for their payments, one for their orders, one for their
+    delivery notes."""
     ids = {invoice.id for invoice in invoices}
     payments: dict[int, list[Payment]] = {invoice_id: [] for invoice_id in ids}
     for payment in ctx.session.scalars(select(Payment).where(Payment.invoice_id.in_(ids))
@@ -123,9 +125,12 @@ def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, Invo
     order_ids = {invoice.order_id for invoice in invoices if invoice.order_id}
     orders = dict(ctx.session.execute(select(SalesOrder.id, SalesOrder.number).where(SalesOrder.id.in_(order_ids)))
                   .all()) if order_ids else {}
+    shipment_ids = {invoice.shipment_id for invoice in invoices if invoice.shipment_id}
+    deliveries = dict(ctx.session.execute(select(Shipment.id, Shipment.number)
+                                          .where(Shipment.id.in_(shipment_ids))).all()) if shipment_ids else {}
     return {invoice.id: InvoiceDetail(
         invoice=invoice_line(invoice, ctx.today), currency=ctx.rules.currency,
-        order_number=orders.get(invoice.order_id),
+        order_number=orders.get(invoice.order_id), delivery_number=deliveries.get(invoice.shipment_id),
         dispute_reason=invoice.dispute_reason if invoice.disputed else None,
         promised_amount=invoice.promised_amount,
         payments=[PaymentView(amount=p.amount, received_on=p.received_on, method=p.method,

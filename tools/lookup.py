@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from core.errors import Ambiguous, NotFound
-from db.models import CreditNote, Customer, Invoice, Product, SalesOrder
+from db.models import CreditNote, Customer, Invoice, Product, SalesOrder, Shipment
 from tools.context import ToolContext
 
 
@@ -130,6 +130,12 @@ def resolve_invoice(ctx: ToolContext, number: str, *, lock: bool = False) -> Inv
 
 def resolve_order(ctx: ToolContext, number: str, *, lock: bool = False) -> SalesOrder:
     return _document(ctx, SalesOrder, number, "order", "SO-2026-00042", lock=lock)
+
+
+
+
+def resolve_shipment(ctx: ToolContext, number: str, *, lock: bool = False) -> Shipment:
+    return _document(ctx, Shipment, number, "delivery note", "DN-2026-00042", lock=lock)
 
 
 def resolve_credit_note(ctx: ToolContext, number: str) -> CreditNote:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.money import fmt
 from core.pricing import discount, percent
-from db.models import Invoice, SalesOrder
+from db.models import Invoice, SalesOrder, Shipment, ShipmentLine
 from tools.context import ToolContext
 from tools.credit import CreditDecisionView
 from tools.schemas import CustomerRef, Money, Result
 
 HOLDS = ("credit_hold", "price_hold")  # an order waiting for a manager's Approve or Reject
+INVOICED = ("partially_shipped", "shipped", "delivered")  # each shipment issued an invoice
 
 
 class LineView(Result):
@@ -22,6 +23,8 @@ class LineView(Result):
     quantity: int
     unit_price: Money
     line_total: Money
+    shipped: int = 0  # units shipped so far
+    promised_date: date | None = None
 
 
 class PriceOverride(Result):
@@ -59,6 +62,7 @@ class OrderView(Result):
     decided_by: str | None = None  # the manager who approved or rejected a hold
     decision_reason: str | None = None  # theirs, or why the order was cancelled
     price: list[PriceOverride] = []  # lines not at list price, with their margin
+    deliveries: list[str] = []  # its delivery notes, oldest first
 
     @property
     def price_reasons(self) -> list[str]:
@@ -67,7 +71,8 @@ class OrderView(Result):
     def lines_text(self) -> str:
         overrides = {o.sku: o for o in self.price}
         return ", ".join(f"{ln.quantity} × {ln.sku} at {fmt(ln.unit_price)}"
-                         + (f" ({overrides[ln.sku].text()})" if ln.sku in overrides else "") for ln in self.lines)
+                         + (f" ({overrides[ln.sku].text()})" if ln.sku in overrides else "")
+                         + (f", promised by {ln.promised_date}" if ln.promised_date else "") for ln in self.lines)
 
 
 class InvoiceAmounts(Result):
@@ -80,7 +85,7 @@ class InvoiceAmounts(Result):
 
 
 class OrderResult(Result):
-    action: str  # create, cancel, fulfil, approve, reject; approve_price: the price approved, credit now holds
+    action: str  # create, cancel, cancel_rest, fulfil, approve, reject; approve_price: price approved, credit holds
     order: OrderView
     invoice: InvoiceAmounts | None = None  # set by fulfil_order
     hold: str | None = None  # the hold a manager decided: credit or price
@@ -104,10 +109,13 @@ class OrderResult(Result):
             if not done:
                 return (f"Ship order {o.number} for {o.customer.name} on {o.shipped_on} ({tracking}) and invoice "
                         f"{amounts}.")
-            return f"Order {o.number} shipped; invoice {inv.number} issued for {amounts}."
+            note = f" Delivery note {o.deliveries[-1]}." if o.deliveries else ""
+            return f"Order {o.number} shipped; invoice {inv.number} issued for {amounts}.{note}"
         hold = (self.hold or "credit").capitalize()
         verbs = {
             "cancel": ("Cancel order {n} for {c} ({t}). Reason: {r}", "Order {n} is cancelled."),
+            "cancel_rest": ("Cancel what is left to ship on order {n} for {c} ({u}); what shipped stays invoiced. "
+                            "Reason: {r}", "The rest of order {n} is cancelled ({u}); what shipped stays invoiced."),
             "approve": ("Approve {h} hold on {n} for {c} ({t}).",
                         "{H} hold on {n} approved by <@{d}>: the order is confirmed and its stock reserved."),
             "approve_price": ("Approve the price on {n} for {c} ({t}); the credit check then holds it: {k}.",
@@ -118,7 +126,9 @@ class OrderResult(Result):
         text = verbs[self.action][1 if done else 0]
         return text.format(n=o.number, c=o.customer.name, t=total, i=o.invoice_number or "", d=o.decided_by,
                            r=o.decision_reason, h=hold.lower(), H=hold,
-                           k="; ".join(o.credit.reasons) if o.credit else "")
+                           k="; ".join(o.credit.reasons) if o.credit else "",
+                           u=", ".join(f"{ln.quantity - ln.shipped} × {ln.sku}" for ln in o.lines
+                                       if ln.quantity > ln.shipped))
 
     def _then(self) -> str:
         """A new order's checks: what happens once it is confirmed."""
@@ -149,20 +159,31 @@ class OrderList(Result):
 
 
 def order_view(ctx: ToolContext, order: SalesOrder) -> OrderView:
-    return _view(ctx, order, ctx.session.scalar(select(Invoice.number).where(Invoice.order_id == order.id)
-                                                .order_by(Invoice.id).limit(1)))
+    return order_views(ctx, [order])[0]
 
 
 def order_views(ctx: ToolContext, orders: list[SalesOrder]) -> list[OrderView]:
-    """Many orders, each with the number of its invoice, in one query."""
+    """Many orders, each with the number of its (first) invoice and its shipments, in three queries."""
+    ids = [o.id for o in orders]
     invoices: dict[int, str] = {}
     for order_id, number in ctx.session.execute(select(Invoice.order_id, Invoice.number).where(
-            Invoice.order_id.in_([o.id for o in orders])).order_by(Invoice.id)):
+            Invoice.order_id.in_(ids)).order_by(Invoice.id)):
         invoices.setdefault(order_id, number)
-    return [_view(ctx, o, invoices.get(o.id)) for o in orders]
+    deliveries: dict[int, list[str]] = {}
+    for order_id, number in ctx.session.execute(select(Shipment.order_id, Shipment.number).where(
+            Shipment.order_id.in_(ids)).order_by(Shipment.id)):
+        deliveries.setdefault(order_id, []).append(number)
+    shipped: dict[int, int] = {}
+    if deliveries:
+        shipped = {line_id: int(units) for line_id, units in ctx.session.execute(
+            select(ShipmentLine.order_line_id, func.sum(ShipmentLine.quantity))
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(Shipment.order_id.in_(list(deliveries))).group_by(ShipmentLine.order_line_id))}
+    return [_view(ctx, o, invoices.get(o.id), deliveries.get(o.id, []), shipped) for o in orders]
 
 
-def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView:
+def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None, deliveries: list[str],
+          shipped: dict[int, int]) -> OrderView:
     # The checks taken with the order live in one JSON column: the credit decision, and under "price"
     # the lines priced off list (no column of their own, so no schema change for the price guard).
     credit = dict(order.credit_decision or {})
@@ -172,9 +193,10 @@ def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None) -> OrderView
         number=order.number, customer=CustomerRef(code=order.customer.code, name=order.customer.name),
         status=order.status, rep=order.rep, ordered_on=order.ordered_on, total=order.total,
         currency=ctx.rules.currency,
-        lines=[LineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, line_total=ln.line_total)
-               for ln in order.lines],
+        lines=[LineView(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price, line_total=ln.line_total,
+                        shipped=shipped.get(ln.id, 0), promised_date=ln.promised_date) for ln in order.lines],
         credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
         tracking=order.tracking, invoice_number=invoice, note=order.note, decided_by=order.decided_by,
         decision_reason=order.decision_reason, price=[PriceOverride(**p) for p in price],
+        deliveries=deliveries,
     )

@@ -4,11 +4,10 @@ others import from here are re-exported."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,18 +16,19 @@ from core.errors import Conflict, InvalidInput
 from core.money import MAX_AMOUNT, MAX_AMOUNT_TEXT, fmt, money
 from core.pricing import price_reasons
 from core.roles import Role
-from db.models import Customer, Invoice, OrderLine, Product, SalesOrder
+from db.models import Customer, OrderLine, Product, SalesOrder
 from db.numbering import next_number
 from tools.context import ToolContext
 from tools.credit import CreditDecisionView, decide
 from tools.lookup import lock_customer, resolve_customer, resolve_order, resolve_products
-from tools.order_views import HOLDS, InvoiceAmounts, OrderList, OrderResult, PriceOverride, order_view, order_views
+from tools.order_views import HOLDS, INVOICED, OrderList, OrderResult, PriceOverride, order_view, order_views
 from tools.order_views import ORDER_LIST_LIMIT as ORDER_LIST_LIMIT  # re-exported: bot/ and tests import these
 from tools.order_views import OrderView as OrderView
 from tools.order_views import label_of as label_of
 from tools.registry import resolves, tool
 from tools.schemas import Args, CustomerRef, FlexDate, PositiveMoney
-from tools.stock import release, require_stock, reserve, ship
+from tools.shipping import all_delivered, left_to_ship
+from tools.stock import release, require_stock, reserve
 
 
 def _snapshot(order: SalesOrder) -> dict:
@@ -42,6 +42,15 @@ class OrderLineArgs(Args):
     sku: str = Field(description="product SKU the user named")
     quantity: int = Field(gt=0, le=MAX_QUANTITY, description="whole units")
     unit_price: PositiveMoney | None = Field(None, description="only if quoted")
+    promised_date: FlexDate | None = Field(None, description="only if a delivery date was promised")
+
+    @model_serializer(mode="wrap")
+    def _promise_only_if_made(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A line without a promised date is stored as it always was."""
+        data = handler(self)
+        if data.get("promised_date") is None:
+            data.pop("promised_date", None)
+        return data
 
 
 class CreateOrderArgs(Args):
@@ -84,7 +93,7 @@ def create_order(ctx: ToolContext, args: CreateOrderArgs) -> OrderResult:
                 reasons=price_reasons(product.sku, price, product.price, product.cost, ctx.rules.max_discount)))
         order.lines.append(OrderLine(
             product_id=product.id, sku=product.sku, quantity=line.quantity, unit_price=price,
-            unit_cost=product.cost, line_total=money(price * line.quantity),
+            unit_cost=product.cost, line_total=money(price * line.quantity), promised_date=line.promised_date,
         ))
     order.total = money(sum((ln.line_total for ln in order.lines), Decimal(0)))
     if order.total > MAX_AMOUNT:
@@ -148,12 +157,18 @@ class CancelOrderArgs(Args):
 
 @tool("write", {Role.SALES, Role.MANAGER})
 def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
-    """Cancel an unshipped order at the customer's request."""
+    """Cancel an unshipped order, or what is left of a partly shipped one, at the customer's request."""
     order = resolve_order(ctx, args.order_number, lock=True)
     lock_customer(ctx, order.customer_id)
     before = _snapshot(order)
-    if order.status not in (*HOLDS, "confirmed"):
-        raise Conflict(f"{order.number} is {order.status}; only unshipped orders can be cancelled.")
+    if order.status not in (*HOLDS, "confirmed", "partially_shipped"):
+        raise Conflict(f"{order.number} is {label_of(order.status)}; only unshipped orders can be cancelled.")
+    if order.status == "partially_shipped":  # what shipped stays shipped and invoiced; the rest is given back
+        release(ctx, order, left_to_ship(ctx, order))
+        order.status = "delivered" if all_delivered(ctx, order) else "shipped"
+        order.decision_reason, order.updated_at = args.reason, ctx.now
+        ctx.audit("cancel_rest_of_order", "order", order.number, before, _snapshot(order))
+        return OrderResult(action="cancel_rest", order=order_view(ctx, order))
     if order.status == "confirmed":
         release(ctx, order)
     order.status, order.decision_reason, order.updated_at = "cancelled", args.reason, ctx.now
@@ -164,52 +179,6 @@ def cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> OrderResult:
 @resolves(cancel_order)
 def _resolve_cancel_order(ctx: ToolContext, args: CancelOrderArgs) -> CancelOrderArgs:
     return args.model_copy(update={"order_number": resolve_order(ctx, args.order_number).number})
-
-
-class FulfilOrderArgs(Args):
-    order_number: str
-    shipped_on: FlexDate | None = Field(None, description="default: today")
-    tracking: str | None = Field(None, max_length=120)
-
-
-@tool("write", {Role.SALES, Role.MANAGER})
-def fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> OrderResult:
-    """Ship a confirmed order and issue its invoice."""
-    order = resolve_order(ctx, args.order_number, lock=True)
-    customer = lock_customer(ctx, order.customer_id)
-    before = _snapshot(order)
-    if order.status != "confirmed":
-        hint = "A manager must approve it first." if order.status in HOLDS else None
-        raise Conflict(f"{order.number} is {order.status}; only confirmed orders can ship.", hint=hint)
-    shipped_on = args.shipped_on or ctx.today
-    if shipped_on > ctx.today:
-        raise InvalidInput(f"Ship date {shipped_on} is in the future.", hint="Fulfil it on the day it ships.")
-    if shipped_on < order.ordered_on:
-        raise InvalidInput(f"Ship date {shipped_on} is before {order.number} was ordered ({order.ordered_on}).",
-                           hint=f"Give the day it shipped, from {order.ordered_on} to today ({ctx.today}).")
-    ship(ctx, order)
-    tax = money(order.total * ctx.rules.tax_rate)
-    invoice = Invoice(
-        number=next_number(ctx.session, "INV", shipped_on.year), customer_id=customer.id, order_id=order.id,
-        rep=order.rep, issue_date=shipped_on, due_date=shipped_on + timedelta(days=customer.payment_terms_days),
-        amount=order.total, tax=tax, total=order.total + tax,
-        cost=money(sum((ln.unit_cost * ln.quantity for ln in order.lines), Decimal(0))),
-        paid_amount=Decimal(0), status="open", created_at=ctx.now,
-    )
-    ctx.session.add(invoice)
-    order.status, order.shipped_on, order.tracking, order.updated_at = "invoiced", shipped_on, args.tracking, ctx.now
-    ctx.session.flush()
-    ctx.audit("fulfil_order", "order", order.number, before, _snapshot(order))
-    ctx.audit("issue_invoice", "invoice", invoice.number, None, {"total": str(invoice.total)})
-    return OrderResult(action="fulfil", order=order_view(ctx, order), invoice=InvoiceAmounts(
-        number=invoice.number, net=invoice.amount, tax=invoice.tax, total=invoice.total))
-
-
-@resolves(fulfil_order)
-def _resolve_fulfil_order(ctx: ToolContext, args: FulfilOrderArgs) -> FulfilOrderArgs:
-    """The ship date shown is the one booked, also when the click comes after midnight."""
-    return args.model_copy(update={"order_number": resolve_order(ctx, args.order_number).number,
-                                   "shipped_on": args.shipped_on or ctx.today})
 
 
 class ApproveCreditHoldArgs(Args):
@@ -260,7 +229,8 @@ def _resolve_hold_decision(ctx: ToolContext, args: ApproveCreditHoldArgs) -> App
 class OrderStatusArgs(Args):
     order_number: str | None = None
     customer: str | None = Field(None, description="customer name or code")
-    status: Literal["open", "held", "credit_hold", "price_hold", "confirmed", "invoiced", "cancelled"] | None = None
+    status: Literal["open", "held", "credit_hold", "price_hold", "confirmed", "partially_shipped", "shipped",
+                    "delivered", "invoiced", "cancelled"] | None = None
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
@@ -272,7 +242,9 @@ def order_status(ctx: ToolContext, args: OrderStatusArgs) -> OrderList:
         return OrderList(orders=[order_view(ctx, order)])
     query = select(SalesOrder)
     if args.status == "open":
-        query = query.where(SalesOrder.status.in_((*HOLDS, "confirmed")))
+        query = query.where(SalesOrder.status.in_((*HOLDS, "confirmed", "partially_shipped")))
+    elif args.status == "invoiced":  # every order with an invoice: each shipment issues one
+        query = query.where(SalesOrder.status.in_(INVOICED))
     elif args.status == "held":
         query = query.where(SalesOrder.status.in_(HOLDS))
     elif args.status:

@@ -29,17 +29,20 @@ def reserve(ctx: ToolContext, order: SalesOrder) -> None:
         product.stock_reserved += line.quantity
 
 
-def release(ctx: ToolContext, order: SalesOrder) -> None:
-    """Give back the stock of a confirmed order that will not ship."""
-    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
-    for line in order.lines:
-        products[line.sku.upper()].stock_reserved -= line.quantity
+def release(ctx: ToolContext, order: SalesOrder, quantities: dict[str, int] | None = None) -> None:
+    """Give back the stock of a confirmed order that will not ship: all of it, or what is left
+    (`quantities`: units by SKU)."""
+    left = quantities if quantities is not None else {ln.sku: ln.quantity for ln in order.lines}
+    products = resolve_products(ctx, list(left), lock=True)
+    for sku, quantity in left.items():
+        products[sku.upper()].stock_reserved -= quantity
 
 
-def ship(ctx: ToolContext, order: SalesOrder) -> None:
-    """The reserved stock of a shipped order leaves the shelf."""
-    products = resolve_products(ctx, [ln.sku for ln in order.lines], lock=True)
-    for line in order.lines:
-        product = products[line.sku.upper()]
-        product.stock_on_hand -= line.quantity
-        product.stock_reserved -= line.quantity
+def ship(ctx: ToolContext, order: SalesOrder, quantities: dict[str, int] | None = None) -> None:
+    """The reserved stock of what ships leaves the shelf: the whole order, or one shipment's units by SKU."""
+    shipped = quantities if quantities is not None else {ln.sku: ln.quantity for ln in order.lines}
+    products = resolve_products(ctx, list(shipped), lock=True)
+    for sku, quantity in shipped.items():
+        product = products[sku.upper()]
+        product.stock_on_hand -= quantity
+        product.stock_reserved -= quantity

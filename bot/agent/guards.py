@@ -22,11 +22,11 @@ REQUIRED = {"record_payment": {"amount": "How much was received on {invoice_numb
             "issue_credit_note": {"amount": "How much should {invoice_number} be credited? Nothing was issued."},
             "return_goods": {"quantity": "How many come back on {invoice_number}? Nothing was returned."},
             "resolve_dispute": {"credit": "How much is credited on {invoice_number}? The dispute is still open."}}
-DOCUMENT = re.compile(r"(?<![\w-])(INV|SO|CN)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
+DOCUMENT = re.compile(r"(?<![\w-])(INV|SO|CN|DN)-[A-Z0-9-]*\d[A-Z0-9-]*", re.IGNORECASE)
 BY_SHAPE = {"INV": ("invoice_status", "invoice_number"), "SO": ("order_status", "order_number"),
-            "CN": ("credit_note_status", "credit_note_number")}
-READS_TO_ROUTE = {"invoice_status", "order_status", "credit_note_status", "check_credit", "find_customer",
-                  "collection_worklist"}
+            "CN": ("credit_note_status", "credit_note_number"), "DN": ("delivery_status", "delivery_number")}
+READS_TO_ROUTE = {"invoice_status", "order_status", "credit_note_status", "delivery_status", "check_credit",
+                  "find_customer", "collection_worklist"}
 
 
 def route_by_document(tool: str, args: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
@@ -78,7 +78,8 @@ def _after(day: object, today: date) -> bool:
 
 LOOKED_UP = {"invoice_status": ("invoice_number", "invoice"), "order_status": ("order_number", "order"),
              "invoice_document": ("invoice_number", "invoice"),
-             "credit_note_status": ("credit_note_number", "credit note")}
+             "credit_note_status": ("credit_note_number", "credit note"),
+             "delivery_status": ("delivery_number", "delivery note")}
 
 
 def without_invented_documents(tool: str, args: dict[str, Any], typed: str) -> dict[str, Any]:

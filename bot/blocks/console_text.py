@@ -42,9 +42,15 @@ def credit(r: CreditReport) -> str:
 def order(o: OrderView) -> str:
     out = [f"{o.number}  {o.customer.code} {o.customer.name}  {o.status.upper()}  ordered {o.ordered_on}"
            + (f"  invoice {o.invoice_number}" if o.invoice_number else "")]
-    out.append(table(["sku", "qty", "unit price", "total"],
-                     [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
-                     right={1, 2, 3}))
+    if o.deliveries:  # partly shipped: how much of each line has left, and on which delivery notes
+        out.append(table(["sku", "qty", "shipped", "unit price", "total"],
+                         [[ln.sku, str(ln.quantity), str(ln.shipped), fmt(ln.unit_price), fmt(ln.line_total)]
+                          for ln in o.lines], right={1, 2, 3, 4}))
+        out.append("Delivery notes: " + ", ".join(o.deliveries))
+    else:
+        out.append(table(["sku", "qty", "unit price", "total"],
+                         [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
+                         right={1, 2, 3}))
     out.append(f"Total {fmt(o.total, o.currency)}")
     if o.note:
         out.append(f"Note: {o.note}")
@@ -77,7 +83,8 @@ def invoice_detail(d: InvoiceDetail) -> str:
     i, c = d.invoice, d.currency
     out = [f"{i.number}  {i.customer.code} {i.customer.name}  {i.status.upper()}"
            + (f"  {days(i.days_overdue)} overdue" if i.days_overdue else ""),
-           f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else ""),
+           f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else "")
+           + (f", delivery note {d.delivery_number}" if d.delivery_number else ""),
            f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}"
            + (f", credited {fmt(i.credited, c)}" if i.credited else "") + f", balance {fmt(i.balance, c)}"]
     if i.disputed:

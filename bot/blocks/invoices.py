@@ -37,7 +37,8 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         ("Status", label(i.status)), ("Days overdue", str(i.days_overdue) if i.days_overdue else "not overdue"),
         ("Issued", str(i.issue_date)), ("Due", str(i.due_date)),
         ("Total", fmt(i.total, c)), ("Paid", fmt(i.paid, c)),
-        ("Balance", f"*{fmt(i.balance, c)}*"), ("Order", escape(d.order_number or "—")),
+        ("Balance", f"*{fmt(i.balance, c)}*"),
+        ("Order", escape(" · ".join(filter(None, (d.order_number, d.delivery_number))) or "—")),
         *([("Credited", fmt(i.credited, c))] if i.credited else []),
     ])]
     if i.disputed:

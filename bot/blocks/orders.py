@@ -9,7 +9,8 @@ from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
 from tools.orders import HOLDS, OrderList, OrderResult, OrderView
 
-STATUS_MARK = {"credit_hold": "⛔", "price_hold": "⛔", "confirmed": "✅", "invoiced": "🧾", "cancelled": "🚫"}
+STATUS_MARK = {"credit_hold": "⛔", "price_hold": "⛔", "confirmed": "✅", "partially_shipped": "🚚", "shipped": "🧾",
+               "delivered": "📦", "invoiced": "🧾", "cancelled": "🚫"}
 
 
 def order_blocks(o: OrderView) -> list[dict]:
@@ -20,10 +21,17 @@ def order_blocks(o: OrderView) -> list[dict]:
         pairs.append(("Shipped", str(o.shipped_on) + (f" · {escape(o.tracking)}" if o.tracking else "")))
     if o.invoice_number:
         pairs.append(("Invoice", escape(o.invoice_number)))
+    if o.deliveries:
+        pairs.append(("Delivery notes", escape(", ".join(o.deliveries))))
     blocks = [section(f"*{escape(o.number)}* · {escape(o.customer.name)} ({escape(o.customer.code)})"), *fields(pairs)]
-    rows = [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines]
-    blocks.append(table_section(f"*Lines* ({c})", ["sku", "qty", "unit price", "total"], rows, right={1, 2, 3},
-                                totals=[["Total", "", "", fmt(o.total)]]))
+    if o.deliveries:  # partly shipped: how much of each line has left
+        rows = [[ln.sku, str(ln.quantity), str(ln.shipped), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines]
+        blocks.append(table_section(f"*Lines* ({c})", ["sku", "qty", "shipped", "unit price", "total"], rows,
+                                    right={1, 2, 3, 4}, totals=[["Total", "", "", "", fmt(o.total)]]))
+    else:
+        rows = [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines]
+        blocks.append(table_section(f"*Lines* ({c})", ["sku", "qty", "unit price", "total"], rows, right={1, 2, 3},
+                                    totals=[["Total", "", "", fmt(o.total)]]))
     if o.note:
         blocks.append(section(f"_Note:_ {escape(o.note)}"))
     if o.price:

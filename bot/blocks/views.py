@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from bot.blocks import collections, credit, credit_notes, customers, forecast, invoices, orders, reports
+from bot.blocks import collections, credit, credit_notes, customers, forecast, invoices, orders, reports, shipments
 from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
@@ -23,6 +23,7 @@ from tools.invoices import CreditNoteView, InvoiceDetail, InvoiceList, InvoiceSt
 from tools.orders import OrderList, OrderResult, OrderView
 from tools.payments import PaymentResult
 from tools.reports import AgeingReport, CollectionsSummary, SalesSummary
+from tools.shipment_views import DeliveryNotes, ShipmentResult
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ PRESENTERS: dict[type, Presenter] = {
     CashForecast: Presenter(forecast.forecast_blocks, forecast.forecast_text, forecast.forecast_console),
     DocumentFile: Presenter(lambda r, p: [section(escape(r.describe(done=True) + " The PDF follows in this thread."))],
                             _done, _done),
+    ShipmentResult: Presenter(lambda r, p: shipments.shipment_result_blocks(r), _done, shipments.result_console),
+    DeliveryNotes: Presenter(shipments.notes_blocks, shipments.notes_text, shipments.notes_console),
 }
 
 

@@ -8,12 +8,13 @@ from db.models.reads import DocumentRead, ReadAlert
 from db.models.receivables import OPEN_INVOICE, OPEN_STATUSES, Invoice, Payment, Reminder
 from db.models.records import AuditEvent, DocumentCounter, PendingAction
 from db.models.sales import OrderLine, Product, SalesOrder
+from db.models.shipping import SHIPMENT_STATUSES, Shipment, ShipmentLine
 from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
     "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "Base", "BigId", "ConversationMessage", "CreditNote",
     "CreditNoteLine", "Customer",
     "DigestLog", "DocumentCounter", "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment",
-    "PendingAction", "Product", "ReadAlert", "Reminder", "SalesOrder", "SlackCard", "SlackEvent", "Str40",
-    "TurnLog", "UTCDateTime",
+    "PendingAction", "Product", "ReadAlert", "Reminder", "SHIPMENT_STATUSES", "SalesOrder", "Shipment",
+    "ShipmentLine", "SlackCard", "SlackEvent", "Str40", "TurnLog", "UTCDateTime",
 ]

@@ -35,6 +35,7 @@ class Invoice(Base):
     number: Mapped[Str40] = mapped_column(unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_orders.id"), index=True)
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"), index=True)  # what it bills
     rep: Mapped[Str40 | None]
     issue_date: Mapped[date]
     due_date: Mapped[date]

@@ -34,6 +34,7 @@ class SalesOrder(Base):
     number: Mapped[Str40] = mapped_column(unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     rep: Mapped[Str40]  # who took the order: sales are reported by it
+    # credit_hold, price_hold, confirmed, partially_shipped, shipped, delivered, cancelled
     status: Mapped[str] = mapped_column(String(20), index=True)
     total: Mapped[Money]
     credit_decision: Mapped[dict[str, Any]]
@@ -62,5 +63,6 @@ class OrderLine(Base):
     unit_price: Mapped[Money]  # snapshotted: later price changes do not touch old orders
     unit_cost: Mapped[Money]
     line_total: Mapped[Money]
+    promised_date: Mapped[date | None]  # shipped later than this, a shipment is flagged late
 
     order: Mapped[SalesOrder] = relationship(back_populates="lines")

@@ -71,7 +71,7 @@ def test_console_fulfil_card_shows_ship_date_and_tracking_and_books_them(tally, 
     assert f'Ship order {number} for Acme Corp on 2026-11-24 (tracking "1Z999AA10123456784")' in pending.summary
     clock.at += timedelta(hours=20)  # the next morning in New York (before the proposal expires)
     console.handle("y")
-    assert shipped(db, number) == ("invoiced", date(2026, 11, 24), "1Z999AA10123456784", date(2026, 11, 24))
+    assert shipped(db, number) == ("shipped", date(2026, 11, 24), "1Z999AA10123456784", date(2026, 11, 24))
 
 
 def test_fulfil_without_a_date_books_the_day_shown_whenever_the_click_comes(tally, db, clock):
@@ -86,7 +86,7 @@ def test_fulfil_without_a_date_books_the_day_shown_whenever_the_click_comes(tall
                     container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
                                "is_ephemeral": True}, response_url=world.slack.base_url + "response.ship1")
         world.slack.wait_for("response.ship1")
-    assert shipped(db, number) == ("invoiced", date(2026, 11, 24), None, date(2026, 11, 24))
+    assert shipped(db, number) == ("shipped", date(2026, 11, 24), None, date(2026, 11, 24))
 
 
 def test_a_ship_date_before_the_order_is_refused_with_what_works(tally, conversation, llm, db):

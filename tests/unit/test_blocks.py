@@ -153,9 +153,18 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
                                                       "remind_at": "tomorrow 9am", "note": "call Bob"}),
               run(tally, mgr, "update_customer", {"customer": "ACME", "billing_address": "1 <Main> St & Co",
                                                   "collector": "U0COLL2", "payment_terms_days": 45})]
-    writes += _corrections(tally, db, mgr, coll)
+    corrections = _corrections(tally, db, mgr, coll)
+    writes += corrections
+    number = done.result.order.number
+    shipped = [run(tally, sales, "ship_order", {"order_number": number, "lines": [{"sku": "WIDGET-1", "quantity": 1}],
+                                                "carrier": "<DHL> & co", "tracking": "1Z <9>"}),
+               run(tally, sales, "ship_order", {"order_number": number})]
+    writes += shipped + [run(tally, sales, "confirm_delivery", {"delivery_number": shipped[0].result.shipment.number,
+                                                                "signed_by": "Ann <b>Lee</b>"})]
+    results += [tally.read(sales, "delivery_status", {"order_number": number}),
+                tally.read(sales, "delivery_status", {"delivery_number": shipped[1].result.shipment.number})]
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
-    results.append(tally.read(mgr, "credit_note_status", {"credit_note_number": writes[-3].result.credit_note.number}))
+    results.append(tally.read(mgr, "credit_note_status", {"credit_note_number": corrections[0].result.credit_note.number}))
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]
     assert {type(r) for r in results} >= set(PRESENTERS)

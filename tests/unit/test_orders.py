@@ -116,7 +116,7 @@ def test_fulfil_ships_and_issues_invoice_due_after_terms(tally, db, actors, cloc
     order = order_of(db, "ACME", "confirmed")
     p = tally.propose(actors["U0SALES1"], "fulfil_order", {"order_number": order.number, "tracking": "1Z999"})
     result = tally.confirm(actors["U0SALES1"], p.pending_id).result
-    assert result.order.status == "invoiced" and result.order.invoice_number.startswith("INV-2026-")
+    assert result.order.status == "shipped" and result.order.invoice_number.startswith("INV-2026-")
     with db.session() as s:
         inv = s.scalar(select(Invoice).where(Invoice.number == result.order.invoice_number))
         assert inv.total == order.total and inv.status == "open"

@@ -18,6 +18,9 @@ EXPECTED = {
     "create_order": {"sales:own", "manager", "admin"},
     "cancel_order": {"sales:own", "manager", "admin"},
     "fulfil_order": {"sales:own", "manager", "admin"},
+    "ship_order": {"sales:own", "manager", "admin"},
+    "confirm_delivery": {"sales:own", "manager", "admin"},
+    "delivery_status": {"sales:own", "collector", "manager", "admin"},
     "approve_credit_hold": {"manager", "admin"},
     "record_payment": {"collector", "manager", "admin"},
     "schedule_reminder": {"sales:own", "collector", "manager", "admin"},
@@ -57,6 +60,9 @@ def args_for(tool, db, code, tally):
         "create_order": lambda: {"customer": code, "lines": [{"sku": "WIDGET-1", "quantity": 1}]},
         "cancel_order": lambda: {"order_number": order_of(db, code, "confirmed").number, "reason": "test"},
         "fulfil_order": lambda: {"order_number": order_of(db, code, "confirmed").number},
+        "ship_order": lambda: {"order_number": order_of(db, code, "confirmed").number},
+        "confirm_delivery": lambda: {"delivery_number": shipped_note(tally, db, code)},
+        "delivery_status": lambda: {"delivery_number": shipped_note(tally, db, code)},
         "approve_credit_hold": lambda: {"order_number": order_of(db, code, "credit_hold").number, "approve": False,
                                 "reason": "test"},
         "record_payment": lambda: {"invoice_number": inv(), "amount": "1.00", "received_on": today.isoformat()},
@@ -129,6 +135,14 @@ def credit_note(tally, db, code):
     p = tally.propose(ACTORS["U0MGR1"], "issue_credit_note", {"invoice_number": invoice_of(db, code).number,
                                                               "amount": "1", "reason": "goodwill"})
     return tally.confirm(ACTORS["U0MGR1"], p.pending_id).result.credit_note.number
+
+
+def shipped_note(tally, db, code):
+    """A delivery note of the customer's confirmed order, shipped by a manager: its number."""
+    from tests.conftest import ACTORS
+
+    p = tally.propose(ACTORS["U0MGR1"], "ship_order", {"order_number": order_of(db, code, "confirmed").number})
+    return tally.confirm(ACTORS["U0MGR1"], p.pending_id).result.shipment.number
 
 
 def scheduled_reminder(tally, db, code):

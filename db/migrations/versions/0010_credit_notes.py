@@ -1,7 +1,7 @@
 """credit notes: what corrections took off an invoice (credited_amount), and the notes with their lines
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import db.models
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
