@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models for every O2C document. The same code runs on SQLite and PostgreSQL.
 Each group lives in its own module; importing this package registers them all on `Base.metadata`."""
 
+from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
 from db.models.base import NAMING, Base, BigId, Money, Str40, UTCDateTime
 from db.models.parties import Customer, Member
 from db.models.reads import DocumentRead, ReadAlert
@@ -10,8 +11,8 @@ from db.models.sales import OrderLine, Product, SalesOrder
 from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
-    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "Base", "BigId", "ConversationMessage", "Customer",
-    "DigestLog", "DocumentCounter", "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment",
-    "PendingAction", "Product", "ReadAlert", "Reminder", "SalesOrder", "SlackCard", "SlackEvent", "Str40",
-    "TurnLog", "UTCDateTime",
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
+    "Customer", "CustomerCredit", "CustomerIban", "DigestLog", "DocumentCounter", "DocumentRead", "Invoice", "Member",
+    "Money", "OrderLine", "Payment", "PendingAction", "Product", "ReadAlert", "Reminder", "SalesOrder", "SlackCard",
+    "SlackEvent", "StatementLine", "Str40", "TurnLog", "UTCDateTime",
 ]
