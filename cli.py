@@ -120,13 +120,15 @@ products:  sku, name, price, cost, stock_on_hand, active
 invoices:  number, customer, issue_date, due_date, amount, tax, cost, rep, disputed, dispute_reason,
            promised_on, promised_amount
 payments:  invoice_number, amount, received_on, method, reference, source
-bank:      a bank statement (camt.053, MT940 or CSV, detected): credits are matched to open invoices and
-           applied when certain, the rest waits for review; lines imported before change nothing
 
 Invoices and payments are only ever added. An invoice whose number exists is left alone when its customer,
 dates and amounts agree with the row, and refused when they do not. A payment already recorded is left
 alone: the same reference (per source), or, without a reference, the same invoice, amount, date and method.
-`export` writes files in exactly these columns."""
+`export` writes files in exactly these columns.
+
+`import bank FILE` reads a bank statement instead (camt.053, MT940 or a bank CSV, detected from the file):
+credits that certainly pay open invoices are applied at once, the rest waits for review, and lines
+imported before change nothing."""
 
 
 @cli.command("import", help=IMPORT_HELP)

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.bank_statements import Statement, read_statement
 from core.bank_statements import StatementLine as ParsedLine
 from core.cash_matching import Book, Match, OpenItem, Payer, apply_to_book, match_line
-from core.errors import TallyError
 from core.money import fmt
 from db.models import OPEN_STATUSES, Customer, Invoice, Payment
 from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
@@ -46,26 +45,19 @@ class CashReport:
                 f"unapplied cash kept as credit: {fmt(self.credited_amount)}.")
 
 
-def load_book(session) -> Book:
-    rows = session.execute(select(Invoice.id, Invoice.number, Invoice.customer_id, Invoice.balance, Invoice.issue_date)
-                           .where(Invoice.status.in_(OPEN_STATUSES))).all()
-    items = [OpenItem(r.id, r.number, r.customer_id, r.balance, r.issue_date) for r in rows]
-    payers = [Payer(c.id, c.name) for c in session.execute(select(Customer.id, Customer.name)).all()]
-    ibans = dict(session.execute(select(CustomerIban.iban, CustomerIban.customer_id)).all())
-    return Book(items, payers, ibans)
-
-
-def learn_iban(ctx: ToolContext, line: StatementLine, customer_id: int) -> None:
+def learn_iban(ctx: ToolContext, line: StatementLine, customer_id: int) -> str | None:
     iban = (line.payer_iban or "").replace(" ", "").upper()
     if iban and ctx.session.get(CustomerIban, iban) is None:
         ctx.session.add(CustomerIban(iban=iban, customer_id=customer_id, learned_from_line_id=line.id,
                                      learned_at=ctx.now))
+        return iban
+    return None
 
 
 def pay_from_line(ctx: ToolContext, line: StatementLine, invoice: Invoice, amount: Decimal) -> Payment:
-    reference = f"{line.bank_reference or f'line {line.id}'} {invoice.number}"[-120:]
+    """One payment from a statement line, with every check of a payment typed by hand (a reviewer's choice)."""
     args = RecordPaymentArgs(invoice_number=invoice.number, amount=amount, received_on=line.booking_date,
-                             method=PaymentMethod.BANK_TRANSFER, reference=reference)
+                             method=PaymentMethod.BANK_TRANSFER, reference=_reference(line.dedupe_key, invoice))
     payment = apply_payment(ctx, invoice, args, source="bank")
     payment.source_line_id = line.id
     return payment
@@ -75,20 +67,48 @@ def keep_credit(ctx: ToolContext, line: StatementLine, customer_id: int, amount:
     credit = CustomerCredit(customer_id=customer_id, statement_line_id=line.id, amount=amount, remaining=amount,
                             received_on=line.booking_date, created_by=ctx.actor.user_id, created_at=ctx.now)
     ctx.session.add(credit)
-    ctx.session.flush()
-    ctx.audit("keep_credit", "customer", customer_id, None, {"credit": credit.number, "amount": str(amount),
-                                                             "line": line.id})
+    ctx.audit("keep_credit", "customer", customer_id, None, {"amount": str(amount), "line": line.id})
     return credit
 
 
-def _apply(ctx: ToolContext, row: StatementLine, match: Match, invoices: dict[int, Invoice]) -> None:
-    for item, part in match.allocations:
-        invoice = invoices.get(item.invoice_id) or ctx.session.get(Invoice, item.invoice_id)
-        pay_from_line(ctx, row, invoice, part)
-    if match.unapplied > ZERO and match.customer_id is not None:
-        keep_credit(ctx, row, match.customer_id, match.unapplied)
-    if match.customer_id is not None and match.allocations:
-        learn_iban(ctx, row, match.customer_id)
+def _reference(dedupe_key: str, invoice: Invoice) -> str:
+    # unique per line and invoice, as payments are unique per (source, reference)
+    return f"{dedupe_key.rsplit(':', 1)[-1][-80:]} {invoice.number}"
+
+
+class _Ledger:
+    """The open invoices, loaded once, and the payments an import posts on them in memory: one statement of
+    a thousand lines is a few bulk inserts, not thousands of round trips."""
+
+    def __init__(self, session):
+        self.invoices = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.status.in_(OPEN_STATUSES)))}
+        partial = [i.id for i in self.invoices.values() if i.status != "open"]
+        self.last_paid = dict(session.execute(select(Payment.invoice_id, func.max(Payment.received_on))
+                                              .where(Payment.invoice_id.in_(partial)).group_by(Payment.invoice_id))
+                              .all()) if partial else {}
+        items = [OpenItem(i.id, i.number, i.customer_id, i.balance, i.issue_date) for i in self.invoices.values()]
+        payers = [Payer(c.id, c.name) for c in session.execute(select(Customer.id, Customer.name)).all()]
+        ibans = dict(session.execute(select(CustomerIban.iban, CustomerIban.customer_id)).all())
+        self.known_ibans = set(ibans)
+        self.book = Book(items, payers, ibans)
+
+    def post(self, ctx: ToolContext, row: StatementLine, invoice: Invoice, amount: Decimal) -> None:
+        before = {"paid_amount": str(invoice.paid_amount), "status": invoice.status}
+        reference = _reference(row.dedupe_key, invoice)
+        ctx.session.add(Payment(invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
+                                received_on=row.booking_date, method=PaymentMethod.BANK_TRANSFER.value,
+                                reference=reference, source="bank", source_line_id=row.id,
+                                recorded_by=ctx.actor.user_id, created_at=ctx.now))
+        invoice.paid_amount += amount
+        latest = max(filter(None, (self.last_paid.get(invoice.id), row.booking_date)))
+        self.last_paid[invoice.id] = latest
+        if invoice.paid_amount == invoice.total:
+            invoice.status, invoice.paid_on = "paid", latest
+        else:
+            invoice.status = "partially_paid"
+        ctx.audit("record_payment", "invoice", invoice.number, before,
+                  {"paid_amount": str(invoice.paid_amount), "status": invoice.status, "reference": reference,
+                   "statement_line": row.id})
 
 
 def _new_lines(session, lines: list[ParsedLine]) -> list[ParsedLine]:
@@ -103,6 +123,28 @@ def _new_lines(session, lines: list[ParsedLine]) -> list[ParsedLine]:
             seen.add(line.dedupe_key)
             fresh.append(line)
     return fresh
+
+
+def _decide(ctx: ToolContext, line: ParsedLine, book: Book) -> Match:
+    match = match_line(line, book)
+    if match.outcome == "applied" and line.booking_date > ctx.today:
+        return Match("review", f"booked {line.booking_date}, a date still to come", match.customer_id,
+                     suggestions=[i.number for i, _ in match.allocations])
+    if match.outcome == "applied":
+        apply_to_book(match)  # later lines see the balances this one leaves
+        if line.payer_iban and match.customer_id is not None and match.allocations:
+            book.ibans.setdefault(line.payer_iban.replace(" ", "").upper(), match.customer_id)
+    return match
+
+
+def _row(statement_id: int, line: ParsedLine, match: Match) -> StatementLine:
+    return StatementLine(
+        statement_id=statement_id, dedupe_key=line.dedupe_key, booking_date=line.booking_date,
+        amount=line.amount, credit=line.credit, currency=line.currency[:3] or None,
+        payer_name=line.payer_name[:140] or None, payer_iban=line.payer_iban[:40] or None,
+        remittance=line.remittance or None, bank_reference=line.bank_reference[:80] or None,
+        status=match.outcome, reason=match.reason, customer_id=match.customer_id,
+        suggestions=match.suggestions or None)
 
 
 def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
@@ -121,35 +163,30 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
         session.add(stored)
         session.flush()
         report.statement_id = stored.id
-        book = load_book(session)
-        invoices = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.status.in_(OPEN_STATUSES)))}
-        for line in fresh:
-            match = match_line(line, book)
-            row = StatementLine(
-                statement_id=stored.id, dedupe_key=line.dedupe_key, booking_date=line.booking_date,
-                amount=line.amount, credit=line.credit, currency=line.currency[:3] or None,
-                payer_name=line.payer_name[:140] or None, payer_iban=line.payer_iban[:40] or None,
-                remittance=line.remittance or None, bank_reference=line.bank_reference[:80] or None,
-                status=match.outcome, reason=match.reason, customer_id=match.customer_id,
-                suggestions=match.suggestions or None)
-            session.add(row)
-            session.flush()
-            if match.outcome == "applied":
-                savepoint = session.begin_nested()
-                try:
-                    _apply(ctx, row, match, invoices)
-                    session.flush()
-                    savepoint.commit()
-                    apply_to_book(match)
-                    report.applied_amount += line.amount - match.unapplied
-                    report.credited_amount += match.unapplied
-                except TallyError as exc:  # e.g. a date in the future: a person looks at it
-                    savepoint.rollback()
-                    row.status, row.reason = "review", f"could not be applied: {exc}"
-            report.counts[row.status] = report.counts.get(row.status, 0) + 1
-            if row.status == "review":
-                report.review.append((row.id, f"{fmt(line.amount)} from {line.payer_name or 'unknown'}: "
-                                              f"{line.remittance or 'no text'}", row.reason or ""))
+        ledger = _Ledger(session)
+        with session.no_autoflush:
+            decided = [(line, _decide(ctx, line, ledger.book)) for line in fresh]
+            rows = [_row(stored.id, line, match) for line, match in decided]
+            session.add_all(rows)
+            session.flush()  # the lines' ids, for the payments that name them
+            for row, (line, match) in zip(rows, decided, strict=True):
+                report.counts[row.status] = report.counts.get(row.status, 0) + 1
+                if row.status == "review":
+                    report.review.append((row.id, f"{fmt(line.amount)} from {line.payer_name or 'unknown'}: "
+                                                  f"{line.remittance or 'no text'}", row.reason or ""))
+                if row.status != "applied":
+                    continue
+                for item, part in match.allocations:
+                    ledger.post(ctx, row, ledger.invoices[item.invoice_id], part)
+                if match.unapplied > ZERO and match.customer_id is not None:
+                    keep_credit(ctx, row, match.customer_id, match.unapplied)
+                report.applied_amount += line.amount - match.unapplied
+                report.credited_amount += match.unapplied
+                iban = (row.payer_iban or "").replace(" ", "").upper()
+                if iban and match.customer_id is not None and iban not in ledger.known_ibans:
+                    ledger.known_ibans.add(iban)
+                    session.add(CustomerIban(iban=iban, customer_id=match.customer_id, learned_from_line_id=row.id,
+                                             learned_at=ctx.now))
         ctx.audit("import_bank_statement", "bank_statement", stored.id, None,
                   {"file": report.file, "format": statement.format, **report.counts,
                    "applied": str(report.applied_amount), "credited": str(report.credited_amount)})
