@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from core.bank_statements import Statement, read_statement
 from core.bank_statements import StatementLine as ParsedLine
 from core.cash_matching import Book, Match, OpenItem, Payer, apply_to_book, match_line
+from core.errors import Conflict
 from core.money import fmt
-from db.models import OPEN_STATUSES, Customer, Invoice, Payment
+from db.models import OPEN_STATUSES, AuditEvent, Customer, Invoice, Payment
 from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
 from tools.context import Actor, ToolContext
 from tools.payments import PaymentMethod, RecordPaymentArgs, apply_payment
@@ -57,7 +58,7 @@ def learn_iban(ctx: ToolContext, line: StatementLine, customer_id: int) -> str |
 def pay_from_line(ctx: ToolContext, line: StatementLine, invoice: Invoice, amount: Decimal) -> Payment:
     """One payment from a statement line, with every check of a payment typed by hand (a reviewer's choice)."""
     args = RecordPaymentArgs(invoice_number=invoice.number, amount=amount, received_on=line.booking_date,
-                             method=PaymentMethod.BANK_TRANSFER, reference=_reference(line.dedupe_key, invoice))
+                             method=PaymentMethod.BANK_TRANSFER, reference=_reference(line.dedupe_key, invoice.number))
     payment = apply_payment(ctx, invoice, args, source="bank")
     payment.source_line_id = line.id
     return payment
@@ -71,44 +72,73 @@ def keep_credit(ctx: ToolContext, line: StatementLine, customer_id: int, amount:
     return credit
 
 
-def _reference(dedupe_key: str, invoice: Invoice) -> str:
+def _reference(dedupe_key: str, invoice_number: str) -> str:
     # unique per line and invoice, as payments are unique per (source, reference)
-    return f"{dedupe_key.rsplit(':', 1)[-1][-80:]} {invoice.number}"
+    return f"{dedupe_key.rsplit(':', 1)[-1][-80:]} {invoice_number}"
 
 
 class _Ledger:
-    """The open invoices, loaded once, and the payments an import posts on them in memory: one statement of
-    a thousand lines is a few bulk inserts, not thousands of round trips."""
+    """The open invoices, loaded once, and the payments an import posts on them, kept in memory and written
+    in bulk: a statement of a thousand lines is a few statements, not thousands of round trips."""
 
     def __init__(self, session):
-        self.invoices = {i.id: i for i in session.scalars(select(Invoice).where(Invoice.status.in_(OPEN_STATUSES)))}
-        partial = [i.id for i in self.invoices.values() if i.status != "open"]
+        self.invoices = {r.id: r._asdict() for r in session.execute(
+            select(Invoice.id, Invoice.number, Invoice.customer_id, Invoice.total, Invoice.paid_amount,
+                   Invoice.status, Invoice.issue_date).where(Invoice.status.in_(OPEN_STATUSES)))}
+        self.loaded = {i: row["paid_amount"] for i, row in self.invoices.items()}
+        partial = [i for i, row in self.invoices.items() if row["status"] != "open"]
         self.last_paid = dict(session.execute(select(Payment.invoice_id, func.max(Payment.received_on))
                                               .where(Payment.invoice_id.in_(partial)).group_by(Payment.invoice_id))
                               .all()) if partial else {}
-        items = [OpenItem(i.id, i.number, i.customer_id, i.balance, i.issue_date) for i in self.invoices.values()]
+        items = [OpenItem(i, r["number"], r["customer_id"], r["total"] - r["paid_amount"], r["issue_date"])
+                 for i, r in self.invoices.items()]
         payers = [Payer(c.id, c.name) for c in session.execute(select(Customer.id, Customer.name)).all()]
         ibans = dict(session.execute(select(CustomerIban.iban, CustomerIban.customer_id)).all())
         self.known_ibans = set(ibans)
         self.book = Book(items, payers, ibans)
+        self.payments: list[dict] = []
+        self.audits: list[dict] = []
+        self.changed: set[int] = set()
 
-    def post(self, ctx: ToolContext, row: StatementLine, invoice: Invoice, amount: Decimal) -> None:
-        before = {"paid_amount": str(invoice.paid_amount), "status": invoice.status}
-        reference = _reference(row.dedupe_key, invoice)
-        ctx.session.add(Payment(invoice_id=invoice.id, customer_id=invoice.customer_id, amount=amount,
-                                received_on=row.booking_date, method=PaymentMethod.BANK_TRANSFER.value,
-                                reference=reference, source="bank", source_line_id=row.id,
-                                recorded_by=ctx.actor.user_id, created_at=ctx.now))
-        invoice.paid_amount += amount
-        latest = max(filter(None, (self.last_paid.get(invoice.id), row.booking_date)))
-        self.last_paid[invoice.id] = latest
-        if invoice.paid_amount == invoice.total:
-            invoice.status, invoice.paid_on = "paid", latest
+    def post(self, ctx: ToolContext, row: StatementLine, invoice_id: int, amount: Decimal) -> None:
+        """The rules of apply_payment (tools/payments.py), on the loaded rows."""
+        invoice = self.invoices[invoice_id]
+        before = {"paid_amount": str(invoice["paid_amount"]), "status": invoice["status"]}
+        reference = _reference(row.dedupe_key, invoice["number"])
+        self.payments.append(dict(invoice_id=invoice_id, customer_id=invoice["customer_id"], amount=amount,
+                                  received_on=row.booking_date, method=PaymentMethod.BANK_TRANSFER.value,
+                                  reference=reference, source="bank", source_line_id=row.id,
+                                  recorded_by=ctx.actor.user_id, created_at=ctx.now))
+        invoice["paid_amount"] += amount
+        latest = max(filter(None, (self.last_paid.get(invoice_id), row.booking_date)))
+        self.last_paid[invoice_id] = latest
+        if invoice["paid_amount"] == invoice["total"]:
+            invoice["status"], invoice["paid_on"] = "paid", latest
         else:
-            invoice.status = "partially_paid"
-        ctx.audit("record_payment", "invoice", invoice.number, before,
-                  {"paid_amount": str(invoice.paid_amount), "status": invoice.status, "reference": reference,
-                   "statement_line": row.id})
+            invoice["status"] = "partially_paid"
+        self.changed.add(invoice_id)
+        self.audits.append(dict(at=ctx.now, actor=ctx.actor.user_id, action="record_payment", entity="invoice",
+                                entity_id=invoice["number"], before=before,
+                                after={"paid_amount": str(invoice["paid_amount"]), "status": invoice["status"],
+                                       "reference": reference, "statement_line": row.id}))
+
+    def write(self, session) -> None:
+        changed = sorted(self.changed)
+        for start in range(0, len(changed), 500):
+            # Payments typed meanwhile on these invoices would be overwritten: lock them, and if one moved, the
+            # import stops (nothing written) and is simply run again.
+            chunk = changed[start:start + 500]
+            now = session.execute(select(Invoice.id, Invoice.paid_amount).where(Invoice.id.in_(chunk))
+                                  .with_for_update()).all()
+            if any(self.loaded[i] != paid for i, paid in now):
+                raise Conflict("Payments were recorded on these invoices while the statement was being matched; "
+                               "nothing was imported.", hint="Import the statement again.")
+        if self.payments:
+            session.execute(insert(Payment), self.payments)
+            session.execute(update(Invoice), [
+                {"id": i, "paid_amount": self.invoices[i]["paid_amount"], "status": self.invoices[i]["status"],
+                 "paid_on": self.invoices[i].get("paid_on")} for i in sorted(self.changed)])
+            session.execute(insert(AuditEvent), self.audits)
 
 
 def _new_lines(session, lines: list[ParsedLine]) -> list[ParsedLine]:
@@ -177,7 +207,7 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
                 if row.status != "applied":
                     continue
                 for item, part in match.allocations:
-                    ledger.post(ctx, row, ledger.invoices[item.invoice_id], part)
+                    ledger.post(ctx, row, item.invoice_id, part)
                 if match.unapplied > ZERO and match.customer_id is not None:
                     keep_credit(ctx, row, match.customer_id, match.unapplied)
                 report.applied_amount += line.amount - match.unapplied
@@ -187,6 +217,7 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
                     ledger.known_ibans.add(iban)
                     session.add(CustomerIban(iban=iban, customer_id=match.customer_id, learned_from_line_id=row.id,
                                              learned_at=ctx.now))
+            ledger.write(session)
         ctx.audit("import_bank_statement", "bank_statement", stored.id, None,
                   {"file": report.file, "format": statement.format, **report.counts,
                    "applied": str(report.applied_amount), "credited": str(report.credited_amount)})
