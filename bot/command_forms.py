@@ -21,6 +21,7 @@ USAGE = {
     "pay": "pay INVOICE AMOUNT [DATE] [REFERENCE]  e.g. pay INV-2026-00042 1,250.00 2026-11-20 WIRE-889",
     "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
     "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
+    "apply": "apply CREDIT INVOICE [AMOUNT]          e.g. apply CR-12 INV-2026-00042",
     "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
     "approve": "approve ORDER [REASON]                 e.g. approve SO-2026-00077",
     "reject": "reject ORDER REASON                    e.g. reject SO-2026-00077 too much overdue",

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, BigId, Money, Str40
+from db.models.parties import Customer
 
 
 class BankStatement(Base):
@@ -58,6 +59,8 @@ class CustomerCredit(Base):
     received_on: Mapped[date]
     created_by: Mapped[Str40]
     created_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
 
     @property
     def number(self) -> str:

@@ -132,3 +132,29 @@ def test_an_mt940_statement_pays_the_named_invoices_and_the_payer_is_known_by_ib
         "?20RE INV2025-00018 UND?21INV-2025-00029", "?20PAYMENT").replace("?32SOYLENT FOODS", "")
     assert "1 applied" in app("import", "bank", write(tmp_path / "later.sta", later)).stdout
     assert invoice(db, "INV-2025-00049").status == "paid"
+
+
+def test_unapplied_cash_shows_in_credit_and_is_applied_later_only_to_its_own_customer(app, db, tally, actors,
+                                                                                      tmp_path):
+    from bot.blocks.console_text import credit as credit_console
+    from bot.grammar import parse
+    from core.errors import Conflict
+
+    app("import", "bank", write(tmp_path / "statement.xml", STATEMENT))
+    manager = actors["U0MGR1"]
+    report = tally.read(manager, "check_credit", {"customer": "TYRELL"})
+    assert report.unapplied_cash == Decimal("120.00") and report.credits[0].endswith(" 120.00")
+    credit_id = report.credits[0].split()[0]
+    assert f"Unapplied cash 120.00 USD: {credit_id}" in credit_console(report)
+
+    command = parse(f"apply {credit_id} INV-2026-00417", tally.clock.now().date())  # Wayne's invoice
+    try:
+        tally.propose(manager, command.tool, command.args)
+        raise AssertionError("applied to another customer's invoice")
+    except Conflict as refused:
+        assert "Tyrell" in str(refused)
+    command = parse(f"apply {credit_id} INV-2026-00431", tally.clock.now().date())
+    outcome = tally.confirm(manager, tally.propose(manager, command.tool, command.args).pending_id)
+    assert outcome.status == "done", outcome.error
+    assert invoice(db, "INV-2026-00431").balance == Decimal("1840.00")
+    assert tally.read(manager, "check_credit", {"customer": "TYRELL"}).unapplied_cash == 0
