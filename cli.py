@@ -357,8 +357,9 @@ def _import_bank(file: Path, dry_run: bool) -> None:
                                   get_settings().bank_csv_mapping)
     except TallyError as exc:
         _fail(str(exc))
-    for line_id, said, why in report.review:
-        _say(f"  review line {line_id}: {said} ({why})")
+    for item in report.review:
+        offer = f"; perhaps {', '.join(item.suggestions)}" if item.suggestions else ""
+        _say(f"  review line {item.line_id}: {item.said} ({item.why}{offer})")
     _say(report.summary())
 
 

@@ -24,6 +24,15 @@ from tools.service import Tally
 ZERO = Decimal("0")
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    line_id: int
+    said: str  # amount, payer and remittance text, as the bank wrote them
+    why: str
+    suggestions: tuple[str, ...] = ()  # invoice numbers to offer
+    known_payer: bool = False
+
+
 @dataclass
 class CashReport:
     file: str
@@ -32,7 +41,7 @@ class CashReport:
     counts: dict[str, int] = field(default_factory=dict)
     applied_amount: Decimal = ZERO
     credited_amount: Decimal = ZERO
-    review: list[tuple[int, str, str]] = field(default_factory=list)  # line id, what it says, why
+    review: list[ReviewItem] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
@@ -202,8 +211,9 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
             for row, (line, match) in zip(rows, decided, strict=True):
                 report.counts[row.status] = report.counts.get(row.status, 0) + 1
                 if row.status == "review":
-                    report.review.append((row.id, f"{fmt(line.amount)} from {line.payer_name or 'unknown'}: "
-                                                  f"{line.remittance or 'no text'}", row.reason or ""))
+                    said = f"{fmt(line.amount)} from {line.payer_name or 'unknown'}: {line.remittance or 'no text'}"
+                    report.review.append(ReviewItem(row.id, said, row.reason or "", tuple(match.suggestions),
+                                                    match.customer_id is not None))
                 if row.status != "applied":
                     continue
                 for item, part in match.allocations:
