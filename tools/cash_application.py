@@ -166,6 +166,9 @@ def _new_lines(session, lines: list[ParsedLine]) -> list[ParsedLine]:
 
 def _decide(ctx: ToolContext, line: ParsedLine, book: Book) -> Match:
     match = match_line(line, book)
+    if match.outcome == "applied" and line.currency and line.currency.upper() != ctx.rules.currency.upper():
+        return Match("review", f"paid in {line.currency}, the books are in {ctx.rules.currency}", match.customer_id,
+                     suggestions=[i.number for i, _ in match.allocations])
     if match.outcome == "applied" and line.booking_date > ctx.today:
         return Match("review", f"booked {line.booking_date}, a date still to come", match.customer_id,
                      suggestions=[i.number for i, _ in match.allocations])

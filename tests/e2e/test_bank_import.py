@@ -158,3 +158,14 @@ def test_unapplied_cash_shows_in_credit_and_is_applied_later_only_to_its_own_cus
     assert outcome.status == "done", outcome.error
     assert invoice(db, "INV-2026-00431").balance == Decimal("1840.00")
     assert tally.read(manager, "check_credit", {"customer": "TYRELL"}).unapplied_cash == 0
+
+
+def test_a_bank_csv_in_the_default_columns_and_money_in_another_currency_waits_for_review(app, db, tmp_path):
+    file = write(tmp_path / "export.csv", "date,amount,payer,reference,currency\n"
+                                          "2026-11-23,594.00,Hooli Inc,INV-2026-00295,USD\n"
+                                          "2026-11-23,477.00,Hooli Inc,INV-2026-00396,EUR\n"
+                                          "2026-11-23,-25.00,Bank,Wire fee,USD\n")
+    out = app("import", "bank", file).stdout
+    assert "csv" in out and "1 applied" in out and "1 need you" in out and "paid in EUR" in out
+    assert invoice(db, "INV-2026-00295").status == "paid" and invoice(db, "INV-2026-00396").status == "open"
+    assert "nothing new" in app("import", "bank", file).stdout
