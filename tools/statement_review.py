@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+from sqlalchemy import select
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.money import ZERO, fmt
 from core.roles import Role
-from db.models.banking import StatementLine
+from db.models import Invoice, Payment
+from db.models.banking import CustomerCredit, StatementLine
 from tools.cash_application import keep_credit, learn_iban, pay_from_line
 from tools.context import ToolContext
 from tools.lookup import lock_customer, resolve_invoice
@@ -87,3 +89,51 @@ def review_statement_line(ctx: ToolContext, args: ReviewLineArgs) -> ReviewLineR
               {"status": status, "invoice": result.invoice_number})
     ctx.session.flush()
     return result
+
+
+class UndoLineArgs(Args):
+    line_id: int = Field(description="the statement line whose application is undone")
+
+
+class UndoLineResult(Result):
+    line_id: int
+    amount: Money
+    invoices: list[str]
+    credit_removed: Money = ZERO
+
+    def describe(self, done: bool) -> str:
+        what = ", ".join(self.invoices) or "no invoice"
+        credit = f" and its credit of {fmt(self.credit_removed)}" if self.credit_removed else ""
+        head = "Undid" if done else "Undo"
+        return f"{head} statement line {self.line_id} ({fmt(self.amount)}): payments on {what}{credit}; back to review."
+
+
+@tool("write", {Role.COLLECTOR, Role.MANAGER})
+def undo_statement_line(ctx: ToolContext, args: UndoLineArgs) -> UndoLineResult:
+    """Undo what a bank statement line did (its payments, the credit it left); the line goes back to review."""
+    line = ctx.session.get(StatementLine, args.line_id, with_for_update=True)
+    if line is None or line.status not in ("applied", "credited"):
+        raise NotFound(f"Statement line {args.line_id} applied nothing that could be undone.")
+    credits = list(ctx.session.scalars(select(CustomerCredit).where(CustomerCredit.statement_line_id == line.id)
+                                       .with_for_update(of=CustomerCredit)))
+    if used := [c for c in credits if c.remaining != c.amount]:
+        raise Conflict(f"CR-{used[0].id} from this line was applied since.", hint="Undo that application first.")
+    payments = list(ctx.session.scalars(select(Payment).where(Payment.source_line_id == line.id,
+                                                              Payment.source == "bank")))
+    undone = []
+    for payment in payments:
+        lock_customer(ctx, payment.customer_id)
+        invoice = ctx.session.scalars(select(Invoice).where(Invoice.id == payment.invoice_id)
+                                      .with_for_update(of=Invoice).execution_options(populate_existing=True)).one()
+        invoice.paid_amount -= payment.amount
+        invoice.status, invoice.paid_on = ("open" if invoice.paid_amount == ZERO else "partially_paid"), None
+        undone.append(invoice.number)
+        ctx.session.delete(payment)
+    for credit in credits:
+        ctx.session.delete(credit)
+    before = {"status": line.status, "payments": [f"{p.amount} on {n}" for p, n in zip(payments, undone, strict=True)]}
+    line.status, line.decided_by, line.decided_at = "review", ctx.requested_by, ctx.now
+    ctx.audit("undo_statement_line", "bank_statement_line", line.id, before, {"status": "review"})
+    ctx.session.flush()
+    return UndoLineResult(line_id=line.id, amount=line.amount, invoices=undone,
+                          credit_removed=sum((c.amount for c in credits), ZERO))

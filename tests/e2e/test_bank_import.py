@@ -169,3 +169,21 @@ def test_a_bank_csv_in_the_default_columns_and_money_in_another_currency_waits_f
     assert "csv" in out and "1 applied" in out and "1 need you" in out and "paid in EUR" in out
     assert invoice(db, "INV-2026-00295").status == "paid" and invoice(db, "INV-2026-00396").status == "open"
     assert "nothing new" in app("import", "bank", file).stdout
+
+
+def test_an_automatic_application_can_be_undone_and_the_line_goes_back_to_review(app, db, tally, actors, tmp_path):
+    before = tally.read(actors["U0MGR1"], "ar_ageing", {}).total.total
+    app("import", "bank", write(tmp_path / "statement.xml", STATEMENT))
+    with db.session() as session:
+        acme, tyrell = (session.scalars(select(StatementLine.id).where(StatementLine.bank_reference == ref)).one()
+                        for ref in ("E001", "E003"))
+    manager = actors["U0MGR1"]
+    for line_id in (acme, tyrell):
+        outcome = tally.run_now(manager, "undo_statement_line", {"line_id": line_id})
+        assert outcome.status == "done", outcome.error
+    assert invoice(db, "INV-2026-00384").status == "open" and invoice(db, "INV-2026-00414").balance == 1586
+    assert invoice(db, "INV-2026-00412").status == "open"
+    with db.session() as session:
+        assert session.scalars(select(CustomerCredit)).first() is None
+        assert session.get(StatementLine, acme).status == "review"
+    assert tally.read(manager, "ar_ageing", {}).total.total == before - 1520 - 500  # Globex and Initech stay

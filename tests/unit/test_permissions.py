@@ -29,6 +29,7 @@ EXPECTED = {
     "mark_dispute": {"collector", "manager", "admin"},
     "apply_credit": {"collector", "manager", "admin"},
     "review_statement_line": {"collector", "manager", "admin"},
+    "undo_statement_line": {"collector", "manager", "admin"},
     # reports take no customer: sales may run them, scoped to their own book (tested below)
     "ar_ageing": {"sales", "collector", "manager", "admin"},
     "collections_summary": {"sales", "collector", "manager", "admin"},
@@ -60,6 +61,7 @@ def args_for(tool, db, code, tally):
         "mark_dispute": lambda: {"invoice_number": inv(), "reason": "wrong price"},
         "apply_credit": lambda: {"credit_id": credit_of(db, code), "invoice_number": inv()},
         "review_statement_line": lambda: {"line_id": line_for_review(db, code), "decision": "not_customer"},
+        "undo_statement_line": lambda: {"line_id": line_for_review(db, code, "credited")},
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
     }[tool]()
@@ -76,7 +78,7 @@ def credit_of(db, code):
         return f"CR-{credit.id}"
 
 
-def line_for_review(db, code):
+def line_for_review(db, code, status="review"):
     """A bank statement line from the customer waiting for review."""
     with db.session(write=True) as session:
         customer = session.scalars(select(Customer).where(Customer.code == code)).one()
@@ -85,7 +87,7 @@ def line_for_review(db, code):
         session.add(statement)
         session.flush()
         line = StatementLine(statement_id=statement.id, dedupe_key=f"test:{code}", booking_date=DEMO_NOW.date(),
-                             amount=Decimal("10"), credit=True, status="review", customer_id=customer.id)
+                             amount=Decimal("10"), credit=True, status=status, customer_id=customer.id)
         session.add(line)
         session.commit()
         return line.id
