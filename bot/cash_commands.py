@@ -20,3 +20,20 @@ def apply_credit(rest: list[str], at: Typed) -> Command:
             raise usage_error("apply", f"{rest[2]!r} is not an amount.")
         args["amount"] = str(amount(rest[2], f"apply {rest[0]} {rest[1]} 100.00"))
     return Command("apply_credit", args)
+
+
+LINE_DECISIONS = {"apply": "apply", "unapplied": "unapplied", "not-customer": "not_customer"}
+
+
+def statement_line(rest: list[str], at: Typed) -> Command:
+    """`line 12 apply INV-2026-00042`, `line 12 unapplied`, `line 12 not-customer`, `line 12 undo`."""
+    if len(rest) < 2 or not rest[0].isdigit() or rest[1].lower() not in (*LINE_DECISIONS, "undo"):
+        raise usage_error("line", "Give the statement line and what to do with it.")
+    line_id, decision = int(rest[0]), rest[1].lower()
+    if decision == "undo" and len(rest) == 2:
+        return Command("undo_statement_line", {"line_id": line_id})
+    if decision == "apply" and len(rest) == 3:
+        return Command("review_statement_line", {"line_id": line_id, "decision": "apply", "invoice_number": rest[2]})
+    if decision not in ("apply", "undo") and len(rest) == 2:
+        return Command("review_statement_line", {"line_id": line_id, "decision": LINE_DECISIONS[decision]})
+    raise usage_error("line", "Apply names one invoice; the other decisions take nothing more.")

@@ -22,6 +22,7 @@ USAGE = {
     "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
     "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
     "apply": "apply CREDIT INVOICE [AMOUNT]          e.g. apply CR-12 INV-2026-00042",
+    "line": "line ID apply INVOICE | unapplied | not-customer | undo   (a bank statement line)",
     "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
     "approve": "approve ORDER [REASON]                 e.g. approve SO-2026-00077",
     "reject": "reject ORDER REASON                    e.g. reject SO-2026-00077 too much overdue",

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bot.cash_commands import apply_credit
+from bot.cash_commands import apply_credit, statement_line
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from core.dates import parse_date
@@ -290,6 +290,6 @@ PARSERS = {
     "help": _help, "order": _order, "credit": _credit, "invoice": _invoice, "invoices": _invoices,
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
-    "apply": apply_credit, "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales,
+    "apply": apply_credit, "line": statement_line, "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales,
     "worklist": _worklist, "find": _find,
 }

@@ -17,7 +17,7 @@ from core.roles import Role
 from db.models import Invoice, Reminder, SalesOrder
 from tests.conftest import ACTORS
 from tests.e2e.slack_harness import slack_world
-from tests.helpers import invoice_of, order_of
+from tests.helpers import credit_of, invoice_of, line_for_review, order_of
 from tests.security.conftest import COUNTS, business, pending_rows
 from tools.registry import REGISTRY
 
@@ -32,6 +32,9 @@ COMMANDS = {  # each write tool as the grammar names it; {..} are the target cus
     "cancel_reminder": "cancel reminder {reminder}",
     "log_promise_to_pay": "promise {invoice} 2026-12-05",
     "mark_dispute": "dispute {invoice} wrong quantity",
+    "apply_credit": "apply {credit} {invoice}",
+    "review_statement_line": "line {line} not-customer",
+    "undo_statement_line": "line {applied_line} undo",
 }
 USERS = ["U0SALES1", "U0SALES2", "U0COLL1", "U0MGR1", "U0ADMIN1"]
 
@@ -59,7 +62,8 @@ def documents(tally, db, code: str) -> dict[str, str]:
         "invoice_number": invoice, "remind_at": "tomorrow 9am", "recipient": "U0COLL2"}).pending_id)
     assert scheduled.status == "done" and held != confirmed
     return {"customer": code, "invoice": invoice, "confirmed": confirmed, "held": held,
-            "reminder": str(scheduled.result.reminder_id)}
+            "reminder": str(scheduled.result.reminder_id), "credit": credit_of(db, code),
+            "line": str(line_for_review(db, code)), "applied_line": str(line_for_review(db, code, "credited"))}
 
 
 def cells(tally, db) -> list[tuple[str, str, str, str, bool]]:
@@ -109,7 +113,7 @@ def test_role_matrix_through_the_console(tally, db):
             tally.confirm(stranger, pending_id)
         console.handle("n")
         assert business(db) == before and pending_rows(db)[pending_id] == "cancelled", where
-    assert refused == sum(1 for *_, allowed in rows if not allowed) == 36
+    assert refused == sum(1 for *_, allowed in rows if not allowed) == 48
 
 
 def test_role_matrix_through_signed_slash_commands(tally, db):

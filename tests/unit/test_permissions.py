@@ -1,15 +1,12 @@
 """Every cell of role × tool × own/other customer. The expected table is written out, not derived."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from core.errors import NotAllowed, NotFound
-from db.models import BankStatement, Customer, CustomerCredit, StatementLine
 from tests.conftest import DEMO_NOW
-from tests.helpers import invoice_of, order_of
+from tests.helpers import credit_of, invoice_of, line_for_review, order_of
 from tools.registry import REGISTRY
 
 # tool → roles allowed; "sales:own" means sales only on customers they own.
@@ -65,32 +62,6 @@ def args_for(tool, db, code, tally):
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
     }[tool]()
-
-
-def credit_of(db, code):
-    """A credit of 10.00 (unapplied cash) for the customer."""
-    with db.session(write=True) as session:
-        customer = session.scalars(select(Customer).where(Customer.code == code)).one()
-        credit = CustomerCredit(customer_id=customer.id, amount=Decimal("10"), remaining=Decimal("10"),
-                                received_on=DEMO_NOW.date(), created_by="test", created_at=DEMO_NOW)
-        session.add(credit)
-        session.commit()
-        return f"CR-{credit.id}"
-
-
-def line_for_review(db, code, status="review"):
-    """A bank statement line from the customer waiting for review."""
-    with db.session(write=True) as session:
-        customer = session.scalars(select(Customer).where(Customer.code == code)).one()
-        statement = BankStatement(format="csv", account="TEST", file_name="t.csv", imported_by="test",
-                                  imported_at=DEMO_NOW)
-        session.add(statement)
-        session.flush()
-        line = StatementLine(statement_id=statement.id, dedupe_key=f"test:{code}", booking_date=DEMO_NOW.date(),
-                             amount=Decimal("10"), credit=True, status=status, customer_id=customer.id)
-        session.add(line)
-        session.commit()
-        return line.id
 
 
 def scheduled_reminder(tally, db, code):
