@@ -133,18 +133,24 @@ payments:  invoice_number, amount, received_on, method, reference, source
 Invoices and payments are only ever added. An invoice whose number exists is left alone when its customer,
 dates and amounts agree with the row, and refused when they do not. A payment already recorded is left
 alone: the same reference (per source), or, without a reference, the same invoice, amount, date and method.
-`export` writes files in exactly these columns."""
+`export` writes files in exactly these columns.
+
+`import bank FILE` reads a bank statement instead (camt.053, MT940 or a bank CSV, detected from the file):
+credits that certainly pay open invoices are applied at once, the rest waits for review, and lines
+imported before change nothing."""
 
 
 @cli.command("import", help=IMPORT_HELP)
 def import_(
-    kind: Annotated[str, typer.Argument(help="members, customers, products, invoices or payments")],
+    kind: Annotated[str, typer.Argument(help="members, customers, products, invoices, payments or bank")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what each line would do; write nothing")] = False,
 ) -> None:
     from core.errors import TallyError
     from tools.importer import KINDS, import_csv
 
+    if kind == "bank":
+        return _import_bank(file, dry_run)
     if kind not in KINDS:
         _fail(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
     try:
@@ -375,6 +381,24 @@ def _tally(*, demo_if_new: bool = False):
     _announce()
     with _opening_database():
         return build_tally(get_settings(), demo_if_new=demo_if_new)
+
+
+def _import_bank(file: Path, dry_run: bool) -> None:
+    from core.errors import TallyError
+    from tools.cash_application import import_statement
+    from tools.importer import IMPORT_ACTOR
+
+    if dry_run:
+        _fail("A bank statement has no dry run: import it, then review the lines that need you.")
+    try:
+        report = import_statement(_tally(), IMPORT_ACTOR, file.read_bytes(), file.name,
+                                  get_settings().bank_csv_mapping)
+    except TallyError as exc:
+        _fail(str(exc))
+    for item in report.review:
+        offer = f"; perhaps {', '.join(item.suggestions)}" if item.suggestions else ""
+        _say(f"  review line {item.line_id}: {item.said} ({item.why}{offer})")
+    _say(report.summary())
 
 
 @cli.command("eval")

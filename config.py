@@ -64,6 +64,14 @@ class Settings(BaseSettings):
                                                description="credit notes above this amount need a manager")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
+    # Bank CSV exports name their columns as each bank likes: ours=theirs pairs, e.g. "date=Booking date,
+    # amount=Amount,payer=Counterparty,reference=Description" (date, amount, payer, reference, iban).
+    bank_csv_columns: str = Field("", alias="TALLY_BANK_CSV_COLUMNS")
+
+    @property
+    def bank_csv_mapping(self) -> dict[str, str]:
+        pairs = (part.split("=", 1) for part in self.bank_csv_columns.split(",") if "=" in part)
+        return {ours.strip().lower(): theirs.strip() for ours, theirs in pairs}
 
     # who issues the documents (invoice, receipt, statement): printed on each of them
     seller_name: str = Field("", alias="TALLY_SELLER_NAME")

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import correction_commands
 from bot import document_commands as documents
+from bot.cash_commands import apply_credit, statement_line
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from bot.grammar_customers import parse_customer
@@ -287,6 +288,7 @@ PARSERS = {
     "help": _help, "order": _order, "credit": _credit, "invoice": documents.invoice, "invoices": _invoices,
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
+    "apply": apply_credit, "line": statement_line,
     "ageing": _ageing, "aging": _ageing, "dso": _dso, "sales": _sales, "worklist": _worklist, "find": _find,
     "statement": documents.statement,
     "customer": parse_customer,  # the tool checks the weeks asked for:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from db.backup import snapshot
-from db.models import Invoice, SalesOrder
+from db.models import BankStatement, Customer, CustomerCredit, Invoice, SalesOrder, StatementLine
 from db.session import Database
 
 WORKFLOW_TABLES = {"pending_actions", "conversation_messages", "turn_logs"}  # not business data
@@ -45,3 +47,36 @@ def order_of(db: Database, code: str, status: str) -> SalesOrder:
                                 .order_by(SalesOrder.id)).first()
         assert order is not None, f"no {status} order for {code}"
         return order
+
+
+def demo_now():
+    from tests.conftest import DEMO_NOW  # the conftest imports this module
+
+    return DEMO_NOW
+
+
+def credit_of(db, code):
+    """A credit of 10.00 (unapplied cash) for the customer."""
+    with db.session(write=True) as session:
+        customer = session.scalars(select(Customer).where(Customer.code == code)).one()
+        credit = CustomerCredit(customer_id=customer.id, amount=Decimal("10"), remaining=Decimal("10"),
+                                received_on=demo_now().date(), created_by="test", created_at=demo_now())
+        session.add(credit)
+        session.commit()
+        return f"CR-{credit.id}"
+
+
+def line_for_review(db, code, status="review"):
+    """A bank statement line from the customer waiting for review."""
+    with db.session(write=True) as session:
+        customer = session.scalars(select(Customer).where(Customer.code == code)).one()
+        statement = BankStatement(format="csv", account="TEST", file_name="t.csv", imported_by="test",
+                                  imported_at=demo_now())
+        session.add(statement)
+        session.flush()
+        line = StatementLine(statement_id=statement.id, dedupe_key=f"test:{code}:{status}",
+                             booking_date=demo_now().date(), amount=Decimal("10"), credit=True, status=status,
+                             customer_id=customer.id)
+        session.add(line)
+        session.commit()
+        return line.id

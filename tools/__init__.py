@@ -14,6 +14,8 @@ from tools import (  # noqa: F401
     payments,
     reports,
     shipments,
+    statement_review,
+    unapplied_cash,
 )
 from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext
 from tools.documents import files  # noqa: F401

@@ -18,6 +18,7 @@ from tools.context import ToolContext
 from tools.lookup import resolve_customer
 from tools.registry import tool
 from tools.schemas import Args, CustomerRef, Money, PositiveMoney, Result
+from tools.unapplied_cash import unapplied_cash
 
 
 class CreditDecisionView(Result):
@@ -55,6 +56,8 @@ class CreditReport(Result):
     amount_checked: Money | None = None
     decision: CreditDecisionView | None = None
     forecast: list[OpenInvoiceForecast] = []
+    unapplied_cash: Money = ZERO  # paid beyond the invoices it went to, waiting for `apply CR-n INVOICE`
+    credits: list[str] = []  # the customer's open credits, "CR-n amount"
 
     @property
     def over_limit(self) -> bool:
@@ -90,6 +93,7 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
         .order_by(Invoice.due_date).limit(5)
     ).all()
     decision = decide_credit(inputs, ctx.rules.credit_max_days_overdue) if args.amount else None
+    unapplied, credits = unapplied_cash(ctx.session, customer.id)
     return CreditReport(
         customer=CustomerRef(code=customer.code, name=customer.name), currency=ctx.rules.currency,
         credit_limit=inputs.credit_limit, open_balance=inputs.open_balance,
@@ -99,7 +103,7 @@ def check_credit(ctx: ToolContext, args: CheckCreditArgs) -> CreditReport:
         on_hold=customer.on_hold, risk_grade=risk_grade(stats, inputs.oldest_overdue_days),
         on_time_share=stats.on_time_share,
         avg_days_late=stats.avg_days_late, amount_checked=args.amount,
-        decision=CreditDecisionView.of(decision) if decision else None,
+        decision=CreditDecisionView.of(decision) if decision else None, unapplied_cash=unapplied, credits=credits,
         forecast=[
             OpenInvoiceForecast(number=n, balance=money(b), due_date=d, predicted_pay_date=expected_pay_date(
                 history, issue_date=issued, due_date=d, amount=total, today=ctx.today, disputed=disputed,

@@ -29,6 +29,8 @@ def credit(r: CreditReport) -> str:
         ], right={1}),
         f"Risk grade {r.risk_grade} (on time {r.on_time_share * 100:.0f}%, {r.avg_days_late} days late on average)",
     ]
+    if r.unapplied_cash:
+        out.append(f"Unapplied cash {fmt(r.unapplied_cash, c)}: {', '.join(r.credits)} (apply CR-n INVOICE)")
     if r.oldest_overdue_days:
         out.append(f"Oldest overdue invoice: {days(r.oldest_overdue_days)} past due")
     if r.decision:

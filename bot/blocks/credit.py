@@ -38,6 +38,9 @@ def credit_blocks(r: CreditReport) -> list[dict]:
         ("Risk grade", f"*{r.risk_grade}* · on time {r.on_time_share * 100:.0f}%, "
                        f"{r.avg_days_late} days late on average"),
     ])
+    if r.unapplied_cash:
+        blocks.append(section(f"💵 *Unapplied cash* {fmt(r.unapplied_cash, c)}: {escape(', '.join(r.credits))}. "
+                              "Apply it with `apply CR-n INVOICE`."))
     if r.decision:
         blocks += decision_blocks(r.decision, c, r.amount_checked)
     if r.forecast:
@@ -52,6 +55,8 @@ def credit_text(r: CreditReport) -> str:
     text = f"Credit for {r.customer.name}: {fmt(r.available, c)} available of {fmt(r.credit_limit, c)}"
     if r.on_hold:
         text += ", on credit hold"
+    if r.unapplied_cash:
+        text += f"; unapplied cash {fmt(r.unapplied_cash, c)}"
     if r.decision:
         verdict = "approved" if r.decision.decision == "approve" else "held"
         text += f"; an order of {fmt(r.amount_checked, r.currency)} would be {verdict}"

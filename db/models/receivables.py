@@ -78,6 +78,8 @@ class Payment(Base):
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str | None] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(40), default="slack")
+    # The bank statement line the money came in on, when it was applied from a statement.
+    source_line_id: Mapped[int | None] = mapped_column(ForeignKey("bank_statement_lines.id"), index=True)
     recorded_by: Mapped[Str40]
     created_at: Mapped[datetime]
 

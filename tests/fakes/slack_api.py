@@ -57,6 +57,10 @@ class _Handler(QuietHandler):
         url = urlsplit(self.path)
         body = self.read_body()
         mock: MockSlack = self.server.fake
+        if url.path.startswith("/download/"):  # a shared file's url_private_download
+            data = mock.uploaded_files.get(url.path.removeprefix("/download/"))
+            self.send_bytes(200 if data is not None else 404, data or b"", "application/octet-stream")
+            return
         if url.path.startswith("/upload/"):
             mock._store_upload(url.path.removeprefix("/upload/"), body)
             self.send_bytes(200, f"OK - {len(body)}".encode(), "text/plain")
@@ -101,6 +105,7 @@ class MockSlack(SlackMethods, BackgroundServer):
             self.server_errors: list[Call] = []
             self.ephemeral: list[dict] = []
             self.uploaded_files: dict[str, bytes] = {}
+            self.file_names: dict[str, str] = {}
             self.completed_uploads: list[dict] = []
             self._messages: list[dict] = []
             self._by_channel: dict[str, list[dict]] = {}

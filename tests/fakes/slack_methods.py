@@ -129,6 +129,19 @@ class SlackMethods:
         file_id = f"F{self._counter:08d}"
         return {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
+    def share_file(self, file_id: str, name: str, data: bytes) -> None:
+        """A file a user shared with the app: files.info describes it, its private URL serves it."""
+        self.uploaded_files[file_id] = data
+        self.file_names[file_id] = name
+
+    def _m_files_info(self, p: dict) -> dict:
+        file_id = p.get("file", "")
+        if file_id not in self.uploaded_files:
+            return {"ok": False, "error": "file_not_found"}
+        return {"file": {"id": file_id, "name": self.file_names.get(file_id, file_id),
+                         "size": len(self.uploaded_files[file_id]),
+                         "url_private_download": f"{self.root_url}/download/{file_id}"}}
+
     def _m_files_completeUploadExternal(self, p: dict) -> dict:
         keys = ("files", "channel_id", "thread_ts", "initial_comment")
         self.completed_uploads.append({k: p.get(k) for k in keys})

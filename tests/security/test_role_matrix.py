@@ -17,7 +17,7 @@ from core.roles import Role
 from db.models import Invoice, OrderLine, Product, Reminder, SalesOrder
 from tests.conftest import ACTORS
 from tests.e2e.slack_harness import slack_world
-from tests.helpers import invoice_of, order_of
+from tests.helpers import credit_of, invoice_of, line_for_review, order_of
 from tests.security.conftest import COUNTS, business, pending_rows
 from tools.registry import REGISTRY
 
@@ -40,6 +40,9 @@ COMMANDS = {  # each write tool as the grammar names it; {..} are the target cus
     "return_goods": "return {invoice} 1 {sku}",
     "void_invoice": "void {small} issued twice",
     "resolve_dispute": "resolve {disputed} credit 5 agreed",
+    "apply_credit": "apply {credit} {invoice}",
+    "review_statement_line": "line {line} not-customer",
+    "undo_statement_line": "line {applied_line} undo",
 }
 UNOWNED = {"create_customer"}  # nobody owns a customer not yet created: a rep's new one becomes theirs
 USERS = ["U0SALES1", "U0SALES2", "U0COLL1", "U0MGR1", "U0ADMIN1"]
@@ -69,6 +72,8 @@ def documents(tally, db, code: str) -> dict[str, str]:
     assert scheduled.status == "done" and held != confirmed
     return {"customer": code, "invoice": invoice, "confirmed": confirmed, "held": held,
             "reminder": str(scheduled.result.reminder_id), **corrected(tally, db, code, invoice),
+            "credit": credit_of(db, code),
+            "line": str(line_for_review(db, code)), "applied_line": str(line_for_review(db, code, "credited")),
             "shipment": shipped_note(tally, db, code)}
 
 
@@ -157,7 +162,7 @@ def test_role_matrix_through_the_console(tally, db):
             tally.confirm(stranger, pending_id)
         console.handle("n")
         assert business(db) == before and pending_rows(db)[pending_id] == "cancelled", where
-    assert refused == sum(1 for *_, allowed in rows if not allowed) == 62
+    assert refused == sum(1 for *_, allowed in rows if not allowed) == 74
 
 
 def test_role_matrix_through_signed_slash_commands(tally, db):

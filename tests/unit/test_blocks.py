@@ -164,7 +164,8 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
     results += [tally.read(sales, "delivery_status", {"order_number": number}),
                 tally.read(sales, "delivery_status", {"delivery_number": shipped[1].result.shipment.number})]
     results += [o.result for o in writes] + [done.result.order, done.result.order.credit]
-    results.append(tally.read(mgr, "credit_note_status", {"credit_note_number": corrections[0].result.credit_note.number}))
+    note = corrections[0].result.credit_note.number
+    results.append(tally.read(mgr, "credit_note_status", {"credit_note_number": note}))
     results += [r.detail for r in results if isinstance(r, InvoiceStatusResult) and r.detail]
     results += [r.listing for r in results if isinstance(r, InvoiceStatusResult) and r.listing]
     assert {type(r) for r in results} >= set(PRESENTERS)

@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import NotAllowed, NotFound
 from tests.conftest import DEMO_NOW
-from tests.helpers import invoice_of, order_of
+from tests.helpers import credit_of, invoice_of, line_for_review, order_of
 from tools.registry import REGISTRY
 
 # tool → roles allowed; "sales:own" means sales only on customers they own.
@@ -27,6 +27,9 @@ EXPECTED = {
     "cancel_reminder": {"collector", "manager", "admin"},
     "log_promise_to_pay": {"collector", "manager", "admin"},
     "mark_dispute": {"collector", "manager", "admin"},
+    "apply_credit": {"collector", "manager", "admin"},
+    "review_statement_line": {"collector", "manager", "admin"},
+    "undo_statement_line": {"collector", "manager", "admin"},
     # reports take no customer: sales may run them, scoped to their own book (tested below)
     "ar_ageing": {"sales", "collector", "manager", "admin"},
     "collections_summary": {"sales", "collector", "manager", "admin"},
@@ -70,6 +73,9 @@ def args_for(tool, db, code, tally):
         "cancel_reminder": lambda: {"reminder_id": scheduled_reminder(tally, db, code)},
         "log_promise_to_pay": lambda: {"invoice_number": inv(), "promised_on": (today + timedelta(days=3)).isoformat()},
         "mark_dispute": lambda: {"invoice_number": inv(), "reason": "wrong price"},
+        "apply_credit": lambda: {"credit_id": credit_of(db, code), "invoice_number": inv()},
+        "review_statement_line": lambda: {"line_id": line_for_review(db, code), "decision": "not_customer"},
+        "undo_statement_line": lambda: {"line_id": line_for_review(db, code, "credited")},
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
         "create_customer": lambda: {"code": f"NEW{code}", "name": "New Co"},

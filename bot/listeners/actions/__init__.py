@@ -4,6 +4,7 @@ from slack_bolt import App
 
 from bot.listeners.acks import ack_now
 from bot.listeners.actions.approval import approve_hold, open_reject_reason
+from bot.listeners.actions.cash_review import decide_line
 from bot.listeners.actions.confirmation import cancel_pending, confirm_pending
 from bot.listeners.actions.paging import next_page
 from bot.listeners.actions.reminders import MODALS, open_reminder_modal, send_statement, snooze
@@ -20,3 +21,4 @@ def register(app: App) -> None:
         app.action(action_id)(guarded(open_reminder_modal))
     app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[guarded(snooze)])
     app.action("tally_remind_statement")(ack=ack_now, lazy=[guarded(send_statement)])
+    app.action(re.compile(r"^tally_cash_review_\d+$"))(ack=ack_now, lazy=[guarded(decide_line)])
