@@ -449,13 +449,16 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
 
 @cli.command()
 def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under gunicorn; 0: one process, "
-                                                    "Python's own server")] = 0) -> None:
+                                                    "Python's own server")] = 0,
+          scheduler: Annotated[bool, typer.Option(help="run the reminder and digest jobs too; off when "
+                                                       "`python app.py scheduler` runs as its own service")] = True,
+          ) -> None:
     """Run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT at /slack/events)."""
     settings, client = _slack()  # first: a missing token is reported before the slow imports
     if workers < 0 or workers > 64:
         _fail("--workers takes 1 to 64 processes (0 for one process without gunicorn).")
     if workers:
-        return _serve_workers(settings, client, workers)
+        return _serve_workers(settings, client, workers, scheduler)
 
     from bot.scheduler import build_scheduler
     from bot.serve import run
@@ -464,16 +467,18 @@ def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under
 
     tally, outbox = _outbox(None)
     app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings))
-    jobs = build_scheduler(tally, client, outbox)
-    jobs.start()
+    jobs = build_scheduler(tally, client, outbox) if scheduler else None
+    if jobs is not None:
+        jobs.start()
     try:
         run(app, port=settings.port, app_token=secret(settings.slack_app_token),
             signing_secret=secret(settings.slack_signing_secret))
     finally:
-        jobs.shutdown(wait=False)
+        if jobs is not None:
+            jobs.shutdown(wait=False)
 
 
-def _serve_workers(settings, client, workers: int) -> None:
+def _serve_workers(settings, client, workers: int, scheduler: bool) -> None:
     """gunicorn: each worker builds its own service and app after the fork; the scheduler runs once, as
     its own process beside them."""
     from bot.slack_app import create_app, slack_client
@@ -490,7 +495,8 @@ def _serve_workers(settings, client, workers: int) -> None:
         return wsgi_app(create_app(tally, worker_client, signing, conversation(tally, settings)), signing,
                         tally.healthy)
 
-    run_workers(build, port=settings.port, workers=workers, companion=[sys.executable, sys.argv[0], "scheduler"])
+    run_workers(build, port=settings.port, workers=workers,
+                companion=[sys.executable, sys.argv[0], "scheduler"] if scheduler else None)
 
 
 def _slack():
