@@ -18,7 +18,7 @@ from tools import (  # noqa: F401
     unapplied_cash,
 )
 from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext
-from tools.documents import files  # noqa: F401
+from tools.documents import chain, files  # noqa: F401
 from tools.registry import REGISTRY, ToolSpec
 from tools.service import Outcome, Proposal, Tally
 

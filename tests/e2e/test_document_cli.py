@@ -54,3 +54,22 @@ def test_document_refuses_an_unknown_kind_and_a_missing_number(app, tmp_path):
     assert "Unknown kind" in app("document", "quote", "X", "--out", tmp_path / "x.pdf", code=1).stdout
     assert "No invoice" in app("document", "invoice", "INV-1999-00001", "--out", tmp_path / "y.pdf", code=1).stdout
     assert not (tmp_path / "y.pdf").exists()
+
+
+def test_document_delivery_and_credit_note_write_their_pdfs(app, tally, actors, db, tmp_path):
+    from tests.helpers import order_of
+
+    manager = actors["U0MGR1"]
+    order = order_of(db, "ACME", "confirmed").number
+    shipped = tally.confirm(manager, tally.propose(manager, "ship_order", {"order_number": order}).pending_id)
+    note = shipped.result.shipment.number
+    invoice = invoice_of(db, "ACME").number
+    credited = tally.confirm(manager, tally.propose(manager, "issue_credit_note", {
+        "invoice_number": invoice, "amount": "12.50", "reason": "damaged box"}).pending_id)
+    number = credited.result.credit_note.number
+    delivery, credit = tmp_path / "dn.pdf", tmp_path / "cn.pdf"
+    app("document", "delivery", note, "--out", delivery)
+    app("document", "credit-note", number, "--out", credit)
+    dn_text, cn_text = text_of(delivery), text_of(credit)
+    assert note in dn_text and order in dn_text and "Acme Corp" in dn_text
+    assert number in cn_text and invoice in cn_text and "12.50" in cn_text and "damaged box" in cn_text

@@ -105,4 +105,5 @@ def customer_statement(ctx: ToolContext, args: CustomerStatementArgs) -> Documen
 # `python app.py document KIND NUMBER`: each kind's tool and the argument its number (or customer) goes in.
 # A new kind of document is one more line here and one more tool above.
 KINDS = {"invoice": ("invoice_document", "invoice_number"), "receipt": ("payment_receipt", "receipt_number"),
-         "statement": ("customer_statement", "customer")}
+         "statement": ("customer_statement", "customer"), "delivery": ("delivery_note_document", "delivery_number"),
+         "credit-note": ("credit_note_document", "credit_note_number")}
