@@ -37,7 +37,7 @@ USAGE = {
     "cancel": "cancel ORDER REASON | cancel reminder ID",
     "ageing": "ageing [by customer|rep] [as of DATE]",
     "dso": "dso [PERIOD]                           e.g. dso last-month",
-    "sales": "sales PERIOD [by rep|customer|product|month] [margin]   e.g. sales 2026-Q3 by rep",
+    "sales": "sales PERIOD [by rep|customer|product|month|order] [margin]   e.g. sales 2026-Q3 by rep",
     "worklist": "worklist [@COLLECTOR | all]",
     "forecast": "forecast [WEEKS]                       e.g. forecast 13",
     "find": "find TEXT                              e.g. find umbrella",

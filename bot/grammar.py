@@ -261,8 +261,8 @@ def _sales(rest: list[str], at: Typed) -> Command:
         words.remove("margin")
     if "by" in words:
         i = words.index("by")
-        if i + 1 >= len(words) or words[i + 1] not in ("rep", "customer", "product", "month"):
-            raise usage_error("sales", "Group by rep, customer, product or month.")
+        if i + 1 >= len(words) or words[i + 1] not in ("rep", "customer", "product", "month", "order"):
+            raise usage_error("sales", "Group by rep, customer, product, month or order.")
         args["group_by"] = words[i + 1]
         del words[i:i + 2]
     if words:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, OrderLine, Payment, Product
+from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, OrderLine, Payment, Product, SalesOrder
 
 # Rendered with literals, not parameters, so that both databases see it is the predicate of the
 # partial index of open invoices (db.models.OPEN_INVOICE) and read receivables from that index alone.
@@ -152,6 +152,13 @@ def sales(session: Session, start: date, end: date, group_by: str,
                  .join(Product, Product.id == OrderLine.product_id)
                  .where(*in_period).group_by(OrderLine.sku, Product.name).order_by(OrderLine.sku))
         query = scope.apply(query, Invoice.customer_id)
+    elif group_by == "order":
+        query = scope.apply(
+            select(SalesOrder.number, SalesOrder.number + " " + Customer.name, func.sum(Invoice.amount),
+                   func.sum(Invoice.cost), literal(0))
+            .join(SalesOrder, SalesOrder.id == Invoice.order_id).join(Customer, Customer.id == Invoice.customer_id)
+            .where(*in_period).group_by(SalesOrder.number, Customer.name).order_by(SalesOrder.number),
+            Invoice.customer_id)
     elif group_by == "customer":
         # Sum per customer first, then look the customers up: one join per customer, not per invoice.
         per_customer = scope.apply(

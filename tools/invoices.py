@@ -8,7 +8,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from core.errors import InvalidInput
-from core.money import ZERO
+from core.money import ZERO, fmt, ratio
 from core.roles import Role
 from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Member, Payment, Reminder, SalesOrder, Shipment
 from db.reports import IS_OPEN
@@ -78,6 +78,13 @@ class InvoiceDetail(Result):
     credit_notes: list[CreditNoteView] = []
     reminders: list[ReminderLine] = []  # only when one invoice is asked for
     more_reminders: int = 0
+    revenue: Money = ZERO  # net of tax
+    cost: Money = ZERO  # of the goods it bills
+
+    def profit_text(self) -> str:
+        margin, c = self.revenue - self.cost, self.currency
+        share = f" ({ratio(margin * 100, self.revenue, '0.1')}%)" if self.revenue else ""
+        return f"revenue {fmt(self.revenue, c)}, cost {fmt(self.cost, c)}, margin {fmt(margin, c)}{share}"
 
 
 class InvoiceList(Result):
@@ -131,6 +138,7 @@ def invoice_details(ctx: ToolContext, invoices: list[Invoice]) -> dict[int, Invo
     return {invoice.id: InvoiceDetail(
         invoice=invoice_line(invoice, ctx.today), currency=ctx.rules.currency,
         order_number=orders.get(invoice.order_id), delivery_number=deliveries.get(invoice.shipment_id),
+        revenue=invoice.amount, cost=invoice.cost,
         dispute_reason=invoice.dispute_reason if invoice.disputed else None,
         promised_amount=invoice.promised_amount,
         payments=[PaymentView(amount=p.amount, received_on=p.received_on, method=p.method,

@@ -4,10 +4,11 @@ and lists of orders."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.money import fmt
+from core.money import fmt, ratio
 from core.pricing import discount, percent
 from db.models import Invoice, SalesOrder, Shipment, ShipmentLine
 from tools.context import ToolContext
@@ -63,6 +64,17 @@ class OrderView(Result):
     decision_reason: str | None = None  # theirs, or why the order was cancelled
     price: list[PriceOverride] = []  # lines not at list price, with their margin
     deliveries: list[str] = []  # its delivery notes, oldest first
+    revenue: Money = Decimal(0)  # net of tax, at the order's prices
+    cost: Money = Decimal(0)  # at each line's unit cost when it was ordered
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+    def profit_text(self) -> str:
+        share = f" ({ratio(self.margin * 100, self.revenue, '0.1')}%)" if self.revenue else ""
+        return (f"revenue {fmt(self.revenue, self.currency)}, cost {fmt(self.cost, self.currency)}, "
+                f"margin {fmt(self.margin, self.currency)}{share}")
 
     @property
     def price_reasons(self) -> list[str]:
@@ -198,5 +210,6 @@ def _view(ctx: ToolContext, order: SalesOrder, invoice: str | None, deliveries: 
         credit=CreditDecisionView(**credit) if credit else None, shipped_on=order.shipped_on,
         tracking=order.tracking, invoice_number=invoice, note=order.note, decided_by=order.decided_by,
         decision_reason=order.decision_reason, price=[PriceOverride(**p) for p in price],
-        deliveries=deliveries,
+        deliveries=deliveries, revenue=sum((ln.line_total for ln in order.lines), Decimal(0)),
+        cost=sum((ln.unit_cost * ln.quantity for ln in order.lines), Decimal(0)),
     )

@@ -167,7 +167,7 @@ class SalesSummary(Result):
 
 class SalesArgs(Args):
     period: str = Field("this-month")
-    group_by: Literal["rep", "customer", "product", "month"] = "customer"
+    group_by: Literal["rep", "customer", "product", "month", "order"] = "customer"
     metric: Literal["revenue", "margin", "quantity"] = Field("revenue", description="rank by")
     top: int | None = TOP
 

@@ -53,7 +53,7 @@ def order(o: OrderView) -> str:
         out.append(table(["sku", "qty", "unit price", "total"],
                          [[ln.sku, str(ln.quantity), fmt(ln.unit_price), fmt(ln.line_total)] for ln in o.lines],
                          right={1, 2, 3}))
-    out.append(f"Total {fmt(o.total, o.currency)}")
+    out.append(f"Total {fmt(o.total, o.currency)}; {o.profit_text()}")
     if o.note:
         out.append(f"Note: {o.note}")
     if o.shipped_on:
@@ -88,7 +88,8 @@ def invoice_detail(d: InvoiceDetail) -> str:
            f"Issued {i.issue_date}, due {i.due_date}" + (f", order {d.order_number}" if d.order_number else "")
            + (f", delivery note {d.delivery_number}" if d.delivery_number else ""),
            f"Total {fmt(i.total, c)}, paid {fmt(i.paid, c)}"
-           + (f", credited {fmt(i.credited, c)}" if i.credited else "") + f", balance {fmt(i.balance, c)}"]
+           + (f", credited {fmt(i.credited, c)}" if i.credited else "") + f", balance {fmt(i.balance, c)}",
+           d.profit_text().capitalize()]
     if i.disputed:
         out.append(f"Disputed: {d.dispute_reason}")
     if i.promised_on:

@@ -40,6 +40,7 @@ def invoice_blocks(d: InvoiceDetail) -> list[dict]:
         ("Balance", f"*{fmt(i.balance, c)}*"),
         ("Order", escape(" · ".join(filter(None, (d.order_number, d.delivery_number))) or "—")),
         *([("Credited", fmt(i.credited, c))] if i.credited else []),
+        ("Margin", f"{fmt(d.revenue - d.cost, c)} on revenue {fmt(d.revenue, c)}"),
     ])]
     if i.disputed:
         blocks.append(section(f"⚠️ *Disputed*: {escape(d.dispute_reason or 'no reason given')}. Chasing is paused."))

@@ -16,7 +16,8 @@ STATUS_MARK = {"credit_hold": "⛔", "price_hold": "⛔", "confirmed": "✅", "p
 def order_blocks(o: OrderView) -> list[dict]:
     c = o.currency
     pairs = [("Status", f"{STATUS_MARK.get(o.status, '')} {label(o.status)}".strip()),
-             ("Total", fmt(o.total, c)), ("Ordered", str(o.ordered_on)), ("Rep", mention(o.rep))]
+             ("Total", fmt(o.total, c)), ("Ordered", str(o.ordered_on)), ("Rep", mention(o.rep)),
+             ("Margin", f"{fmt(o.margin, c)} on revenue {fmt(o.revenue, c)}")]
     if o.shipped_on:
         pairs.append(("Shipped", str(o.shipped_on) + (f" · {escape(o.tracking)}" if o.tracking else "")))
     if o.invoice_number:
