@@ -15,7 +15,8 @@ USAGE = {
              + " " * 39 + "(@PRICE: a quoted unit price for the line before it; default the list price)",
     "credit": "credit CUSTOMER [AMOUNT]               e.g. credit ACME 5000",
     "invoice": "invoice NUMBER [pdf]                   e.g. invoice INV-2026-00042 pdf",
-    "invoices": "invoices CUSTOMER [overdue]            e.g. invoices ACME overdue",
+    "invoices": "invoices [CUSTOMER] [overdue|paid|all] [rep @REP] [product SKU] [in PERIOD] [over AMOUNT]\n"
+                + " " * 39 + "e.g. invoices ACME overdue, invoices ACME in March over 1000",
     "orders": "orders [CUSTOMER | ORDER]              e.g. orders ACME",
     "fulfil": "fulfil ORDER [TRACKING]                e.g. fulfil SO-2026-00012",
     "ship": "ship ORDER [QTY SKU ...] [tracking TEXT] [carrier TEXT]\n" + " " * 39

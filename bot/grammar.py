@@ -13,6 +13,7 @@ from bot.cash_commands import apply_credit, statement_line
 from bot.command_forms import USAGE, Command, Help, Typed, help_text, usage_error
 from bot.command_values import amount, is_currency, is_number, quantity
 from bot.grammar_customers import parse_customer
+from bot.grammar_search import parse_invoices
 from bot.shipping_grammar import SHIPPING_PARSERS
 from core.dates import parse_date
 from core.errors import InvalidInput
@@ -120,18 +121,6 @@ def _credit(rest: list[str], at: Typed) -> Command:
     if len(words) > 1 and is_number(words[-1]):
         return Command("check_credit", {"customer": " ".join(words[:-1]), "amount": str(amount(words[-1], example))})
     return Command("check_credit", {"customer": " ".join(words)})
-
-
-def _invoices(rest: list[str], at: Typed) -> Command:
-    rest = _customer_words(rest)
-    overdue = bool(rest) and rest[-1].lower() in ("overdue", "late", "逾期")
-    words = rest[:-1] if overdue else rest
-    if not words and not overdue:
-        raise usage_error("invoices", "Which customer?")
-    args: dict[str, Any] = {"only_overdue": overdue}
-    if words:
-        args["customer"] = " ".join(words)
-    return Command("invoice_status", args)
 
 
 def _orders(rest: list[str], at: Typed) -> Command:
@@ -285,7 +274,7 @@ def _help(rest: list[str], at: Typed) -> Help:
 
 
 PARSERS = {
-    "help": _help, "order": _order, "credit": _credit, "invoice": documents.invoice, "invoices": _invoices,
+    "help": _help, "order": _order, "credit": _credit, "invoice": documents.invoice, "invoices": parse_invoices,
     "orders": _orders, "fulfil": _fulfil, "fulfill": _fulfil, "pay": _pay, "remind": _remind,
     "promise": _promise, "dispute": _dispute, "approve": _approve, "reject": _reject, "cancel": _cancel,
     "apply": apply_credit, "line": statement_line,

@@ -10,16 +10,15 @@ from sqlalchemy import case, func, select
 
 from core.dunning import SETTLED, worklist_score, worklist_sort_key
 from core.errors import Conflict, InvalidInput, NotFound
-from core.mentions import user_id as mentioned_user
 from core.money import fmt, money
 from core.risk import PaymentStats, risk_grade
 from core.roles import Role
-from db.models import OPEN_STATUSES, Customer, Invoice, Member, Reminder
+from db.models import OPEN_STATUSES, Customer, Invoice, Reminder
 from db.reports import IS_OPEN
 from db.sqlfn import days_between
 from tools.context import ToolContext
 from tools.invoices import InvoiceDetail, invoice_detail, invoice_line
-from tools.lookup import resolve_invoice
+from tools.lookup import member_named, resolve_invoice
 from tools.registry import resolves, tool
 from tools.schemas import Args, FlexDate, FlexDateTime, InvoiceLine, Money, PositiveMoney, Result
 
@@ -55,19 +54,7 @@ def _recipient(ctx: ToolContext, text: str | None) -> str:
     """'me' and no one named mean the person who asked for the reminder, not whoever confirms it."""
     if not text or text.strip().lower() in ("me", "myself", "我"):
         return ctx.requested_by
-    return _member_named(ctx, text, "or leave it out for yourself")
-
-
-def _member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
-    """The active member a mention or id names (<@U0COLL1|colin>, @U0COLL1, U0COLL1); anyone else is an error."""
-    hint = f"Mention the person (type @ and pick them) or give their Slack id like U0COLL1, {otherwise}."
-    user_id = mentioned_user(text)
-    if user_id is None:
-        raise InvalidInput(f"{text.strip()[:60]!r} does not name a Slack user.", hint=hint)
-    member = ctx.session.get(Member, user_id)
-    if member is None or not member.active:
-        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint, people=[user_id])
-    return member.slack_user_id
+    return member_named(ctx, text, "or leave it out for yourself")
 
 
 class ScheduleReminderArgs(Args):
@@ -268,7 +255,7 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
     today = ctx.today
     who = args.collector
     if who and who.lower() != "all":
-        who = _member_named(ctx, who, "or `all`")
+        who = member_named(ctx, who, "or `all`")
     elif who is None and ctx.actor.role is Role.COLLECTOR:
         who = ctx.actor.user_id
     if who == ctx.actor.user_id and ctx.actor.role is not Role.COLLECTOR:

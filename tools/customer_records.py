@@ -15,9 +15,8 @@ from core.errors import Conflict, InvalidInput, NotAllowed
 from core.money import fmt
 from core.roles import Role
 from db.models import Customer
-from tools.collections import _member_named
 from tools.context import ToolContext
-from tools.lookup import resolve_customer
+from tools.lookup import member_named, resolve_customer
 from tools.registry import resolves, tool
 from tools.schemas import Args, Money, Result
 
@@ -140,7 +139,7 @@ def _wanted(ctx: ToolContext, args: CustomerFields) -> dict:
     wanted = {f: getattr(args, f) for f in FIELDS if getattr(args, f) is not None}
     for field in ("owner_rep", "collector"):
         if field in wanted:
-            wanted[field] = _member_named(ctx, wanted[field], "as the customer's " + LABELS[field])
+            wanted[field] = member_named(ctx, wanted[field], "as the customer's " + LABELS[field])
     return wanted
 
 
@@ -187,5 +186,5 @@ def _resolve_update(ctx: ToolContext, args: UpdateCustomerArgs) -> UpdateCustome
     resolved = {"customer": resolve_customer(ctx, args.customer).code}
     for field in ("owner_rep", "collector"):
         if getattr(args, field) is not None:
-            resolved[field] = _member_named(ctx, getattr(args, field), "as the customer's " + LABELS[field])
+            resolved[field] = member_named(ctx, getattr(args, field), "as the customer's " + LABELS[field])
     return args.model_copy(update=resolved)

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.errors import InvalidInput
 from core.money import ZERO, fmt, ratio
+from core.periods import parse_period
 from core.roles import Role
-from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Member, Payment, Reminder, SalesOrder, Shipment
+from db.models import (
+    OPEN_STATUSES,
+    CreditNote,
+    Customer,
+    Invoice,
+    Member,
+    OrderLine,
+    Payment,
+    Reminder,
+    SalesOrder,
+    Shipment,
+)
 from db.reports import IS_OPEN
 from tools.context import ToolContext
-from tools.lookup import resolve_customer, resolve_invoice
+from tools.lookup import member_named, resolve_customer, resolve_invoice
 from tools.registry import tool
 from tools.schemas import Args, CustomerRef, InvoiceLine, Money, Result
 
@@ -164,20 +177,31 @@ class InvoiceStatusArgs(Args):
     invoice_number: str | None = None
     customer: str | None = Field(None, description="customer name or code")
     only_overdue: bool = Field(False, description="only past due")
+    rep: str | None = Field(None, description="the rep's Slack id")
+    product: str | None = Field(None, description="a SKU on the invoice")
+    period: str | None = Field(None, description="issued in, e.g. March, last-month")
+    min_total: Money | None = Field(None, ge=0, description="totals from this amount up")
+    status: Literal["open", "paid", "all"] = "open"
+
+    @property
+    def searches(self) -> bool:
+        return any((self.customer, self.only_overdue, self.rep, self.product, self.period,
+                    self.min_total is not None, self.status != "open"))
 
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusResult:
-    """One invoice's status, payments and reminders, or a customer's open (or overdue) invoices."""
+    """One invoice's status, payments and reminders, or invoices found by customer, rep, product, period,
+    amount or status (open by default)."""
     if args.invoice_number:
         invoice = resolve_invoice(ctx, args.invoice_number)
         reminders, more = invoice_reminders(ctx, invoice)
         ctx.viewed("invoice", [invoice.number])
         return InvoiceStatusResult(detail=invoice_detail(ctx, invoice).model_copy(
             update={"reminders": reminders, "more_reminders": more}))
-    if not args.customer and not args.only_overdue:
+    if not args.searches:
         raise InvalidInput("Which invoice or customer?", hint="Give an invoice number (INV-2026-00042) or a customer.")
-    query = select(Invoice).where(IS_OPEN).order_by(Invoice.due_date, Invoice.id)
+    query = search_filters(ctx, args, select(Invoice).order_by(Invoice.due_date, Invoice.id))
     customer = resolve_customer(ctx, args.customer) if args.customer else None
     if customer:
         query = query.where(Invoice.customer_id == customer.id)
@@ -196,3 +220,20 @@ def invoice_status(ctx: ToolContext, args: InvoiceStatusArgs) -> InvoiceStatusRe
         total_balance=sum((ln.balance for ln in lines), ZERO),
         more=max(len(lines) - LIST_LIMIT, 0),
     ))
+
+
+def search_filters(ctx: ToolContext, args: InvoiceStatusArgs, query: Select) -> Select:
+    """The rep, product, period, amount and status asked for (the customer and overdue are the caller's)."""
+    query = query.where({"open": IS_OPEN, "paid": Invoice.status.in_(("paid", "credited")),
+                         "all": Invoice.status != "void"}[args.status])
+    if args.rep:
+        query = query.where(Invoice.rep == member_named(ctx, args.rep, "or leave the rep out"))
+    if args.product:
+        query = query.where(Invoice.order_id.in_(select(OrderLine.order_id)
+                                                 .where(OrderLine.sku == args.product.strip().upper())))
+    if args.period:
+        period = parse_period(args.period, ctx.today)
+        query = query.where(Invoice.issue_date >= period.start, Invoice.issue_date <= period.end)
+    if args.min_total is not None:
+        query = query.where(Invoice.total >= args.min_total)
+    return query

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from core.errors import Ambiguous, NotFound
-from db.models import CreditNote, Customer, Invoice, Product, SalesOrder, Shipment
+from core.errors import Ambiguous, InvalidInput, NotFound
+from core.mentions import user_id as mentioned_user
+from db.models import CreditNote, Customer, Invoice, Member, Product, SalesOrder, Shipment
 from tools.context import ToolContext
 
 
@@ -140,3 +141,15 @@ def resolve_shipment(ctx: ToolContext, number: str, *, lock: bool = False) -> Sh
 
 def resolve_credit_note(ctx: ToolContext, number: str) -> CreditNote:
     return _document(ctx, CreditNote, number, "credit note", "CN-2026-00001")
+
+
+def member_named(ctx: ToolContext, text: str, otherwise: str) -> str:
+    """The active member a mention or id names (<@U0COLL1|colin>, @U0COLL1, U0COLL1); anyone else is an error."""
+    hint = f"Mention the person (type @ and pick them) or give their Slack id like U0COLL1, {otherwise}."
+    user_id = mentioned_user(text)
+    if user_id is None:
+        raise InvalidInput(f"{text.strip()[:60]!r} does not name a Slack user.", hint=hint)
+    member = ctx.session.get(Member, user_id)
+    if member is None or not member.active:
+        raise NotFound(f"<@{user_id}> is not a Tally member.", hint=hint, people=[user_id])
+    return member.slack_user_id
