@@ -50,7 +50,7 @@ class AgeingArgs(Args):
 
 @tool("read", {Role.SALES, Role.COLLECTOR, Role.MANAGER})
 def ar_ageing(ctx: ToolContext, args: AgeingArgs) -> AgeingReport:
-    """AR ageing by due date (current to 91+ days), optionally per customer or rep; top N: largest first."""
+    """AR ageing buckets by due date, optionally per customer or rep; top N: largest first."""
     as_of = args.as_of or ctx.today
     ctx.viewed("report", ["ar_ageing"])
     rows = q.ageing(ctx.session, as_of, ctx.today, args.group_by, _scope(ctx))
