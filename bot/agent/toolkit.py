@@ -7,6 +7,7 @@ model can correct them; data a tool read (names, notes, dispute reasons) never r
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -116,9 +117,30 @@ def _runner(spec: ToolSpec):
     return run
 
 
-def tools_for(role: Role) -> dict[str, ToolSpec]:
-    """The tools a role may use: the only ones its model is offered (the service checks again)."""
-    return {name: spec for name, spec in REGISTRY.items() if role in spec.roles}
+# Tools for less common requests, offered only when the thread's words call for them: every schema is
+# sent on every call, and a small model chooses better among fewer (the service checks the role anyway).
+OCCASIONAL: dict[str, re.Pattern[str]] = {}
+for names, words in (
+    (("invoice_document", "payment_receipt", "customer_statement", "delivery_note_document", "credit_note_document"),
+     r"pdf|statement|receipt|document|print|send me|对账单|收据|单据"),
+    (("ship_order", "confirm_delivery", "delivery_status"),
+     r"ship|deliver|dn-|tracking|carrier|sent out|signed|dispatch|发货|送货|签收"),
+    (("issue_credit_note", "return_goods", "void_invoice", "resolve_dispute", "credit_note_status"),
+     r"credit[- ]?note|cn-|return|refund|void|resolve|write[- ]?off|goodwill|damaged|dispute|退货|贷项|作废|红冲"),
+    (("create_customer", "update_customer"),
+     r"new customer|customer new|limit|terms|e-?mail|address|tax|owner|collector|hold|set up|onboard|额度|账期|新客户"),
+    (("apply_credit", "review_statement_line", "undo_statement_line"),
+     r"appl(y|ied)|unapplied|bank|statement line|line \d|cr-\d|未核销|核销"),
+    (("cash_forecast",), r"forecast|expect|coming in|next \w+ weeks|cash ?flow|预测|回款"),
+):
+    OCCASIONAL.update(dict.fromkeys(names, re.compile(words, re.IGNORECASE)))
+
+
+def tools_for(role: Role, words: str | None = None) -> dict[str, ToolSpec]:
+    """The tools a role may use: the only ones its model is offered (the service checks again). With the
+    thread's `words`, the occasional tools only when the words call for them."""
+    return {name: spec for name, spec in REGISTRY.items() if role in spec.roles
+            and (words is None or name not in OCCASIONAL or OCCASIONAL[name].search(words))}
 
 
 def build_tools(registry: dict[str, ToolSpec] | None = None) -> list[StructuredTool]:

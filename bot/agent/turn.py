@@ -123,22 +123,25 @@ class Conversation:
         self.max_tool_calls = max_tool_calls
         self.memory = tally.memory(keep=memory_messages)
         self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
-        self._agents: dict[Role, Any] = {}
+        self._agents: dict[tuple[Role, frozenset[str]], Any] = {}
         self._building = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> object:
         """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
         return self
 
-    def agent_for(self, role: Role) -> Any:
-        """The agent offering only the tools this role may use, built once per role."""
+    def agent_for(self, role: Role, words: str | None = None) -> Any:
+        """The agent offering only the tools this role may use (and the thread's words call for), built
+        once per set of tools."""
+        tools = tools_for(role, words)
+        key = (role, frozenset(tools))
         with self._building:
-            if role not in self._agents:
-                self._agents[role] = create_agent(
-                    self.model, build_tools(tools_for(role)), context_schema=TurnContext,
+            if key not in self._agents:
+                self._agents[key] = create_agent(
+                    self.model, build_tools(tools), context_schema=TurnContext,
                     middleware=[StopWhenAnswered(), RequireToolOnRetry(),
                                 ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
-            return self._agents[role]
+            return self._agents[key]
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
         started, counter = time.perf_counter(), UsageCounter()
@@ -188,7 +191,7 @@ class Conversation:
         return reply
 
     def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:
-        state = self.agent_for(actor.role).invoke({"messages": messages}, context=context,
+        state = self.agent_for(actor.role, context.typed).invoke({"messages": messages}, context=context,
                                                   config={"callbacks": [counter]})
         return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)), self.max_tool_calls)
 
