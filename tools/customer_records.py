@@ -188,3 +188,13 @@ def _resolve_update(ctx: ToolContext, args: UpdateCustomerArgs) -> UpdateCustome
         if getattr(args, field) is not None:
             resolved[field] = member_named(ctx, getattr(args, field), "as the customer's " + LABELS[field])
     return args.model_copy(update=resolved)
+
+
+@resolves(create_customer)
+def _resolve_create(ctx: ToolContext, args: CreateCustomerArgs) -> CreateCustomerArgs:
+    """Members by their Slack id, and a rep's new customer owned by the rep who asked, whoever confirms."""
+    resolved = {field: member_named(ctx, getattr(args, field), "as the customer's " + LABELS[field])
+                for field in ("owner_rep", "collector") if getattr(args, field) is not None}
+    if ctx.actor.role == Role.SALES and args.owner_rep is None:
+        resolved["owner_rep"] = ctx.requested_by
+    return args.model_copy(update=resolved)

@@ -124,7 +124,7 @@ for names, words in (
     (("invoice_document", "payment_receipt", "customer_statement", "delivery_note_document", "credit_note_document"),
      r"pdf|statement|receipt|document|print|send me|对账单|收据|单据"),
     (("ship_order", "confirm_delivery", "delivery_status"),
-     r"ship|deliver|dn-|tracking|carrier|sent out|signed|dispatch|发货|送货|签收"),
+     r"ship|deliver|dn-|tracking|carrier|sent out|what is left|dhl|ups|fedex|signed|dispatch|发货|送货|签收"),
     (("issue_credit_note", "return_goods", "void_invoice", "resolve_dispute", "credit_note_status"),
      r"credit[- ]?note|cn-|return|refund|void|resolve|write[- ]?off|goodwill|damaged|dispute|退货|贷项|作废|红冲"),
     (("create_customer", "update_customer"),

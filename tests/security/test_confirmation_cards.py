@@ -184,7 +184,9 @@ def test_every_card_text_is_the_stored_summary(world, db):
 
 
 def test_every_write_tool_resolves_what_it_names():
-    """Names, numbers and defaults are made exact when proposed; a reminder id is exact already."""
+    """Names, numbers and defaults are made exact when proposed; a reminder id and a statement line id are
+    exact already."""
     from tools.registry import REGISTRY
 
-    assert {name for name, spec in REGISTRY.items() if spec.is_write and spec.resolve is None} == {"cancel_reminder"}
+    assert {name for name, spec in REGISTRY.items() if spec.is_write and spec.resolve is None} == {
+        "cancel_reminder", "review_statement_line", "undo_statement_line"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.agent.toolkit import tools_for
 from core.roles import Role
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.openai_steps import reply, tool_calls
@@ -18,9 +19,13 @@ def allowed(role: Role) -> set[str]:
 @pytest.mark.parametrize("user, role", [("U0SALES1", Role.SALES), ("U0COLL1", Role.COLLECTOR),
                                         ("U0MGR1", Role.MANAGER), ("U0ADMIN1", Role.ADMIN)])
 def test_each_role_is_offered_only_its_tools(user, role, tally, conversation, llm):
-    llm.push(reply("Hi."))
+    llm.push(reply("Hi."), reply("Here."))
     conversation.handle_turn(tally.actor_for(user), "t", "hello")
-    assert set(llm.tool_names_offered()) == allowed(role)
+    plain = set(llm.tool_names_offered())
+    assert plain == set(tools_for(role, "hello")) and plain < allowed(role) and "invoice_status" in plain
+    conversation.handle_turn(tally.actor_for(user), "t2", "send me Acme's statement as a pdf")
+    asked = set(llm.tool_names_offered())
+    assert "customer_statement" in asked and asked <= allowed(role)  # the rare tools the words call for
 
 
 def test_a_sales_request_through_slack_lists_no_tool_sales_may_not_use(tally):
@@ -29,7 +34,8 @@ def test_a_sales_request_through_slack_lists_no_tool_sales_may_not_use(tally):
         world.dm("U0SALES1", "hello")
         world.slack.wait_for("chat.update")
         offered = set(world.llm.tool_names_offered())
-    assert offered == allowed(Role.SALES) and "approve_credit_hold" not in offered
+    assert offered == set(tools_for(Role.SALES, "hello")) <= allowed(Role.SALES)  # "hello" calls for no rare tool
+    assert "approve_credit_hold" not in offered and "customer_statement" not in offered
     assert not {"record_payment", "mark_dispute", "collection_worklist", "cancel_reminder"} & offered
 
 
