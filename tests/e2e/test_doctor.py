@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from db.migrate import upgrade
 from db.session import Database
 from tests.e2e.app_runner import run_app
@@ -12,8 +14,8 @@ from tests.fakes.openai_server import ScriptedOpenAI
 from tests.fakes.openai_steps import reply
 from tests.fakes.slack_api import MockSlack
 
-MANIFEST_SCOPES = ("app_mentions:read,assistant:write,chat:write,commands,files:write,im:history,im:read,"
-                   "im:write,users:read")
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+MANIFEST_SCOPES = ",".join(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 def migrated(tmp_path: Path) -> str:

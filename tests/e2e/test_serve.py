@@ -42,12 +42,14 @@ SCOPES = {
     "conversations_history": "im:history",  # only ever read in the DM where a reminder was sent
     "users_info": "users:read",
     "files_upload_v2": "files:write",
+    "files_info": "files:read",  # a bank statement a collector uploads to Tally's DM
     "assistant_threads_setStatus": "assistant:write", "assistant_threads_setSuggestedPrompts": "assistant:write",
     "views_open": None, "views_publish": None, "views_update": None, "views_push": None,
     "auth_test": None,
 }
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None,
-                "assistant_thread_started": "assistant:write", "assistant_thread_context_changed": "assistant:write"}
+                "assistant_thread_started": "assistant:write", "assistant_thread_context_changed": "assistant:write",
+                "file_shared": "files:read"}
 
 
 # --- manifest.yml ---------------------------------------------------------------------------------------------
