@@ -28,7 +28,7 @@ def test_argument_errors_say_what_was_wrong_in_words(tally, actors):
                   {"customer": "ACME", "lines": [{"sku": "WIDGET-1", "quantity": 2, "unit_price": "9" * 29}]})
     assert err.message == "9" * 29 + " is more than the books hold (at most 999,999,999,999.99)."
     err = refused(tally.read, actors["U0MGR1"], "sales_summary", {"group_by": "colour"})
-    assert err.message == "The grouping must be 'rep', 'customer', 'product' or 'month'."
+    assert err.message == "The grouping must be 'rep', 'customer', 'product', 'month' or 'order'."
 
 
 def test_an_order_total_beyond_the_books_is_refused_before_anything_is_written(tally, db, actors):
