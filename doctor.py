@@ -48,6 +48,9 @@ def _database(settings: Settings) -> Check:
 
     engine = create_engine(settings.database_url)
     shown = engine.url.render_as_string(hide_password=True)
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():  # connecting would create it: look, don't touch
+        return Check("database", False, f"{shown} does not exist yet: run `python app.py migrate`.")
     try:
         with engine.connect() as connection:
             connection.execute(text("select 1"))

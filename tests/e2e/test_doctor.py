@@ -35,6 +35,7 @@ def test_a_migrated_console_install_is_healthy_and_says_what_is_not_set_up(tmp_p
 def test_an_unmigrated_or_unreachable_database_is_named_with_the_fix(tmp_path):
     fresh = run_app(tmp_path, ["doctor"], {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"})
     assert fresh.returncode == 1 and "run `python app.py migrate`" in fresh.stdout
+    assert not (tmp_path / "new.db").exists()  # the doctor looks; it creates nothing
     down = run_app(tmp_path, ["doctor"], {"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
     assert down.returncode == 1 and "does not answer" in down.stdout and "Check DATABASE_URL" in down.stdout
 
