@@ -28,7 +28,7 @@ TOP_SALES = 10
 # Customer names may be Chinese; these are used when installed, and letters no font has are left out.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
              "PingFang SC", "SimHei")
-_AMOUNT_AXIS = FuncFormatter(lambda value, _pos: f"{value:,.0f}")
+AMOUNT_AXIS = FuncFormatter(lambda value, _pos: f"{value:,.0f}")
 
 
 @cache
@@ -58,17 +58,17 @@ def drawable(label: str) -> str:
     return literal(kept or label)
 
 
-def _floats(values: Sequence[Decimal]) -> list[float]:
+def floats(values: Sequence[Decimal]) -> list[float]:
     return [float(v) for v in values]
 
 
-def _png(fig: Figure) -> bytes:
+def png(fig: Figure) -> bytes:
     buffer = BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -88,13 +88,13 @@ def ageing_series(report: AgeingReport) -> list[tuple[str, list[Decimal]]]:
 
 def _ageing_figure(report: AgeingReport) -> Figure:
     families, _ = _fonts()
-    fig = _new_figure(9, 4.8)
+    fig = new_figure(9, 4.8)
     ax = fig.subplots()
     x = [BUCKET_LABELS[b] for b in BUCKETS]
     above, below = [ZERO] * len(BUCKETS), [ZERO] * len(BUCKETS)  # credits (negative balances) stack downwards
     for name, values in ageing_series(report):
         bottoms = [above[i] if v >= 0 else below[i] for i, v in enumerate(values)]
-        ax.bar(x, _floats(values), bottom=_floats(bottoms), label=drawable(name))
+        ax.bar(x, floats(values), bottom=floats(bottoms), label=drawable(name))
         for i, v in enumerate(values):
             if v >= 0:
                 above[i] += v
@@ -108,7 +108,7 @@ def _ageing_figure(report: AgeingReport) -> Figure:
                          + (f" by {report.group_by}" if report.group_by else "")))
     ax.set_xlabel("days past due")
     ax.set_ylabel(literal(report.currency))
-    ax.yaxis.set_major_formatter(_AMOUNT_AXIS)
+    ax.yaxis.set_major_formatter(AMOUNT_AXIS)
     ax.spines[["top", "right"]].set_visible(False)
     if report.group_by and report.rows:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, prop={"family": families})
@@ -117,7 +117,7 @@ def _ageing_figure(report: AgeingReport) -> Figure:
 
 def ageing_chart(report: AgeingReport) -> bytes:
     """PNG: a bar per ageing bucket, stacked per customer or rep when the report is grouped."""
-    return _png(_ageing_figure(report))
+    return png(_ageing_figure(report))
 
 
 def sales_rows(summary: SalesSummary) -> list[SalesLine]:
@@ -130,12 +130,12 @@ def sales_rows(summary: SalesSummary) -> list[SalesLine]:
 def _sales_figure(summary: SalesSummary) -> Figure:
     families, _ = _fonts()
     rows = sales_rows(summary)
-    fig = _new_figure(9, 1.2 + 0.45 * max(len(rows), 1))
+    fig = new_figure(9, 1.2 + 0.45 * max(len(rows), 1))
     ax = fig.subplots()
     y = list(range(len(rows)))
     labels = [drawable(line.label) for line in rows]
-    ax.barh([p - 0.2 for p in y], _floats([line.revenue for line in rows]), height=0.4, label="Revenue")
-    margins = ax.barh([p + 0.2 for p in y], _floats([line.margin for line in rows]), height=0.4, label="Margin")
+    ax.barh([p - 0.2 for p in y], floats([line.revenue for line in rows]), height=0.4, label="Revenue")
+    margins = ax.barh([p + 0.2 for p in y], floats([line.margin for line in rows]), height=0.4, label="Margin")
     for bar, line in zip(margins, rows, strict=True):
         ax.annotate(f"{line.margin_pct}%", (max(bar.get_width(), 0), bar.get_y() + bar.get_height() / 2),
                     va="center", fontsize=8, xytext=(3, 0), textcoords="offset points")
@@ -145,7 +145,7 @@ def _sales_figure(summary: SalesSummary) -> Figure:
     ax.set_title(literal(f"Sales {summary.period} by {summary.group_by}{shown}: {summary.total.revenue:,.2f} "
                          f"{summary.currency}, margin {summary.total.margin_pct}%"))
     ax.set_xlabel(literal(summary.currency))
-    ax.xaxis.set_major_formatter(_AMOUNT_AXIS)
+    ax.xaxis.set_major_formatter(AMOUNT_AXIS)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return fig
@@ -153,4 +153,4 @@ def _sales_figure(summary: SalesSummary) -> Figure:
 
 def sales_chart(summary: SalesSummary) -> bytes:
     """PNG: revenue and margin bars for the top ten lines, with the margin percentage."""
-    return _png(_sales_figure(summary))
+    return png(_sales_figure(summary))

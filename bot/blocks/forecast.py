@@ -3,7 +3,7 @@ not yet due and, apart, from those already overdue; last week's forecast next to
 
 from __future__ import annotations
 
-from bot.blocks.charts import _AMOUNT_AXIS, _floats, _new_figure, _png, literal
+from bot.blocks.charts import AMOUNT_AXIS, floats, new_figure, png, literal
 from bot.blocks.elements import context, fields, header
 from bot.blocks.monospace import table, table_section
 from core.money import fmt
@@ -44,16 +44,16 @@ def forecast_console(r: CashForecast) -> str:
 
 def forecast_chart(r: CashForecast) -> bytes:
     """PNG: a bar per week, what is not yet due below what is overdue."""
-    fig = _new_figure(9, 4.2)
+    fig = new_figure(9, 4.2)
     ax = fig.subplots()
     labels = [f"{w.starts:%d %b}" for w in r.weeks]
     due = [w.expected for w in r.weeks]
-    ax.bar(labels, _floats(due), label="not yet due")
-    ax.bar(labels, _floats([w.from_overdue for w in r.weeks]), bottom=_floats(due), label="overdue now")
+    ax.bar(labels, floats(due), label="not yet due")
+    ax.bar(labels, floats([w.from_overdue for w in r.weeks]), bottom=floats(due), label="overdue now")
     ax.set_title(literal(f"Expected collections per week from {r.as_of}: {r.total:,.2f} {r.currency}"))
     ax.set_ylabel(literal(r.currency))
-    ax.yaxis.set_major_formatter(_AMOUNT_AXIS)
+    ax.yaxis.set_major_formatter(AMOUNT_AXIS)
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
-    return _png(fig)
+    return png(fig)
