@@ -3,7 +3,7 @@ not yet due and, apart, from those already overdue; last week's forecast next to
 
 from __future__ import annotations
 
-from bot.blocks.charts import AMOUNT_AXIS, floats, new_figure, png, literal
+from bot.blocks.charts import AMOUNT_AXIS, floats, literal, new_figure, png
 from bot.blocks.elements import context, fields, header
 from bot.blocks.monospace import table, table_section
 from core.money import fmt
