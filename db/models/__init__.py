@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models for every O2C document. The same code runs on SQLite and PostgreSQL.
 Each group lives in its own module; importing this package registers them all on `Base.metadata`."""
 
+from db.models.alerts import Alert, AlertCondition
 from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
 from db.models.base import NAMING, Base, BigId, Money, Str40, UTCDateTime
 from db.models.credits import CreditNote, CreditNoteLine
@@ -13,7 +14,7 @@ from db.models.shipping import SHIPMENT_STATUSES, Shipment, ShipmentLine
 from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
-    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition", "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
     "CreditNote", "CreditNoteLine", "Customer", "CustomerCredit", "CustomerIban", "DigestLog", "DocumentCounter",
     "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment", "PendingAction", "Product", "ReadAlert",
     "Reminder", "SHIPMENT_STATUSES", "SalesOrder", "Shipment", "ShipmentLine", "SlackCard", "SlackEvent",

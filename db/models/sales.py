@@ -22,6 +22,7 @@ class Product(Base):
     stock_on_hand: Mapped[int] = mapped_column(default=0)
     stock_reserved: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    lead_time_days: Mapped[int | None]  # days to restock; unset, the alert thresholds' default applies
 
     @property
     def available(self) -> int:
