@@ -14,7 +14,8 @@ from db.models.shipping import SHIPMENT_STATUSES, Shipment, ShipmentLine
 from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
-    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition", "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition",
+    "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
     "CreditNote", "CreditNoteLine", "Customer", "CustomerCredit", "CustomerIban", "DigestLog", "DocumentCounter",
     "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment", "PendingAction", "Product", "ReadAlert",
     "Reminder", "SHIPMENT_STATUSES", "SalesOrder", "Shipment", "ShipmentLine", "SlackCard", "SlackEvent",
