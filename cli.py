@@ -571,6 +571,19 @@ def reminders_list(status: Annotated[str | None, typer.Option(help="pending, sen
 
 
 @cli.command()
+def alerts(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None,
+           limit: Annotated[int, typer.Option(help="send at most this many alerts")] = 500) -> None:
+    """One alert pass by hand: find the conditions (limits, worsening payers, broken promises, odd orders,
+    stock, late deliveries), queue the new ones and send what is due (needs SLACK_BOT_TOKEN)."""
+    from bot.alerts import run_alerts
+
+    _, client = _slack()
+    tally, _ = _outbox(now)
+    found, sent = run_alerts(tally, client, limit=limit)
+    out.print(f"Alerts: {found}. Sent: {sent}.", highlight=False, markup=False)
+
+
+@cli.command()
 def scheduler() -> None:
     """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
     from bot.scheduler import build_scheduler, run_until_stopped

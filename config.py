@@ -64,6 +64,7 @@ class Settings(BaseSettings):
                                                description="credit notes above this amount need a manager")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
+    alerts_file: Path | None = Field(None, alias="TALLY_ALERTS_FILE", description="alert thresholds, TOML")
     # Bank CSV exports name their columns as each bank likes: ours=theirs pairs, e.g. "date=Booking date,
     # amount=Amount,payer=Counterparty,reference=Description" (date, amount, payer, reference, iban).
     bank_csv_columns: str = Field("", alias="TALLY_BANK_CSV_COLUMNS")

@@ -11,6 +11,7 @@ from db.migrate import upgrade
 from db.scale_seed import load_data
 from db.session import Database
 from tools import Clock, Rules, SystemClock, Tally
+from tools.alert_outbox import load_thresholds
 from tools.documents.model import Seller
 from tools.dunning_policy import load_policy
 
@@ -50,7 +51,8 @@ def build_tally(settings: Settings, clock: Clock | None = None, *, demo_if_new: 
     if demo_if_new:
         load_data(db, clock.now(), only_if_empty=True)
     return Tally(db, rules_from(settings), clock, timedelta(minutes=settings.pending_action_ttl_minutes),
-                 policy=load_policy(settings.dunning_policy_file))
+                 policy=load_policy(settings.dunning_policy_file),
+                 alert_thresholds=load_thresholds(settings.alerts_file))
 
 
 MISSING_MODEL = ("No model is configured. Set TALLY_MODEL (and OPENAI_API_KEY, plus OPENAI_BASE_URL for a "

@@ -25,12 +25,13 @@ NO_MODEL = ("Plain language needs a language model, and none is configured here.
             "without one:")
 
 
-def execute(tally: Tally, actor: Actor, command: Command) -> BaseModel | Proposal:
-    """Reads run now; writes come back as a proposal waiting for a confirmation. A refused argument
-    comes back with the command's usage, so the person sees what to type instead."""
+def execute(tally: Tally, actor: Actor, command: Command, request_key: str | None = None) -> BaseModel | Proposal:
+    """Reads run now; writes come back as a proposal waiting for a confirmation (the same one again for
+    a repeat of the same `request_key`). A refused argument comes back with the command's usage, so the
+    person sees what to type instead."""
     try:
         if get(command.tool).is_write:
-            return tally.propose(actor, command.tool, command.args)
+            return tally.propose(actor, command.tool, command.args, request_key=request_key)
         return tally.read(actor, command.tool, command.args)
     except InvalidInput as exc:
         if not exc.hint and command.verb in USAGE:

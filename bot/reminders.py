@@ -24,7 +24,6 @@ from bot.blocks.reminders import reminder_blocks, reminder_text
 from bot.slack_posts import posted_before
 from tools import Tally
 from tools.outbox import MANUAL, Claimed, Outbox, Verdict
-from tools.reminder_message import ReminderMessage
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "tally_reminder"
@@ -79,6 +78,12 @@ class _Lease:
 
 
 class ReminderSender:
+    """Posts the reminder outbox; the alert sender is the same machinery over the alert outbox."""
+
+    metadata_type = METADATA_TYPE
+    id_key = "reminder_id"  # the row's id in the message metadata, how an earlier post is found
+    missing = "invoice not found"  # why a row whose subject is gone is skipped
+
     def __init__(self, tally: Tally, outbox: Outbox, client: Any, worker: str | None = None,
                  poster: Any = None):
         self.tally, self.outbox, self.client = tally, outbox, client
@@ -148,16 +153,23 @@ class ReminderSender:
         report.reconciled += 1
         return True
 
-    def _read(self, reminder_ids: list[int]) -> tuple[dict[int, Verdict], dict[int, ReminderMessage]]:
+    def _read(self, reminder_ids: list[int]) -> tuple[dict[int, Verdict], dict[int, Any]]:
         """Right before posting: whether and to whom each row goes, and the messages of those that go."""
         verdicts = self.outbox.verdicts(reminder_ids, self.tally.clock.now())
         ready = [r for r, v in verdicts.items() if v.skip is None]
-        return verdicts, self.tally.reminder_messages.many(ready, self.outbox.policy.stages)
+        return verdicts, self._messages(ready)
 
-    def _deliver(self, job: Claimed, verdict: Verdict, message: ReminderMessage | None,
+    def _messages(self, ready: list[int]) -> dict[int, Any]:
+        return self.tally.reminder_messages.many(ready, self.outbox.policy.stages)
+
+    def _compose(self, message: Any) -> tuple[str, list[dict]]:
+        """The text and blocks of one row's message."""
+        return reminder_text(message), reminder_blocks(message)
+
+    def _deliver(self, job: Claimed, verdict: Verdict, message: Any,
                  posted: list[tuple[int, str, str]], report: SendReport, now: datetime) -> None:
         if verdict.skip is not None or message is None:
-            self.outbox.mark_skipped(job.reminder_id, self.worker, verdict.skip or "invoice not found")
+            self.outbox.mark_skipped(job.reminder_id, self.worker, verdict.skip or self.missing)
             report.skipped += 1
             return
         try:
@@ -172,9 +184,10 @@ class ReminderSender:
             self._failed(job, repr(exc), report)
             return
         try:
+            text, blocks = self._compose(message)
             result = self.poster.chat_postMessage(
-                channel=channel, text=reminder_text(message), blocks=reminder_blocks(message),
-                metadata={"event_type": METADATA_TYPE, "event_payload": {"reminder_id": job.reminder_id}})
+                channel=channel, text=text, blocks=blocks,
+                metadata={"event_type": self.metadata_type, "event_payload": {self.id_key: job.reminder_id}})
         except SlackApiError as exc:
             if exc.response.status_code == 429:  # not posted: hand it back for after Retry-After, not wait
                 wait = retry_after(exc.response.headers)
@@ -224,5 +237,5 @@ class ReminderSender:
 
     def _already_posted(self, channel: str, reminder_id: int, since: datetime) -> str | None:
         """The ts of a message in `channel` since `since` carrying this row's id in its metadata."""
-        return posted_before(self.client, channel, METADATA_TYPE,
-                             lambda payload: payload.get("reminder_id") == reminder_id, since)
+        return posted_before(self.client, channel, self.metadata_type,
+                             lambda payload: payload.get(self.id_key) == reminder_id, since)

@@ -11,6 +11,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.alerts import AlertSender, run_alerts
 from bot.digest import send_digests
 from bot.read_alerts import send_read_alerts
 from bot.reminders import ReminderSender
@@ -46,6 +47,11 @@ def build_scheduler(tally: Tally, client: Any, outbox: Outbox) -> BackgroundSche
                       minutes=SWEEP_MINUTES, id="digest", next_run_time=now, **common)
     scheduler.add_job(_logged("read alerts", lambda: send_read_alerts(tally, client)), "interval",
                       minutes=READ_CHECK_MINUTES, id="read_alerts", **common)
+    # the hourly pass sends what it found at once; the sender job takes the deferred and retried ones
+    scheduler.add_job(_logged("alerts", lambda: run_alerts(tally, client)), "interval", minutes=SWEEP_MINUTES,
+                      id="alerts", next_run_time=now, **common)
+    scheduler.add_job(_logged("send alerts", AlertSender(tally, tally.alert_outbox, client).run_once), "interval",
+                      seconds=SEND_SECONDS, id="send_alerts", **common)
     scheduler.add_job(_logged("expire proposals", tally.expire_pending), "interval", minutes=SWEEP_MINUTES,
                       id="expire", **common)
     return scheduler

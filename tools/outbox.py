@@ -55,6 +55,9 @@ class Claimed:
 
 
 class Outbox:
+    table: type = Reminder  # the outbox rows; the alert outbox has its own
+    entity = "reminder"  # ...and its own name in the audit log
+
     def __init__(self, db: Database, clock: Clock, policy: Policy | None = None, rules: Rules | None = None,
                  timing: Timing | None = None):
         self.db, self.clock = db, clock
@@ -160,10 +163,10 @@ class Outbox:
         """Extend the lease of rows `worker` still holds; the ids still held and the new end of the lease."""
         lease_until = now + self.timing.lease
         with self.db.session(write=True) as session:
+            rows = self.table
             held = session.scalars(
-                update(Reminder).where(Reminder.id.in_(reminder_ids), Reminder.status == "claimed",
-                                       Reminder.claimed_by == worker)
-                .values(lease_until=lease_until).returning(Reminder.id)).all()
+                update(rows).where(rows.id.in_(reminder_ids), rows.status == "claimed", rows.claimed_by == worker)
+                .values(lease_until=lease_until).returning(rows.id)).all()
             session.commit()
         return set(held), lease_until
 
@@ -183,13 +186,14 @@ class Outbox:
     def _finish(self, reminder_id: int, worker: str | None, now: datetime, action: str, audit: dict,
                 **values: object) -> bool:
         with self.db.session(write=True) as session:
-            query = update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "claimed")
+            rows = self.table
+            query = update(rows).where(rows.id == reminder_id, rows.status == "claimed")
             if worker is not None:  # only the holder of the lease may finish it
-                query = query.where(Reminder.claimed_by == worker)
+                query = query.where(rows.claimed_by == worker)
             # lease_until stays: the end of the row's last lease bounds where a retry looks for an earlier post
             done = session.execute(query.values(**values)).rowcount == 1
             if done:
-                self._audit(session, now, action, "reminder", reminder_id, {"status": "claimed", "by": worker}, audit)
+                self._audit(session, now, action, self.entity, reminder_id, {"status": "claimed", "by": worker}, audit)
             session.commit()
             return done
 
@@ -225,34 +229,35 @@ class Outbox:
         """Claimed but not tried: back to pending at once, no attempt spent."""
         now = self.clock.now()
         with self.db.session(write=True) as session:
-            released = session.execute(update(Reminder).where(
-                Reminder.id.in_(reminder_ids), Reminder.status == "claimed", Reminder.claimed_by == worker)
-                .values(status="pending", attempts=Reminder.attempts - 1)).rowcount
+            rows = self.table
+            released = session.execute(update(rows).where(
+                rows.id.in_(reminder_ids), rows.status == "claimed", rows.claimed_by == worker)
+                .values(status="pending", attempts=rows.attempts - 1)).rowcount
             if released:
                 self._audit(session, now, "reminders_released", "outbox", worker, None,
                             {"ids": sorted(reminder_ids), "worker": worker})
             session.commit()
 
     def mark_skipped(self, reminder_id: int, worker: str | None, reason: str) -> bool:
-        return self._finish(reminder_id, worker, self.clock.now(), "reminder_skipped",
+        return self._finish(reminder_id, worker, self.clock.now(), f"{self.entity}_skipped",
                             {"status": "skipped", "reason": reason}, status="skipped", skip_reason=reason)
 
     def defer(self, reminder_id: int, worker: str | None, until: datetime, why: str) -> bool:
         """Not now after all (outside working hours, Slack asked to wait): back to pending for `until`,
         no attempt spent, since nothing was posted."""
-        return self._finish(reminder_id, worker, self.clock.now(), "reminder_deferred",
+        return self._finish(reminder_id, worker, self.clock.now(), f"{self.entity}_deferred",
                             {"status": "pending", "due_at": until.isoformat(), "why": why},
-                            status="pending", due_at=until, attempts=Reminder.attempts - 1)
+                            status="pending", due_at=until, attempts=self.table.attempts - 1)
 
     def mark_failed(self, reminder_id: int, worker: str | None, error: str, attempts: int) -> bool:
         """Retry with backoff; after the last attempt the row is failed, for managers to see."""
         now, error = self.clock.now(), error[:2000]
         if attempts >= self.timing.max_attempts:
-            return self._finish(reminder_id, worker, now, "reminder_failed",
+            return self._finish(reminder_id, worker, now, f"{self.entity}_failed",
                                 {"status": "failed", "error": error[:300], "attempts": attempts},
                                 status="failed", last_error=error)
         retry_at = now + self.timing.retry_after[attempts - 1]
-        return self._finish(reminder_id, worker, now, "reminder_failed",
+        return self._finish(reminder_id, worker, now, f"{self.entity}_failed",
                             {"status": "pending", "retry_at": retry_at.isoformat(), "error": error[:300],
                              "attempts": attempts}, status="pending", due_at=retry_at, last_error=error)
 
@@ -269,7 +274,7 @@ class Outbox:
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as session:
-            return dict(session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
+            return dict(session.execute(select(self.table.status, func.count()).group_by(self.table.status)).all())
 
     def failed_since(self, since: datetime) -> list[ReminderRow]:
         with self.db.session() as session:

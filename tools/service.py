@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.alerts import AlertThresholds
 from core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TallyError
 from core.roles import SUPERVISES, Role
 from db.models import DocumentRead, Member, PendingAction
@@ -39,12 +40,13 @@ def invalid_arguments(exc: ValidationError) -> InvalidInput:
 class Tally(Services):
     def __init__(self, db: Database, rules: Rules | None = None, clock: Clock | None = None,
                  pending_ttl: timedelta = timedelta(hours=24), surface: str | None = "slack",
-                 policy: Policy | None = None):
+                 policy: Policy | None = None, alert_thresholds: AlertThresholds | None = None):
         self.db = db
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.pending_ttl = pending_ttl
         self.policy = policy or Policy()  # the dunning stages and working hours the outbox follows
+        self.alert_thresholds = alert_thresholds or AlertThresholds()
         # The front end whose requests this serves, as the read log names it; None logs no reads (a
         # service set to another moment, computing figures to compare with).
         self.surface = surface

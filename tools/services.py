@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from core.alerts import AlertThresholds
 from db.session import Database
+from tools.alert_outbox import AlertOutbox
 from tools.context import Clock, Rules
 from tools.conversations import Memory, usage_summary
 from tools.digests import Digests
@@ -29,6 +31,7 @@ class Services:
     clock: Clock
     rules: Rules
     policy: Policy
+    alert_thresholds: AlertThresholds
 
     @property
     def members(self) -> Members:
@@ -53,6 +56,10 @@ class Services:
     @property
     def outbox(self) -> Outbox:
         return Outbox(self.db, self.clock, self.policy, self.rules)
+
+    @property
+    def alert_outbox(self) -> AlertOutbox:
+        return AlertOutbox(self.db, self.clock, self.policy, self.rules, self.alert_thresholds)
 
     def healthy(self) -> bool:
         """The database answers a trivial query."""

@@ -260,7 +260,8 @@ def test_scheduler_runs_the_passes_against_the_database(tally, db):
 
     with MockSlack() as slack:
         jobs = build_scheduler(tally, slack_client("xoxb-test", slack.base_url), Outbox(db, tally.clock))
-        assert {job.id for job in jobs.get_jobs()} == {"sweep", "send", "digest", "expire", "read_alerts"}
+        assert {job.id for job in jobs.get_jobs()} == {"sweep", "send", "digest", "expire", "read_alerts",
+                                                           "alerts", "send_alerts"}
         jobs.get_job("sweep").func()  # what APScheduler calls on its interval
     assert reminders(db)  # the sweep queued the demo's overdue stages
 

@@ -3,6 +3,7 @@ import re
 from slack_bolt import App
 
 from bot.listeners.acks import ack_now
+from bot.listeners.actions.alerts import run_alert_button
 from bot.listeners.actions.approval import approve_hold, open_reject_reason
 from bot.listeners.actions.cash_review import decide_line
 from bot.listeners.actions.confirmation import cancel_pending, confirm_pending
@@ -22,3 +23,4 @@ def register(app: App) -> None:
     app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[guarded(snooze)])
     app.action("tally_remind_statement")(ack=ack_now, lazy=[guarded(send_statement)])
     app.action(re.compile(r"^tally_cash_review_\d+$"))(ack=ack_now, lazy=[guarded(decide_line)])
+    app.action(re.compile(r"^tally_alert_\d+$"))(ack=ack_now, lazy=[guarded(run_alert_button)])
