@@ -61,6 +61,7 @@ class AlertMessage:
     facts: dict[str, Any]
     recipient: str
     opened_at: datetime
+    role: str | None = None  # the recipient's: buttons they could not use are left off
 
 
 class AlertOutbox(Outbox):
@@ -133,8 +134,9 @@ class AlertOutbox(Outbox):
 
     def messages(self, alert_ids: list[int]) -> dict[int, AlertMessage]:
         with self.db.session() as session:
+            roles = dict(session.execute(select(Member.slack_user_id, Member.role)).all())
             return {a.id: AlertMessage(a.id, a.condition.kind, a.condition.subject, a.condition.facts, a.recipient,
-                                       a.condition.opened_at)
+                                       a.condition.opened_at, roles.get(a.recipient))
                     for a in session.scalars(select(Alert).where(Alert.id.in_(alert_ids)))}
 
     def claim(self, worker: str, limit: int = 50) -> list[Claimed]:

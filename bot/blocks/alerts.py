@@ -12,6 +12,7 @@ from core.plural import days
 from tools.alert_outbox import AlertMessage
 
 ACTION_PREFIX = "tally_alert_"
+CREDIT_DESK = ("collector", "manager", "admin")  # who may put a customer on hold
 
 
 def _amount(facts: dict, key: str) -> str:
@@ -56,8 +57,8 @@ def _commands(msg: AlertMessage) -> list[tuple[str, str]]:
     f = msg.facts
     customer = f.get("customer", "")
     if msg.kind == "exposure":
-        return [("Check credit", f"credit {customer}"), ("Statement", f"statement {customer}"),
-                ("Hold new orders", f"customer {customer} hold on")]
+        hold = [("Hold new orders", f"customer {customer} hold on")] if msg.role in CREDIT_DESK else []
+        return [("Check credit", f"credit {customer}"), ("Statement", f"statement {customer}"), *hold]
     if msg.kind == "worsening":
         return [("Check credit", f"credit {customer}"), ("Overdue invoices", f"invoices {customer} overdue")]
     if msg.kind == "broken_promise":
