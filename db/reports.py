@@ -3,7 +3,6 @@ The tools turn these sums into the DESIGN metrics with the pure rules in core/."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,26 +10,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, OrderLine, Payment, Product, SalesOrder
+from db.models import OPEN_STATUSES, CreditNote, Customer, Invoice, Payment, Product, SalesOrder
+from db.product_sales import product_lines
+from db.scope import Scope
 
 # Rendered with literals, not parameters, so that both databases see it is the predicate of the
 # partial index of open invoices (db.models.OPEN_INVOICE) and read receivables from that index alone.
 IS_OPEN = Invoice.status.in_(bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True))
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose book a report covers: everyone's, one salesperson's customers, or one customer's."""
-
-    owner_rep: str | None = None
-    customer_id: int | None = None
-
-    def apply(self, query: Select, customer_fk: Any) -> Select:
-        if self.customer_id is not None:
-            query = query.where(customer_fk == self.customer_id)
-        if self.owner_rep is None:
-            return query
-        return query.where(customer_fk.in_(select(Customer.id).where(Customer.owner_rep == self.owner_rep)))
 
 
 def _z(value: Any) -> Decimal:
@@ -146,12 +132,10 @@ def sales(session: Session, start: date, end: date, group_by: str,
     (so that ties in a ranking come out the same on both databases)."""
     in_period = (Invoice.status != "void", Invoice.issue_date >= start, Invoice.issue_date <= end)
     if group_by == "product":
-        query = (select(OrderLine.sku, Product.name, func.sum(OrderLine.line_total),
-                        func.sum(OrderLine.unit_cost * OrderLine.quantity), func.sum(OrderLine.quantity))
-                 .join(Invoice, Invoice.order_id == OrderLine.order_id)
-                 .join(Product, Product.id == OrderLine.product_id)
-                 .where(*in_period).group_by(OrderLine.sku, Product.name).order_by(OrderLine.sku))
-        query = scope.apply(query, Invoice.customer_id)
+        lines = product_lines(start, end, scope)
+        query = (select(Product.sku, Product.name, func.sum(lines.c.revenue), func.sum(lines.c.cost),
+                        func.sum(lines.c.quantity))
+                 .join(Product, Product.sku == lines.c.sku).group_by(Product.sku, Product.name).order_by(Product.sku))
     elif group_by == "order":
         query = scope.apply(
             select(SalesOrder.number, SalesOrder.number + " " + Customer.name, func.sum(Invoice.amount),

@@ -16,6 +16,7 @@ from core.roles import Role
 from db import reports as q
 from tools.context import ToolContext
 from tools.registry import tool
+from tools.sales_trend import ProductTrend, product_trends
 from tools.schemas import Args, FlexDate, Money, Result
 
 
@@ -151,6 +152,7 @@ class SalesLine(Result):
     margin: Money
     margin_pct: Decimal
     quantity: int = 0
+    trend: ProductTrend | None = None  # by product: the twelve months to the period's end and the next three
 
 
 class SalesSummary(Result):
@@ -193,6 +195,9 @@ def sales_summary(ctx: ToolContext, args: SalesArgs) -> SalesSummary:
                   sum(r.quantity for r in rows))
     if args.top and args.group_by != "month":
         rows = rows[:args.top]
+    if args.group_by == "product" and rows:
+        trends = product_trends(ctx.session, min(period.end, ctx.today), [r.key for r in rows], scope=_scope(ctx))
+        rows = [r.model_copy(update={"trend": trends.get(r.key)}) for r in rows]
     return SalesSummary(period=period.label, start=period.start, end=period.end, group_by=args.group_by,
                         metric=args.metric, currency=ctx.rules.currency,
                         scope="all customers" if ctx.sees_all else "your customers", rows=rows, total=total)

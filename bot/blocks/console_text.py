@@ -6,6 +6,7 @@ from bot.blocks.collections import MORE_WORK_HINT
 from bot.blocks.invoices import more_invoices_hint, reminder_when
 from bot.blocks.monospace import table
 from bot.blocks.orders import more_orders_hint
+from bot.blocks.sales_trend import TREND_RIGHT, first_trend, trend_headers, trend_rows, trend_title
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import TallyError
 from core.money import fmt
@@ -147,8 +148,11 @@ def sales(r: SalesSummary) -> str:
     rows = [[ln.label, fmt(ln.revenue), fmt(ln.margin), f"{ln.margin_pct}%"] + ([str(ln.quantity)]
             if r.group_by == "product" else []) for ln in [*r.rows, r.total]]
     headers = [r.group_by, "revenue", "margin", "margin %"] + (["qty"] if r.group_by == "product" else [])
-    return (f"Sales {r.period} ({r.start} to {r.end}) by {r.group_by}, {r.scope}, {r.currency}\n"
-            + table(headers, rows, right={1, 2, 3, 4}))
+    out = (f"Sales {r.period} ({r.start} to {r.end}) by {r.group_by}, {r.scope}, {r.currency}\n"
+           + table(headers, rows, right={1, 2, 3, 4}))
+    if trend := first_trend(r):
+        out += f"\n\n{trend_title(r)}\n" + table(trend_headers(trend), trend_rows(r.rows), right=TREND_RIGHT)
+    return out
 
 
 def worklist(r: Worklist) -> str:

@@ -7,6 +7,7 @@ import re
 from bot.blocks.elements import context, fields, header, section
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
+from bot.blocks.sales_trend import TREND_RIGHT, first_trend, trend_headers, trend_rows, trend_title
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import InvalidInput
 from core.money import fmt, ratio
@@ -99,6 +100,8 @@ def sales_blocks(r: SalesSummary, page: int = 0) -> list[dict]:
     headers = [r.group_by, "revenue", "margin", "margin %"] + (["qty"] if with_qty else [])
     rows, right = [row(ln) for ln in shown.rows], set(range(1, len(headers)))
     blocks.append(table_section(f"_Amounts in {c}_", headers, rows, right, totals=[row(t)]))
+    if (trend := first_trend(r)) and (trends := trend_rows(shown.rows)):
+        blocks.append(table_section(f"_{trend_title(r)}_", trend_headers(trend), trends, TREND_RIGHT))
     return blocks + footer(shown, sales_request(r))
 
 
