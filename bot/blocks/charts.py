@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -25,6 +26,8 @@ from tools.reports import AgeingReport, SalesLine, SalesSummary
 
 TOP_GROUPS = 8
 TOP_SALES = 10
+TOP_TRENDS = 5
+TREND_HEIGHT = 4.0
 # Customer names may be Chinese; these are used when installed, and letters no font has are left out.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei",
              "PingFang SC", "SimHei")
@@ -130,8 +133,13 @@ def sales_rows(summary: SalesSummary) -> list[SalesLine]:
 def _sales_figure(summary: SalesSummary) -> Figure:
     families, _ = _fonts()
     rows = sales_rows(summary)
-    fig = new_figure(9, 1.2 + 0.45 * max(len(rows), 1))
-    ax = fig.subplots()
+    bars_height = 1.2 + 0.45 * max(len(rows), 1)
+    trends = [line for line in summary.rows if line.trend is not None][:TOP_TRENDS]
+    fig = new_figure(9, bars_height + (TREND_HEIGHT if trends else 0))
+    grid = fig.add_gridspec(2 if trends else 1, 1, height_ratios=[TREND_HEIGHT, bars_height] if trends else None)
+    ax = fig.add_subplot(grid[-1])  # the bars first: axes[0] whether or not the trend is drawn above them
+    if trends:
+        _trend_lines(fig.add_subplot(grid[0]), trends, families)
     y = list(range(len(rows)))
     labels = [drawable(line.label) for line in rows]
     ax.barh([p - 0.2 for p in y], floats([line.revenue for line in rows]), height=0.4, label="Revenue")
@@ -151,6 +159,34 @@ def _sales_figure(summary: SalesSummary) -> Figure:
     return fig
 
 
+def _trend_lines(ax, lines: Sequence[SalesLine], families: list[str]) -> None:
+    """Units a month of each product, solid, then its forecast dashed on from the last month."""
+    for line in lines:
+        trend = line.trend
+        months = [f"{m:%b %y}" for m in trend.months]
+        ahead = [f"{m:%b %y}" for m in _months_after(trend.months[-1], len(trend.forecast))]
+        (drawn,) = ax.plot(months, trend.quantities, marker="o", markersize=3, label=drawable(line.label))
+        ax.plot([months[-1], *ahead], floats([Decimal(trend.quantities[-1]), *trend.forecast]), linestyle="--",
+                color=drawn.get_color())
+    first = lines[0].trend
+    ax.axvspan(len(first.months) - 0.5, len(first.months) + len(first.forecast) - 0.5, color="0.93", zorder=0)
+    so_far = ", the last month so far" if first.partial_last_month else ""
+    ax.set_title(f"Units a month, top {len(lines)} products{so_far}; dashed: forecast")
+    ax.set_ylabel("units")
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, prop={"family": families})
+
+
+def _months_after(month: date, count: int) -> list[date]:
+    out = []
+    for _ in range(count):
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        out.append(month)
+    return out
+
+
 def sales_chart(summary: SalesSummary) -> bytes:
-    """PNG: revenue and margin bars for the top ten lines, with the margin percentage."""
+    """PNG: revenue and margin bars for the top ten lines, with the margin percentage; by product, above
+    them each of the top five products' units a month with the forecast months dashed."""
     return png(_sales_figure(summary))
