@@ -74,3 +74,29 @@ def test_labels_keep_only_what_the_installed_fonts_can_draw():
     label = drawable("中华贸易 Zhonghua Trading")
     assert "Zhonghua Trading" in label and all(ord(ch) in chars for ch in label)
     assert drawable("Acme Corp") == "Acme Corp"
+
+
+def test_sales_by_product_draws_the_top_five_products_units_a_month_and_the_forecast_dashed(tally, actors):
+    summary = tally.read(actors["U0MGR1"], "sales_summary", {"period": "this-year", "group_by": "product"})
+    assert sales_chart(summary).startswith(PNG)
+    fig = _sales_figure(summary)
+    bars, trend = fig.axes
+    assert [t.get_text() for t in bars.get_yticklabels()] == [drawable(r.label) for r in summary.rows[:10]]
+    solid = [ln for ln in trend.get_lines() if ln.get_linestyle() == "-"]
+    dashed = [ln for ln in trend.get_lines() if ln.get_linestyle() == "--"]
+    top = summary.rows[:5]
+    assert [ln.get_label() for ln in solid] == [drawable(r.label) for r in top]
+    for line, row, ahead in zip(solid, top, dashed, strict=True):
+        assert list(line.get_ydata()) == row.trend.quantities
+        assert list(line.get_xdata()) == [f"{m:%b %y}" for m in row.trend.months]
+        # From the last month on, the forecast months: Dec 26, Jan 27, Feb 27.
+        assert list(ahead.get_xdata()) == ["Nov 26", "Dec 26", "Jan 27", "Feb 27"]
+        assert [Decimal(repr(float(v))) for v in ahead.get_ydata()] == [row.trend.quantities[-1], *row.trend.forecast]
+        assert ahead.get_color() == line.get_color()
+    assert "dashed: forecast" in trend.get_title()
+
+
+def test_other_groupings_draw_no_trend(tally, actors):
+    for group_by in ("customer", "rep", "month"):
+        summary = tally.read(actors["U0MGR1"], "sales_summary", {"period": "this-year", "group_by": group_by})
+        assert len(_sales_figure(summary).axes) == 1
