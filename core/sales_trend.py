@@ -38,9 +38,9 @@ def _slope(values: Sequence[Decimal]) -> Decimal:
 def days_of_cover(on_hand: int, committed: int, monthly: Decimal) -> Decimal | None:
     """Days until stock runs out: what is on hand less what open orders already hold, at `monthly`
     units a month. None when nothing is expected to sell."""
+    if monthly <= 0:
+        return None
     free = Decimal(on_hand - committed)
     if free <= 0:
         return Decimal(0)
-    if monthly <= 0:
-        return None
     return (free / monthly * DAYS_PER_MONTH).quantize(Decimal("0.1"), ROUND_HALF_UP)

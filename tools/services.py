@@ -19,6 +19,7 @@ from tools.members import Members
 from tools.outbox import Outbox
 from tools.read_watch import ReadWatch
 from tools.reminder_message import ReminderMessages
+from tools.sales_trend import product_trends
 from tools.slack_state import SlackState
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class Services:
 
     @property
     def alert_outbox(self) -> AlertOutbox:
-        return AlertOutbox(self.db, self.clock, self.policy, self.rules, self.alert_thresholds)
+        return AlertOutbox(self.db, self.clock, self.policy, self.rules, self.alert_thresholds, trends=product_trends)
 
     def healthy(self) -> bool:
         """The database answers a trivial query."""

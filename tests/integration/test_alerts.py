@@ -160,6 +160,25 @@ def test_late_deliveries_and_orders_stock_cannot_cover(at_4pm, db):
     assert {r for _, r, _ in alerts_about(db, "stock_short", "GADGET-2")} >= {"U0SALES1", "U0MGR1"}
 
 
+def test_stock_that_runs_out_within_its_lead_time_at_the_sales_trend(at_4pm, db):
+    with db.session(write=True) as s:
+        widget = s.scalar(select(Product).where(Product.sku == "WIDGET-1"))
+        widget.stock_on_hand = widget.stock_reserved + 10  # a few days at the trend's ~100 a month
+        s.commit()
+    outbox = at_4pm.alert_outbox
+    outbox.run_pass()
+    with db.session() as s:
+        facts = s.scalar(select(AlertCondition.facts).where(AlertCondition.kind == "stock_runout",
+                                                             AlertCondition.subject == "WIDGET-1"))
+    assert facts is not None and Decimal(facts["days_of_cover"]) < 14 and Decimal(facts["monthly_forecast"]) > 0
+    with db.session(write=True) as s:  # restocked in two days: no longer a risk, the condition clears
+        s.execute(update(Product).where(Product.sku == "WIDGET-1").values(lead_time_days=2))
+        s.commit()
+    assert outbox.run_pass().cleared >= 1
+    with db.session() as s:
+        assert s.scalar(select(AlertCondition.cleared_at).where(AlertCondition.subject == "WIDGET-1")) is not None
+
+
 def test_thresholds_come_from_a_toml_file_and_bad_ones_are_named(tmp_path, db, tally):
     path = tmp_path / "alerts.toml"
     path.write_text('[alerts]\nexposure_share = 0.5\noff = ["worsening"]\n')

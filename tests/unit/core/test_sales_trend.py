@@ -33,3 +33,4 @@ def test_days_of_cover_counts_what_open_orders_hold():
     assert days_of_cover(100, 40, Decimal("30.4")) == Decimal("60.0")
     assert days_of_cover(10, 10, Decimal(5)) == Decimal(0)
     assert days_of_cover(10, 0, Decimal(0)) is None
+    assert days_of_cover(0, 0, Decimal(0)) is None  # out of stock and not selling: nothing runs out
