@@ -50,6 +50,8 @@ SCOPES = {
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None,
                 "assistant_thread_started": "assistant:write", "assistant_thread_context_changed": "assistant:write",
                 "file_shared": "files:read"}
+# Answered for workspaces that installed the legacy assistant view; the agent view sends app_home_opened instead.
+LEGACY_EVENTS = {"assistant_thread_started", "assistant_thread_context_changed"}
 
 
 # --- manifest.yml ---------------------------------------------------------------------------------------------
@@ -107,12 +109,12 @@ def test_manifest_has_a_scope_for_every_web_api_method_the_code_calls(manifest):
     needed = {SCOPES[m] for m in calls if SCOPES[m]} | {"commands"}
     missing = needed - scopes
     assert not missing, f"manifest.yml lacks bot scopes {sorted(missing)}"
-    assert "assistant_view" in manifest["features"]  # assistant.threads.setStatus only works in assistant threads
+    assert "agent_view" in manifest["features"]  # assistant.threads.* work for agent (and legacy assistant) apps
 
 
 def test_manifest_subscribes_exactly_the_events_the_app_listens_to(manifest, registered):
     # The message listener answers only DMs (channel_type im), so it needs message.im and nothing wider.
-    wanted = {"message.im" if e == "message" else e for e in registered["event"]}
+    wanted = {"message.im" if e == "message" else e for e in registered["event"]} - LEGACY_EVENTS
     subscribed = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     # An event without a listener is answered 404 by Bolt, and Slack retries it.
     assert subscribed == wanted, f"listened to but not subscribed: {sorted(wanted - subscribed)}; " \

@@ -116,6 +116,16 @@ class SlackMethods:
                 "profile": {"real_name": prof["real_name"], "display_name": prof["real_name"]}, **extra}
         return {"user": user}
 
+    def _m_assistant_threads_setSuggestedPrompts(self, p: dict) -> dict:
+        """Up to four prompts, each a title and a message; `thread_ts` only for the legacy assistant view."""
+        prompts = p.get("prompts")
+        if not p.get("channel_id"):
+            return {"error": "channel_not_found"}
+        if not isinstance(prompts, list) or not 0 < len(prompts) <= 4 \
+                or not all(isinstance(x, dict) and x.get("title") and x.get("message") for x in prompts):
+            return {"error": "invalid_arguments"}
+        return {}
+
     def _view(self, p: dict) -> dict:
         view = p.get("view") or {}
         self._counter += 1

@@ -1,4 +1,5 @@
-"""Slack's AI-app thread: a greeting and suggested prompts for the person's role. Their messages in the
+"""Slack's legacy assistant view (`assistant_view` in the manifest, still installed in some workspaces):
+an AI-app thread gets a greeting and suggested prompts for the person's role. Their messages in the
 thread arrive as direct messages and are answered like any other."""
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ PROMPTS = {
 }
 
 
+def prompts_for(role: Role) -> list[dict[str, str]]:
+    """Slack takes up to four prompts, each a title and the message it sends; admins see a manager's."""
+    return [{"title": title, "message": message} for title, message in PROMPTS.get(role, PROMPTS[Role.MANAGER])]
+
+
 def greet_thread(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     thread = event.get("assistant_thread") or {}
     tally = context["tally"]
@@ -34,10 +40,8 @@ def greet_thread(event: dict, context: BoltContext, client: WebClient, logger: L
         return
     client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                             text=f"Hi {escape(actor.name)}, what can I do for you? Try one of these, or `help`.")
-    prompts = PROMPTS.get(actor.role, PROMPTS[Role.MANAGER])
     try:
-        client.assistant_threads_setSuggestedPrompts(
-            channel_id=channel, thread_ts=thread_ts,
-            prompts=[{"title": title, "message": message} for title, message in prompts])
+        client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
+                                                     prompts=prompts_for(actor.role))
     except Exception:
         logger.info("suggested prompts not available here", exc_info=True)
