@@ -40,18 +40,30 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def run(app: App, *, port: int, app_token: str = "", signing_secret: str = "") -> None:
+    signal.signal(signal.SIGTERM, _stop)
     if app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        log.info("Tally is connecting to Slack in Socket Mode")
-        SocketModeHandler(app, app_token).start()
+        _run_socket_mode(app, app_token)
         return
     server = http_server(app, port, signing_secret=signing_secret)
     log.info("Tally listens on http://0.0.0.0:%s%s", port, PATH)
-    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         log.info("Tally is stopping")
     finally:
         server.server_close()
+
+
+def _run_socket_mode(app: App, app_token: str) -> None:
+    """Slack's WebSocket: the URL comes from apps.connections.open on the app's Web API client, and
+    slack_sdk's client reconnects by itself when Slack asks it to (`disconnect`) or the link drops."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    log.info("Tally is connecting to Slack in Socket Mode")
+    handler = SocketModeHandler(app, app_token)
+    try:
+        handler.start()
+    except KeyboardInterrupt:
+        log.info("Tally is stopping")
+    finally:
+        handler.close()

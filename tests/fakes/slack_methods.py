@@ -116,6 +116,14 @@ class SlackMethods:
                 "profile": {"real_name": prof["real_name"], "display_name": prof["real_name"]}, **extra}
         return {"user": user}
 
+    def _m_apps_connections_open(self, p: dict) -> dict:
+        """A Socket Mode URL, each with its own ticket, when a Socket Mode server was attached."""
+        url = getattr(self, "socket_mode_url", None)
+        if not url:
+            return {"error": "not_allowed_token_type"}
+        self._counter += 1
+        return {"url": f"{url}?ticket={self._counter}&app_id=A0TALLY"}
+
     def _m_assistant_threads_setSuggestedPrompts(self, p: dict) -> dict:
         """Up to four prompts, each a title and a message; `thread_ts` only for the legacy assistant view."""
         prompts = p.get("prompts")
