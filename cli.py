@@ -460,14 +460,13 @@ def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under
     if workers:
         return _serve_workers(settings, client, workers, scheduler)
 
-    from bot.scheduler import build_scheduler
     from bot.serve import run
     from bot.slack_app import create_app
     from wiring import conversation, secret
 
     tally, outbox = _outbox(None)
     app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings))
-    jobs = build_scheduler(tally, client, outbox) if scheduler else None
+    jobs = _guarded_jobs(settings, tally, client, outbox) if scheduler else None
     if jobs is not None:
         jobs.start()
     try:
@@ -475,7 +474,7 @@ def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under
             signing_secret=secret(settings.slack_signing_secret))
     finally:
         if jobs is not None:
-            jobs.shutdown(wait=False)
+            jobs.shutdown(wait=True)  # a pass under way finishes, then the lease is handed back
 
 
 def _serve_workers(settings, client, workers: int, scheduler: bool) -> None:
@@ -585,9 +584,21 @@ def alerts(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None,
 
 @cli.command()
 def scheduler() -> None:
-    """Run the reminder sweep, sender and weekly digest on their own (serve runs them too)."""
-    from bot.scheduler import build_scheduler, run_until_stopped
+    """Run the reminder sweep, sender and weekly digest on their own (serve runs them too; one process at a
+    time runs them, the others stand by)."""
+    from bot.scheduler import run_until_stopped
 
-    _, client = _slack()
+    settings, client = _slack()
     tally, outbox = _outbox(None)
-    run_until_stopped(build_scheduler(tally, client, outbox))
+    run_until_stopped(_guarded_jobs(settings, tally, client, outbox))
+
+
+def _guarded_jobs(settings, tally, client, outbox):
+    """The jobs, run only while this process holds the scheduler's lease: however many `serve` and
+    `scheduler` processes share the database, one runs them, and a standby takes over when it dies."""
+    from bot.scheduler import build_scheduler
+    from bot.scheduler_guard import GuardedScheduler
+    from db.scheduler_lock import SchedulerLock
+
+    return GuardedScheduler(lambda: build_scheduler(tally, client, outbox), SchedulerLock(tally.db.engine),
+                            retry_seconds=settings.scheduler_retry_seconds)

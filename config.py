@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     port: int = Field(3000, alias="PORT")
+    # how often a standby scheduler checks whether the one running the jobs is still there
+    scheduler_retry_seconds: float = Field(15.0, alias="TALLY_SCHEDULER_RETRY_SECONDS", gt=0)
 
     # rules
     tax_rate: Decimal = Field(Decimal("0"), alias="TALLY_TAX_RATE", description="e.g. 0.08 for 8%")
