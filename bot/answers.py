@@ -4,6 +4,7 @@ else goes to the conversation turn when a model is configured."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ from tools import Actor, Proposal, Tally
 from tools.registry import get
 
 if TYPE_CHECKING:
-    from bot.agent.turn import Conversation, Reply
+    from bot.agent.turn import Conversation, Reply, ToolWatcher
 
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _DECODED = {"amp": "&", "lt": "<", "gt": ">"}
@@ -89,16 +90,24 @@ def _items(tally: Tally, actor: Actor, text: str, *, model: bool) -> list[Item] 
     return None if done is None else [done]
 
 
+@dataclass(frozen=True)
+class Answer:
+    items: list[Item]
+    turn_id: int | None = None  # set when the agent answered: the turn that feedback on it refers to
+
+
 def answer_text(tally: Tally, actor: Actor, conversation: Conversation | None, thread_key: str,
-                text: str, *, bot_user_id: str | None) -> list[Item]:
-    """A mention or DM, with its text as Slack sends it; `bot_user_id` is Tally's own, from Bolt's context."""
+                text: str, *, bot_user_id: str | None, on_tool: ToolWatcher | None = None) -> Answer:
+    """A mention or DM, with its text as Slack sends it; `bot_user_id` is Tally's own, from Bolt's context.
+    `on_tool` hears of the agent's tool calls as they happen."""
     text = from_slack(text, bot_user_id)
     items = _items(tally, actor, text, model=conversation is not None)
     if items is not None:
-        return items
+        return Answer(items)
     if conversation is None:
-        return [Notice(NO_MODEL, f"```{help_text()}```")]
-    return items_from_reply(conversation.handle_turn(actor, thread_key, text))
+        return Answer([Notice(NO_MODEL, f"```{help_text()}```")])
+    reply = conversation.handle_turn(actor, thread_key, text, on_tool=on_tool)
+    return Answer(items_from_reply(reply), reply.turn_id)
 
 
 def items_from_reply(reply: Reply) -> list[Item]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from bot.blocks import blocks_for, error_card, fallback_text
 from bot.blocks.charts import ageing_chart, sales_chart
-from bot.blocks.elements import escape_keeping, section
+from bot.blocks.elements import MAX_BLOCKS, escape_keeping, section
 from bot.blocks.forecast import forecast_chart
 from tools import Outcome, Proposal
 from tools.documents.files import DocumentFile
@@ -68,24 +68,33 @@ class Thread:
         response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=THINKING)
         self.placeholder_ts = response["ts"]
 
-    def show(self, items: list[Item], tz: str) -> list[str]:
-        """Post each item (the first one in place of the placeholder); return the message timestamps."""
+    def show(self, items: list[Item], tz: str, closing: list[dict] | None = None) -> list[str]:
+        """Post each item (the first one in place of the placeholder); return the message timestamps.
+        `closing` blocks (the feedback buttons) end the last message, or follow it when it is full."""
         stamps = []
-        for item in items or [Notice("Done.")]:
+        items = items or [Notice("Done.")]
+        for index, item in enumerate(items):
             blocks, text = blocks_of(item, tz)
-            if self.placeholder_ts:
-                self.client.chat_update(channel=self.channel, ts=self.placeholder_ts, text=text, blocks=blocks)
-                stamps.append(self.placeholder_ts)
-                self.placeholder_ts = None
-            else:
-                response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text,
-                                                        blocks=blocks)
-                stamps.append(response["ts"])
+            if closing and index == len(items) - 1 and len(blocks) + len(closing) <= MAX_BLOCKS:
+                blocks, closing = [*blocks, *closing], None
+            stamps.append(self.put(blocks, text))
+        if closing:
+            self.put(closing, "Was this answer useful?")
         upload_files(self.client, self.channel, self.thread_ts, items)
         return stamps
 
-    def fail(self, text: str, hint: str | None = None) -> None:
-        self.show([Notice(text, hint, error=True)], "UTC")
+    def put(self, blocks: list[dict], text: str) -> str:
+        """One message of the answer: the placeholder updated, or a new post in the thread."""
+        if self.placeholder_ts:
+            ts, self.placeholder_ts = self.placeholder_ts, None
+            self.client.chat_update(channel=self.channel, ts=ts, text=text, blocks=blocks)
+            return ts
+        response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=text,
+                                                blocks=blocks)
+        return response["ts"]
+
+    def fail(self, text: str, hint: str | None = None, closing: list[dict] | None = None) -> None:
+        self.show([Notice(text, hint, error=True)], "UTC", closing)
 
 
 def file_for(item: Item) -> tuple[bytes, str] | None:

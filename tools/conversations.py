@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 MAX_CHARS = 2000  # a remembered message is context, not a transcript
 CUTS = ((200, 10), (40, 4), (10, 2))  # (chars per value, items per list) tried until a call fits MAX_CHARS
 MAX_DEPTH = 4
+ASKED_CHARS = 500  # what a turn answered, kept with its cost log for reviewing thumbs-down answers
 
 
 @dataclass(frozen=True)
@@ -108,16 +109,21 @@ class Memory:
         return [r for r in (decode(*row) for row in reversed(rows)) if r is not None]
 
     def save_turn(self, thread_key: str, exchange: list[tuple[str, str | dict[str, Any]]], now: datetime,
-                  stats: TurnStats, status: str, *, author: str, error: str | None = None) -> None:
+                  stats: TurnStats, status: str, *, author: str, error: str | None = None,
+                  asked: str | None = None) -> int:
         """The exchange (words, or tool calls as dicts) and the turn's cost log, in one transaction; the
-        thread is pruned to `keep`. Every row stays readable: words are cut, calls keep valid JSON."""
+        thread is pruned to `keep`. Every row stays readable: words are cut, calls keep valid JSON.
+        Returns the turn log's id, which feedback on the answer refers to."""
         with self.db.session(write=True) as session:
-            session.add(turn_log(now, author, thread_key, stats, status, error))
+            log = turn_log(now, author, thread_key, stats, status, error)
+            log.asked = storable(asked[:ASKED_CHARS]) if asked is not None else None
+            session.add(log)
             for role, content in exchange:
                 stored = encode_call(content) if isinstance(content, dict) else storable(content[:MAX_CHARS])
                 session.add(ConversationMessage(thread_key=thread_key, role=role, content=stored, author=author,
                                                 created_at=now))
             session.flush()
+            turn_id = log.id
             oldest_kept = session.scalar(
                 select(ConversationMessage.id).where(ConversationMessage.thread_key == thread_key)
                 .order_by(ConversationMessage.id.desc()).offset(self.keep - 1).limit(1))
@@ -125,6 +131,7 @@ class Memory:
                 session.execute(delete(ConversationMessage).where(
                     ConversationMessage.thread_key == thread_key, ConversationMessage.id < oldest_kept))
             session.commit()
+        return turn_id
 
 
 @dataclass

@@ -15,6 +15,7 @@ from tools.context import Clock, Rules
 from tools.conversations import Memory, usage_summary
 from tools.digests import Digests
 from tools.dunning_policy import Policy
+from tools.feedback import FeedbackLog
 from tools.members import Members
 from tools.outbox import Outbox
 from tools.read_watch import ReadWatch
@@ -41,6 +42,10 @@ class Services:
     @property
     def slack_state(self) -> SlackState:
         return SlackState(self.db, self.clock)
+
+    @property
+    def feedback(self) -> FeedbackLog:
+        return FeedbackLog(self.db, self.clock)
 
     @property
     def digests(self) -> Digests:

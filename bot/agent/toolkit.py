@@ -7,8 +7,10 @@ model can correct them; data a tool read (names, notes, dispute reasons) never r
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +30,7 @@ from core.roles import Role
 from tools import Actor, Proposal, Tally
 from tools.registry import REGISTRY, ToolSpec
 
+log = logging.getLogger(__name__)
 Kind = Literal["result", "proposal", "question", "refusal", "invalid", "error"]
 NOTES: dict[str, str] = {  # what the model hears of each outcome that already answered the user
     "result": "Shown to the user.",
@@ -67,6 +70,19 @@ class TurnContext:
     force_tool: bool = False  # the retry after prose with figures: the model must call a tool
     several: bool = False  # the words ask for more than one thing: the model may go on after the first
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # calls of one message run in threads
+    # Told of each call as it starts (outcome None) and as it ends, for a front end that shows progress.
+    on_tool: Callable[[int, str, dict[str, Any], ToolOutcome | None], None] | None = field(default=None, repr=False)
+    steps: int = 0
+
+
+def _tell(ctx: TurnContext, step: int, name: str, args: dict[str, Any], outcome: ToolOutcome | None) -> None:
+    """Progress is shown, never needed: a front end that fails to show it does not fail the turn."""
+    if ctx.on_tool is None:
+        return
+    try:
+        ctx.on_tool(step, name, args, outcome)
+    except Exception:
+        log.warning("showing the progress of %s failed", name, exc_info=True)
 
 
 def _classify(exc: TallyError) -> Kind:
@@ -94,6 +110,9 @@ def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     for earlier in ctx.outcomes:  # the same call twice in a turn is one answer, one card
         if earlier.tool == name and earlier.args == args and earlier.final:
             return earlier
+    ctx.steps += 1
+    step = ctx.steps
+    _tell(ctx, step, name, args, None)
     try:
         args = without_invented_figures(name, without_invented_documents(name, args, ctx.typed), ctx.typed)
         if REGISTRY[name].is_write:
@@ -105,6 +124,7 @@ def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     except TallyError as exc:
         outcome = ToolOutcome(name, args, _classify(exc), str(exc), people=exc.people)
     ctx.outcomes.append(outcome)
+    _tell(ctx, step, name, args, outcome)
     return outcome
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from tools import Actor, Outcome, Proposal, Tally
 from tools.conversations import TurnStats
 
 log = logging.getLogger(__name__)
+ToolWatcher = Callable[[int, str, dict[str, Any], ToolOutcome | None], None]
 # "no, make it 12", "actually 15", "change it to Friday", "改成12个": the new proposal replaces the last one
 AMENDS = re.compile(r"^\s*(no|nope|actually|wait|sorry)\b|\b(make it|change (it|that)|instead)\b|改成|改为|不对",
                     re.IGNORECASE)
@@ -56,6 +58,7 @@ class Reply:
     calls: list[ToolOutcome] = field(default_factory=list)  # every tool call of the turn, for evals and logs
     said: str = ""  # the model's own words: they may accompany what the tools rendered, never replace it
     replaced: list[Outcome] = field(default_factory=list)  # earlier proposals this one amends, now cancelled
+    turn_id: int | None = None  # the turn's log row, which feedback on this answer refers to
 
     @property
     def typed_results(self) -> list[BaseModel]:
@@ -143,9 +146,11 @@ class Conversation:
                                 ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
             return self._agents[key]
 
-    def handle_turn(self, actor: Actor, thread_key: str, text: str) -> Reply:
+    def handle_turn(self, actor: Actor, thread_key: str, text: str, on_tool: ToolWatcher | None = None) -> Reply:
+        """`on_tool(step, tool, args, outcome)` hears of each tool call as it starts (outcome None) and ends."""
         started, counter = time.perf_counter(), UsageCounter()
-        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text, several=bool(SEVERAL.search(text)))
+        context = TurnContext(self.tally, actor, thread_key, text=text, typed=text, several=bool(SEVERAL.search(text)),
+                              on_tool=on_tool)
         now = self.tally.clock.now()
         try:
             history = self.memory.history(thread_key)
@@ -186,8 +191,9 @@ class Conversation:
         reply.stats = TurnStats(counter.calls, counter.prompt_tokens, counter.completion_tokens,
                                 [o.tool for o in context.outcomes], int((time.perf_counter() - started) * 1000))
         failed = reply.status == "failed"
-        self.memory.save_turn(thread_key, [] if failed else [("user", text), *remembered(reply)], now,
-                              reply.stats, reply.status, author=actor.user_id, error=reply.text if failed else None)
+        reply.turn_id = self.memory.save_turn(
+            thread_key, [] if failed else [("user", text), *remembered(reply)], now, reply.stats, reply.status,
+            author=actor.user_id, error=reply.text if failed else None, asked=text)
         return reply
 
     def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:

@@ -11,12 +11,13 @@ from db.models.receivables import OPEN_INVOICE, OPEN_STATUSES, Invoice, Payment,
 from db.models.records import AuditEvent, DocumentCounter, PendingAction
 from db.models.sales import OrderLine, Product, SalesOrder
 from db.models.shipping import SHIPMENT_STATUSES, Shipment, ShipmentLine
-from db.models.slack import ConversationMessage, DigestLog, SlackCard, SlackEvent, TurnLog
+from db.models.slack import ConversationMessage, DigestLog, Feedback, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
     "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition",
     "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
     "CreditNote", "CreditNoteLine", "Customer", "CustomerCredit", "CustomerIban", "DigestLog", "DocumentCounter",
+    "Feedback",
     "DocumentRead", "Invoice", "Member", "Money", "OrderLine", "Payment", "PendingAction", "Product", "ReadAlert",
     "Reminder", "SHIPMENT_STATUSES", "SalesOrder", "Shipment", "ShipmentLine", "SlackCard", "SlackEvent",
     "StatementLine", "Str40", "TurnLog", "UTCDateTime",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, BigId, Str40
@@ -39,6 +39,19 @@ class TurnLog(Base):
     latency_ms: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))  # answered, proposed, asked, refused, failed
     error: Mapped[str | None] = mapped_column(Text)
+    asked: Mapped[str | None] = mapped_column(Text)  # the words of the request, cut; None before 0014
+
+
+class Feedback(Base):
+    """A thumbs up or down on one answer (a turn), one per person: a second click changes the vote."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("turn_id", "user_id", name="uq_feedback_turn_user"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    turn_id: Mapped[int] = mapped_column(BigId, ForeignKey("turn_logs.id", ondelete="CASCADE"))
+    user_id: Mapped[Str40]
+    vote: Mapped[str] = mapped_column(String(4))  # up, down
+    voted_at: Mapped[datetime] = mapped_column(index=True)  # the latest click that changed it
 
 
 class SlackEvent(Base):

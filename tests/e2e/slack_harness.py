@@ -86,8 +86,12 @@ class SlackWorld:
 
 
 @contextmanager
-def slack_world(tally: Tally, with_model: bool = True) -> Iterator[SlackWorld]:
+def slack_world(tally: Tally, with_model: bool = True, streams: bool = False) -> Iterator[SlackWorld]:
+    """Without `streams` the workspace refuses chat.startStream, as an older one does: answers come by the
+    placeholder updated in place, the path most tests here look at; with it, answers are streamed."""
     with MockSlack() as slack, ScriptedOpenAI() as llm:
+        if not streams:
+            slack.refuse_streams("not_allowed")
         conversation = None
         if with_model:
             model = ChatOpenAI(model="m", base_url=llm.base_url, api_key="t", max_retries=0, timeout=5,

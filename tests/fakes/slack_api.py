@@ -1,4 +1,5 @@
 """A mock Slack Web API for the real `slack_sdk.WebClient(base_url=mock.base_url)`; records every call.
+Streamed messages (chat.startStream and friends) behave as in slack_streams.py.
 
 It fails the way Slack does, when told to: a 429 with a Retry-After (however long), an error answer, a
 500, a connection dropped before the call is handled, a response lost after the call was handled (the
@@ -16,9 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes._http import BackgroundServer, QuietHandler
 from tests.fakes.slack_methods import BOT_ID, BOT_USER_ID, TEAM_ID, SlackMethods
+from tests.fakes.slack_streams import StreamMethods
 
 __all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "MockSlack", "parse_params"]
-_JSON_PARAMS = {"blocks", "attachments", "metadata", "view", "files", "prompts"}
+_JSON_PARAMS = {"blocks", "attachments", "metadata", "view", "files", "prompts", "chunks"}
 
 
 @dataclass
@@ -80,7 +82,7 @@ class _Handler(QuietHandler):
     do_GET = do_POST
 
 
-class MockSlack(SlackMethods, BackgroundServer):
+class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
     """Slack Web API fake: stores posted messages, uploads and views; failures can be injected."""
 
     handler_class = _Handler
@@ -114,6 +116,7 @@ class MockSlack(SlackMethods, BackgroundServer):
             self._random: dict[str, tuple] = {}
             self._counter = 0
             self._last_micros = 0
+            self.streams_refused = None
 
     # --- set-up -------------------------------------------------------------------------------------
     def set_user(self, user_id: str, tz: str = "UTC", real_name: str | None = None, **extra) -> None:

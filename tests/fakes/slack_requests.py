@@ -61,9 +61,11 @@ def block_actions(user_id: str, action_id: str, value: str = "", channel_id: str
                   message_ts: str = "1700000000.000100", message: dict | None = None,
                   trigger_id: str = "1.2.trigger", block_id: str = "actions", container: dict | None = None,
                   view: dict | None = None,
-                  response_url: str = "https://hooks.slack.invalid/actions/T0TEAM/1/x") -> tuple[str, str]:
-    """A button click; on a message by default, or on `view` (App Home / modal) when given."""
-    action = {"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
+                  response_url: str = "https://hooks.slack.invalid/actions/T0TEAM/1/x",
+                  action_type: str = "button") -> tuple[str, str]:
+    """A button click (`action_type` "feedback_buttons" for a thumbs up or down); on a message by default,
+    or on `view` (App Home / modal) when given."""
+    action = {"type": action_type, "action_id": action_id, "block_id": block_id, "value": value,
               "text": {"type": "plain_text", "text": value or action_id}, "action_ts": f"{time.time():.6f}"}
     payload: dict = {"type": "block_actions", "user": _user(user_id), "api_app_id": APP_ID,
                      "token": _TOKEN, "trigger_id": trigger_id, "team": _TEAM, "enterprise": None,

@@ -2,11 +2,13 @@ import re
 
 from slack_bolt import App
 
+from bot.blocks.feedback import FEEDBACK_ACTION
 from bot.listeners.acks import ack_now
 from bot.listeners.actions.alerts import run_alert_button
 from bot.listeners.actions.approval import approve_hold, open_reject_reason
 from bot.listeners.actions.cash_review import decide_line
 from bot.listeners.actions.confirmation import cancel_pending, confirm_pending
+from bot.listeners.actions.feedback import record_feedback
 from bot.listeners.actions.paging import next_page
 from bot.listeners.actions.reminders import MODALS, open_reminder_modal, send_statement, snooze
 from bot.listeners.outage import answers_outage as guarded
@@ -18,6 +20,7 @@ def register(app: App) -> None:
     app.action("tally_approve")(ack=ack_now, lazy=[guarded(approve_hold)])
     app.action("tally_reject")(guarded(open_reject_reason))  # a modal needs the trigger id within 3 seconds
     app.action("tally_page")(ack=ack_now, lazy=[guarded(next_page)])
+    app.action(FEEDBACK_ACTION)(ack=ack_now, lazy=[guarded(record_feedback)])
     for action_id in MODALS:
         app.action(action_id)(guarded(open_reminder_modal))
     app.action(re.compile(r"^tally_remind_snooze_\d+$"))(ack=ack_now, lazy=[guarded(snooze)])

@@ -1,4 +1,5 @@
-"""Mentions and direct messages: answered in the request's thread, with a visible 'working' status."""
+"""Mentions and direct messages: answered in the request's thread, streamed with a task per tool call
+(or a 'working on it' placeholder where Slack does not stream), the agent's answers with feedback buttons."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from slack_sdk import WebClient
 
 from bot.answers import answer_text
 from bot.blocks.cards import outcome_card
-from bot.delivery import Replaced, Thread
+from bot.blocks.feedback import feedback_block
+from bot.delivery import Replaced
 from bot.listeners.outage import OUTAGE, is_outage
+from bot.streaming import StreamedThread
 from tools import Proposal
 
 OOPS = "Sorry, something went wrong on our side and nothing was changed."
@@ -21,18 +24,20 @@ OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
 def answer_in_thread(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     actor, tally = context["actor"], context["tally"]
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
-    thread = Thread(client, channel, thread_ts)
+    thread = StreamedThread(client, channel, thread_ts, recipient_user_id=actor.user_id,
+                            recipient_team_id=context.team_id or event.get("team"), clock=tally.clock.now)
     try:
         thread.start()
-        if event.get("channel_type") == "im" and context.get("set_status"):
+        if not thread.streamed and event.get("channel_type") == "im" and context.get("set_status"):
             try:  # Slack's AI-app status line, where the workspace offers it; the placeholder covers the rest
                 context["set_status"]("is thinking…")
             except Exception:
                 logger.debug("assistant status not available here", exc_info=True)
-        items = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
-                            event.get("text") or "", bot_user_id=context.bot_user_id)
-        stamps = thread.show(items, actor.timezone)
-        keep_cards(tally, client, actor, channel, items, stamps)
+        answer = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
+                             event.get("text") or "", bot_user_id=context.bot_user_id, on_tool=thread.tool)
+        closing = [feedback_block(answer.turn_id)] if answer.turn_id is not None else None
+        stamps = thread.show(answer.items, actor.timezone, closing)
+        keep_cards(tally, client, actor, channel, answer.items, stamps)
     except Exception as exc:
         logger.exception("answering %s in %s failed", actor.user_id, channel)
         if is_outage(exc):
