@@ -428,11 +428,13 @@ def eval_(
 
 @cli.command()
 def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) -> None:
-    """Model usage of the agent: turns, model calls, tokens and latency per day, per user and per tool."""
+    """Model usage of the agent: turns, model calls, tokens and latency per day, per user and per tool; then
+people's feedback on the answers: the thumbs-up share per tool and per day, and the latest thumbs down."""
     from datetime import timedelta
 
     tally = _tally()
-    summary = tally.usage(tally.clock.now() - timedelta(days=days))
+    since = tally.clock.now() - timedelta(days=days)
+    summary = tally.usage(since)
     for title, key in (("per day", "by_day"), ("per user", "by_user")):
         out.print(f"[bold]{title}[/bold]")
         out.print(f"{'':<12} {'turns':>6} {'calls':>6} {'prompt tok':>11} {'compl tok':>10} {'p50 ms':>7} "
@@ -445,6 +447,27 @@ def stats(days: Annotated[int, typer.Option(help="how many days back")] = 30) ->
         out.print(f"{name:<24} {count:>6}", highlight=False)
     if not summary["by_day"]:
         out.print("No turns logged yet.")
+    _print_feedback(tally.feedback.summary(since))
+
+
+def _print_feedback(summary) -> None:
+    """Votes per tool and per day with the share of thumbs up; the latest thumbs down with what was asked."""
+    for title, rows in (("feedback per tool", summary.by_tool), ("feedback per day", summary.by_day)):
+        out.print(f"[bold]{title}[/bold]")
+        out.print(f"{'':<24} {'up':>5} {'down':>5} {'up share':>9}", highlight=False)
+        for name, votes in rows.items():
+            out.print(f"{name:<24} {votes.up:>5} {votes.down:>5} {votes.share_up:>9.0%}", highlight=False, markup=False)
+    if not summary.by_day:
+        out.print("No feedback on answers yet.")
+        return
+    out.print("[bold]latest thumbs down[/bold]")
+    if not summary.latest_down:
+        out.print("None.")
+    for down in summary.latest_down:
+        asked = f'"{" ".join((down.asked or "").split())}"' if down.asked else "(words not kept)"
+        out.print(f"{down.voted_at:%Y-%m-%d %H:%M} UTC  {down.voter} on {down.asker}'s answer of "
+                  f"{down.asked_at:%Y-%m-%d %H:%M}: {asked}; tools: {', '.join(down.tools) or 'none'}; "
+                  f"{down.status}", highlight=False, markup=False)
 
 
 @cli.command()
