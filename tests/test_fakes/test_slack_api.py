@@ -177,3 +177,35 @@ def test_history_pages_newest_first_within_oldest(slack):
                                         cursor=first["response_metadata"]["next_cursor"])
     assert [m["text"] for m in rest["messages"]] == ["2", "1"] and not rest["has_more"]
     assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 5
+
+
+def test_a_stream_grows_in_its_thread_and_refuses_appends_once_stopped(slack):
+    stream = web(slack).chat_stream(channel="DU0SALES1", thread_ts="1700000000.000100", buffer_size=1)
+    stream.append(markdown_text="Checking")
+    stream.append(chunks=[{"type": "task_update", "id": "t1", "title": "Checking Globex's credit…",
+                           "status": "in_progress"}])
+    stream.stop(markdown_text=" done", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "card"}}])
+    (message,) = slack.streamed("DU0SALES1")
+    assert message["thread_ts"] == "1700000000.000100" and message["text"] == "Checking done"
+    assert not message["streaming"] and message["blocks"][0]["text"]["text"] == "card"
+    assert [c["type"] for c in message["chunks"]] == ["markdown_text", "task_update", "markdown_text"]
+    with pytest.raises(SlackApiError) as late:
+        web(slack).chat_appendStream(channel="DU0SALES1", ts=stream.ts, markdown_text="more")
+    assert late.value.response["error"] == "message_not_in_streaming_state"
+
+
+def test_a_stream_in_a_channel_needs_its_recipient_and_a_workspace_may_refuse_streams(slack):
+    with pytest.raises(SlackApiError) as nobody:
+        web(slack).chat_startStream(channel="C0SALES", thread_ts="1700000000.000100", markdown_text="hi")
+    assert nobody.value.response["error"] == "invalid_arguments"
+    with pytest.raises(SlackApiError) as bad_task:
+        web(slack).chat_startStream(channel="DU0SALES1", thread_ts="1.1", chunks=[
+            {"type": "task_update", "id": "t", "title": "x", "status": "thinking"}])
+    assert bad_task.value.response["error"] == "invalid_arguments"
+    ok = web(slack).chat_startStream(channel="C0SALES", thread_ts="1700000000.000100", markdown_text="hi",
+                                     recipient_user_id="U0SALES1", recipient_team_id="T0TEAM")
+    assert ok["ts"] and slack.streamed("C0SALES")[0]["streaming"]
+    slack.refuse_streams("not_allowed")
+    with pytest.raises(SlackApiError) as refused:
+        web(slack).chat_startStream(channel="DU0SALES1", thread_ts="1.1", markdown_text="hi")
+    assert refused.value.response["error"] == "not_allowed" and len(slack.streamed()) == 1
