@@ -35,7 +35,7 @@ class StreamedThread(Thread):
     stream: Any = field(default=None, repr=False)  # the ChatStream while it is open, else None
     streamed: bool = False  # the answer's first message is a stream (open or stopped), not a placeholder
     started_at: datetime | None = None
-    tasks: dict[str, str] = field(default_factory=dict)  # task id -> title, of tasks still running
+    tasks: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (title, status) not yet final in Slack
 
     def start(self) -> None:
         """Open the stream with a first task; where Slack refuses it, post the placeholder instead."""
@@ -56,35 +56,33 @@ class StreamedThread(Thread):
         self.started_at = self._now()
 
     def tool(self, step: int, tool: str, args: dict[str, Any], outcome: Any) -> None:
-        """A task per tool call: running when it starts, complete (or error) when it ends."""
+        """A task per tool call, shown running as it starts. How it ended goes with the next call to Slack
+        (the next task, or the stop): one call per tool, not two."""
         if not self.streamed:
             return
-        title = phrase(tool, args)
-        task_id = f"tool-{step}"
-        status = "in_progress" if outcome is None else DONE.get(outcome.kind, "error")
+        title, task_id = phrase(tool, args), f"tool-{step}"
+        if outcome is not None:
+            self.tasks[task_id] = (title, DONE.get(outcome.kind, "error"))
+            return
         if not self._open():
-            if outcome is None and self.placeholder_ts:  # continued in place, with what is happening now
+            if self.placeholder_ts:  # continued in place, with what is happening now
                 self.client.chat_update(channel=self.channel, ts=self.placeholder_ts, text=title)
             return
         try:
-            self.stream.append(chunks=[self._task(task_id, title, status)])
+            self.stream.append(chunks=[*self._ended(), self._task(task_id, title, "in_progress")])
         except (SlackApiError, SlackRequestError) as exc:  # Slack ended the stream: continue with chat.update
             log.info("stream in %s ended early: %s", self.channel, exc)
             self.stream = None
             return
-        if status == "in_progress":
-            self.tasks[task_id] = title
-        else:
-            self.tasks.pop(task_id, None)
+        self.tasks = {task_id: (title, "in_progress")}
 
     def put(self, blocks: list[dict], text: str) -> str:
         """The first message stops the stream with its blocks; the rest, and a stream that ended, as before."""
         if not self._open():
             return super().put(blocks, text)
         stream, self.stream = self.stream, None
-        finished = [self._task(task_id, title, "complete") for task_id, title in self.tasks.items()]
         try:
-            stream.stop(blocks=blocks, chunks=[*finished, self._task("request", READING, "complete")])
+            stream.stop(blocks=blocks, chunks=[*self._ended(), self._task("request", READING, "complete")])
         except (SlackApiError, SlackRequestError) as exc:
             log.info("stopping the stream in %s failed (%s): the answer goes in with chat.update", self.channel, exc)
             return super().put(blocks, text)
@@ -99,10 +97,18 @@ class StreamedThread(Thread):
             return True
         stream, self.stream = self.stream, None
         try:
-            stream.stop(chunks=[self._task(task_id, title, "complete") for task_id, title in self.tasks.items()])
+            stream.stop(chunks=self._ended())
         except (SlackApiError, SlackRequestError) as exc:
             log.info("closing an old stream in %s: %s", self.channel, exc)
         return False
+
+    def _ended(self) -> list[TaskUpdateChunk]:
+        """The tasks as they ended; one still running when the stream stops is shown complete, since the
+        answer that follows is what it led to."""
+        ended = [self._task(task_id, title, "complete" if status == "in_progress" else status)
+                 for task_id, (title, status) in self.tasks.items()]
+        self.tasks = {}
+        return ended
 
     def _now(self) -> datetime:
         return self.clock() if self.clock is not None else datetime.now().astimezone()

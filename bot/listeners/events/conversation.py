@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answers import answer_text
+from bot.answers import answer_text, from_slack, is_command
 from bot.blocks.cards import outcome_card
 from bot.blocks.feedback import feedback_block
-from bot.delivery import Replaced
+from bot.delivery import Replaced, Thread
 from bot.listeners.outage import OUTAGE, is_outage
 from bot.streaming import StreamedThread
 from tools import Proposal
@@ -24,17 +24,22 @@ OOPS_HINT = "Try again in a moment, or use a command such as `credit ACME`."
 def answer_in_thread(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     actor, tally = context["actor"], context["tally"]
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
-    thread = StreamedThread(client, channel, thread_ts, recipient_user_id=actor.user_id,
-                            recipient_team_id=context.team_id or event.get("team"), clock=tally.clock.now)
+    text = event.get("text") or ""
+    if is_command(from_slack(text, context.bot_user_id)):  # no model to wait for: the placeholder, as ever
+        thread = Thread(client, channel, thread_ts)
+    else:
+        thread = StreamedThread(client, channel, thread_ts, recipient_user_id=actor.user_id,
+                                recipient_team_id=context.team_id or event.get("team"), clock=tally.clock.now)
     try:
         thread.start()
-        if not thread.streamed and event.get("channel_type") == "im" and context.get("set_status"):
+        if not getattr(thread, "streamed", False) and event.get("channel_type") == "im" and context.get("set_status"):
             try:  # Slack's AI-app status line, where the workspace offers it; the placeholder covers the rest
                 context["set_status"]("is thinking…")
             except Exception:
                 logger.debug("assistant status not available here", exc_info=True)
-        answer = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}",
-                             event.get("text") or "", bot_user_id=context.bot_user_id, on_tool=thread.tool)
+        on_tool = thread.tool if isinstance(thread, StreamedThread) else None
+        answer = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}", text,
+                             bot_user_id=context.bot_user_id, on_tool=on_tool)
         closing = [feedback_block(answer.turn_id)] if answer.turn_id is not None else None
         stamps = thread.show(answer.items, actor.timezone, closing)
         keep_cards(tally, client, actor, channel, answer.items, stamps)
