@@ -63,6 +63,7 @@ class Thread:
     channel: str
     thread_ts: str | None
     placeholder_ts: str | None = None
+    streamed: bool = False  # the first message is a stream (see bot/streaming.py), not a placeholder
 
     def start(self) -> None:
         response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=THINKING)

@@ -33,7 +33,6 @@ class StreamedThread(Thread):
     clock: Callable[[], datetime] | None = None
     max_age: timedelta = MAX_AGE
     stream: Any = field(default=None, repr=False)  # the ChatStream while it is open, else None
-    streamed: bool = False  # the answer's first message is a stream (open or stopped), not a placeholder
     started_at: datetime | None = None
     tasks: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (title, status) not yet final in Slack
 
@@ -97,7 +96,7 @@ class StreamedThread(Thread):
             return True
         stream, self.stream = self.stream, None
         try:
-            stream.stop(chunks=self._ended())
+            stream.stop(chunks=[*self._ended(), self._task("request", READING, "complete")])
         except (SlackApiError, SlackRequestError) as exc:
             log.info("closing an old stream in %s: %s", self.channel, exc)
         return False

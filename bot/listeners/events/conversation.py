@@ -32,12 +32,12 @@ def answer_in_thread(event: dict, context: BoltContext, client: WebClient, logge
                                 recipient_team_id=context.team_id or event.get("team"), clock=tally.clock.now)
     try:
         thread.start()
-        if not getattr(thread, "streamed", False) and event.get("channel_type") == "im" and context.get("set_status"):
+        if not thread.streamed and event.get("channel_type") == "im" and context.get("set_status"):
             try:  # Slack's AI-app status line, where the workspace offers it; the placeholder covers the rest
                 context["set_status"]("is thinking…")
             except Exception:
                 logger.debug("assistant status not available here", exc_info=True)
-        on_tool = thread.tool if isinstance(thread, StreamedThread) else None
+        on_tool = thread.tool if isinstance(thread, StreamedThread) and thread.streamed else None
         answer = answer_text(tally, actor, context.get("conversation"), f"{channel}:{thread_ts}", text,
                              bot_user_id=context.bot_user_id, on_tool=on_tool)
         closing = [feedback_block(answer.turn_id)] if answer.turn_id is not None else None
