@@ -8,7 +8,7 @@ scale database of N invoices (built there, reused here). Each turn is a new thre
 "can Acme take a 5000 order?" is; the Actor is ACME's owner rep. Measured per turn:
 - total: `Conversation.handle_turn` wall time;
 - model HTTP: time inside the HTTP calls to the model (an httpx transport that times each round trip and
-  reads the body), so total - model HTTP is Tally's overhead: prompt, agent graph, tool, memory, turn log;
+  reads the body), so total - model HTTP is Tally's overhead: prompt, agent loop, tool, memory, turn log;
 - tool: time inside `Tally.read`, part of the overhead;
 - model calls (must be 1 for a read), and the prompt: the server's token estimate (json length / 4),
   the request's JSON size, and the characters of the system prompt, turn context and tool specs.
@@ -38,13 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from langchain_core.utils.function_calling import convert_to_openai_tool  # noqa: E402
 from langchain_openai import ChatOpenAI  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
 from bench.reports import SEED_NOW, database_url, ensure_seeded  # noqa: E402
 from bot.agent.prompt import system_prompt, turn_context  # noqa: E402
-from bot.agent.toolkit import build_tools  # noqa: E402
+from bot.agent.toolkit import tool_specs  # noqa: E402
 from bot.agent.turn import Conversation  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import ConversationMessage, TurnLog  # noqa: E402
@@ -129,7 +128,7 @@ class Bench:
                                 max_retries=0, use_responses_api=False,
                                 http_client=httpx.Client(transport=TimedTransport()))
         self.conversation = Conversation(self.tally, model, timeout_s=10)
-        # what a turn spends outside the agent graph and the model, timed where it is called
+        # what a turn spends outside the agent loop and the model, timed where it is called
         self.tally.read = WATCH.wrap("tool", self.tally.read)  # type: ignore[method-assign]
         memory = self.conversation.memory
         memory.history = WATCH.wrap("memory", memory.history)  # type: ignore[method-assign]
@@ -204,7 +203,7 @@ ROLE_USERS = {"sales": "U0SALES1", "collector": "U0COLL1", "manager": "U0MGR1", 
 
 def prompt_by_role() -> list[dict[str, Any]]:
     """Each role's first request (a greeting, no memory), measured as sent, and as it was with every tool."""
-    every_tool = [convert_to_openai_tool(t) for t in build_tools()]
+    every_tool = tool_specs()
     rows = []
     with tempfile.TemporaryDirectory() as folder, FastScriptedOpenAI() as llm:
         db = Database(f"sqlite:///{folder}/roles.db")
@@ -257,7 +256,7 @@ def main() -> None:
     print(f"Conversation turn, instant scripted model, {args.turns} turns each a new thread, "
           f"{args.invoices:,} invoices; ms (each column's own percentile, so the parts need not add up)")
     print(f"{'backend':<11} {'':<5} {'total':>7} {'model HTTP':>10} {'overhead':>9} | of the overhead: "
-          f"{'model client':>12} {'tool':>6} {'memory':>6} {'save turn':>8} {'agent graph, rest':>17}")
+          f"{'model client':>12} {'tool':>6} {'memory':>6} {'save turn':>8} {'agent loop, rest':>17}")
     for r in results:
         rows = [{**x, "overhead_ms": x["total_ms"] - x["http_ms"], "client_ms": x["model_ms"] - x["http_ms"],
                  "rest_ms": x["total_ms"] - x["model_ms"] - x["tool_ms"] - x["memory_ms"] - x["log_ms"]}

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from langchain.tools import ToolRuntime
-from langchain_core.tools import StructuredTool
 from pydantic import BaseModel
 
 from bot.agent.guards import (
@@ -128,15 +126,6 @@ def _call(ctx: TurnContext, tool: str, kwargs: dict[str, Any]) -> ToolOutcome:
     return outcome
 
 
-def _runner(spec: ToolSpec):
-    def run(runtime: ToolRuntime, **kwargs: Any) -> tuple[str, dict[str, Any]]:
-        outcome = call_tool(runtime.context, spec.name, kwargs)
-        content = f"Error: {outcome.message}" if outcome.kind == "invalid" else NOTES[outcome.kind]
-        return content, {"kind": outcome.kind, "final": outcome.final}
-
-    return run
-
-
 # Tools for less common requests, offered only when the thread's words call for them: every schema is
 # sent on every call, and a small model chooses better among fewer (the service checks the role anyway).
 OCCASIONAL: dict[str, re.Pattern[str]] = {}
@@ -163,11 +152,8 @@ def tools_for(role: Role, words: str | None = None) -> dict[str, ToolSpec]:
             and (words is None or name not in OCCASIONAL or OCCASIONAL[name].search(words))}
 
 
-def build_tools(registry: dict[str, ToolSpec] | None = None) -> list[StructuredTool]:
-    return [
-        StructuredTool.from_function(
-            func=_runner(spec), name=spec.name, description=spec.description,
-            args_schema=compact_schema(spec.args_model), response_format="content_and_artifact",
-        )
-        for spec in (registry or REGISTRY).values()
-    ]
+def tool_specs(registry: dict[str, ToolSpec] | None = None) -> list[dict[str, Any]]:
+    """The tools as the model is offered them (OpenAI function specs), built once per set of tools."""
+    return [{"type": "function", "function": {"name": spec.name, "description": spec.description,
+                                              "parameters": compact_schema(spec.args_model)}}
+            for spec in (registry or REGISTRY).values()]

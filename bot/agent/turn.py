@@ -12,21 +12,19 @@ from typing import Any
 
 import openai
 import pydantic
-from langchain.agents import create_agent
-from langchain.agents.middleware import ToolCallLimitMiddleware
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
+from bot.agent import loop
 from bot.agent.followups import follow_up
 from bot.agent.history import as_messages, remembered
-from bot.agent.middleware import RequireToolOnRetry, StopWhenAnswered, is_invalid
+from bot.agent.loop import is_invalid
 from bot.agent.prompt import system_prompt, turn_context
-from bot.agent.toolkit import ToolOutcome, TurnContext, build_tools, call_tool, tools_for
+from bot.agent.toolkit import ToolOutcome, TurnContext, call_tool, tool_specs, tools_for
 from bot.blocks.views import render
 from core.figures import states_figures
-from core.roles import Role
 from tools import Actor, Outcome, Proposal, Tally
 from tools.conversations import TurnStats
 
@@ -40,8 +38,6 @@ SEVERAL = re.compile(r"\b(?:and|also|then|plus)\s+(?:also\s+|then\s+)?(?:check|s
                      r"cancel|approve|reject|ship|fulfil|mark|find|look|get|send|what|how|is|are|pull)\b|;|；|然后|另外|"
                      r"顺便|再帮我|还有", re.IGNORECASE)
 COMMAND_HINT = "Commands work without the model, e.g. `credit ACME` or `invoices ACME overdue`."
-# LangChain's own closing words when the tool call limit ends a run; said to people in ours instead.
-LIMIT_REACHED = re.compile(r"call limit reached: (?:thread|run) limit exceeded")
 TOO_MANY_CALLS = ("I stopped there: that took more than {n} tool calls in one request, and the calls past "
                   "that were not made. Ask for fewer things at once.")
 
@@ -126,25 +122,22 @@ class Conversation:
         self.max_tool_calls = max_tool_calls
         self.memory = tally.memory(keep=memory_messages)
         self.timeout_s = getattr(model, "request_timeout", None) or timeout_s
-        self._agents: dict[tuple[Role, frozenset[str]], Any] = {}
+        self._models: dict[frozenset[str], tuple[Any, Any]] = {}
         self._building = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> object:
         """A shared service: Bolt copies each request for lazy listeners, and this must stay one object."""
         return self
 
-    def agent_for(self, role: Role, words: str | None = None) -> Any:
-        """The agent offering only the tools this role may use (and the thread's words call for), built
-        once per set of tools."""
-        tools = tools_for(role, words)
-        key = (role, frozenset(tools))
+    def models_for(self, tools: dict[str, Any]) -> tuple[Any, Any]:
+        """The model offering these tools, and the same model required to call one of them (the figure
+        guard's retry); bound once per set of tools, so a turn sends a request built in advance."""
+        key = frozenset(tools)
         with self._building:
-            if key not in self._agents:
-                self._agents[key] = create_agent(
-                    self.model, build_tools(tools), context_schema=TurnContext,
-                    middleware=[StopWhenAnswered(), RequireToolOnRetry(),
-                                ToolCallLimitMiddleware(run_limit=self.max_tool_calls, exit_behavior="end")])
-            return self._agents[key]
+            if key not in self._models:
+                specs = tool_specs(tools)
+                self._models[key] = (self.model.bind_tools(specs), self.model.bind_tools(specs, tool_choice="any"))
+            return self._models[key]
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str, on_tool: ToolWatcher | None = None) -> Reply:
         """`on_tool(step, tool, args, outcome)` hears of each tool call as it starts (outcome None) and ends."""
@@ -160,7 +153,7 @@ class Conversation:
             if (repeat := follow_up(text, history, actor.user_id)) is not None:
                 outcome = call_tool(context, *repeat)  # "and Globex?": the last read again, no model call
                 if outcome.final:
-                    reply = self._reply([], [outcome], set(tools_for(actor.role)), self.max_tool_calls)
+                    reply = self._reply([], [outcome], set(tools_for(actor.role)))
                     return self._finish(actor, thread_key, text, now, started, counter, context, reply)
                 context.outcomes.clear()  # not a customer after all: the model reads the line
             messages: list[Any] = [
@@ -197,12 +190,14 @@ class Conversation:
         return reply
 
     def _run(self, actor: Actor, messages: list[Any], context: TurnContext, counter: UsageCounter) -> Reply:
-        state = self.agent_for(actor.role, context.typed).invoke({"messages": messages}, context=context,
-                                                  config={"callbacks": [counter]})
-        return self._reply(state["messages"], context.outcomes, set(tools_for(actor.role)), self.max_tool_calls)
+        tools = tools_for(actor.role, context.typed)
+        model, forced = self.models_for(tools)
+        final = loop.run(model, forced, messages, context, frozenset(tools), [counter], self.max_tool_calls,
+                         TOO_MANY_CALLS)
+        return self._reply(final, context.outcomes, set(tools_for(actor.role)))
 
     @staticmethod
-    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str], max_tool_calls: int) -> Reply:
+    def _reply(messages: list[Any], outcomes: list[ToolOutcome], offered: set[str]) -> Reply:
         """What the tools produced is the answer; the model's closing words, if any, only accompany it."""
         finals = [o for o in outcomes if o.final]
         proposals = [o.proposal for o in finals if o.proposal]
@@ -210,8 +205,6 @@ class Conversation:
         said = ""
         if isinstance(last, AIMessage) and not last.tool_calls and not last.invalid_tool_calls:
             said = (last.content if isinstance(last.content, str) else str(last.content)).strip()
-            if LIMIT_REACHED.search(said) and not last.response_metadata:  # not the model's: the limit's
-                said = TOO_MANY_CALLS.format(n=max_tool_calls)
         if finals:
             shown = [render(o.result) if o.result is not None else o.message for o in finals]
             kinds = {o.kind for o in finals}
