@@ -136,7 +136,10 @@ class Conversation:
         with self._building:
             if key not in self._models:
                 specs = tool_specs(tools)
-                self._models[key] = (self.model.bind_tools(specs), self.model.bind_tools(specs, tool_choice="any"))
+                # The specs go in the request body as they are: the client would walk and copy them on
+                # every request otherwise (a few ms a turn), and they are the same every time.
+                self._models[key] = (self.model.bind(extra_body={"tools": specs}),
+                                     self.model.bind(extra_body={"tools": specs, "tool_choice": "required"}))
             return self._models[key]
 
     def handle_turn(self, actor: Actor, thread_key: str, text: str, on_tool: ToolWatcher | None = None) -> Reply:
