@@ -163,3 +163,23 @@ def test_an_invoice_whose_tax_is_no_single_rate_gets_no_e_invoice(taxed, db, act
                                                   ("", "IE"), ("Unit 4; Hamburg DE", "DE")])
 def test_the_buyers_country_is_a_two_letter_code_ending_the_address(address, country):
     assert buyer_country(address, "IE") == country
+
+
+def test_a_partial_shipments_invoice_bills_only_what_that_shipment_carried(taxed, db, actors):
+    first, second = skus(db, 2)
+    manager = actors["U0MGR1"]
+    order = run(taxed, manager, "create_order", {"customer": "ACME", "lines": [
+        {"sku": first, "quantity": 4}, {"sku": second, "quantity": 2}]}).order
+    if order.status == "credit_hold":
+        run(taxed, manager, "approve_credit_hold", {"order_number": order.number, "approve": True, "reason": "ok"})
+    shipped = run(taxed, manager, "ship_order", {"order_number": order.number,
+                                                 "lines": [{"sku": first, "quantity": 1}]})
+    result = taxed.read(manager, "invoice_document", {"invoice_number": shipped.invoice.number})
+    xml, invoice = result.e_invoice, stored(db, shipped.invoice.number)
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert texts(xml, "//ram:IncludedSupplyChainTradeLineItem//ram:SellerAssignedID") == [first]
+    assert texts(xml, "//ram:BilledQuantity") == ["1"]
+    assert amount(xml, SUMS + "ram:LineTotalAmount") == invoice.amount
+    assert texts(xml, "//ram:DespatchAdviceReferencedDocument/ram:IssuerAssignedID") == [shipped.shipment.number]
+    text = PdfReader(io.BytesIO(result.content)).pages[0].extract_text()
+    assert first in text and second not in text and shipped.shipment.number in text
