@@ -1,11 +1,14 @@
-"""The invoice's e-invoice: EN 16931 CII XML (Factur-X EN16931) that passes the profile's XSD, states the totals
-and balance the books hold, and travels inside the invoice PDF (a Factur-X PDF) read back with factur-x."""
+"""The invoice's e-invoice: EN 16931 CII XML (Factur-X EN16931) that passes the profile's XSD and its schematron
+(the EN 16931 business rules, run with Saxon-HE), states the totals and balance the books hold, and travels
+inside the invoice PDF (a Factur-X PDF) read back with factur-x."""
 
 from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
+import facturx
 import pytest
 from facturx import get_xml_from_pdf, xml_check_xsd
 from lxml import etree
@@ -24,6 +27,24 @@ NS = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
       "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
       "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"}
 SUMS = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+
+
+@pytest.fixture(scope="module")
+def en16931_rules():
+    """The Factur-X EN16931 schematron (compiled to XSLT 2, shipped with factur-x): the ids of the business
+    rules an XML breaks."""
+    from saxonche import PySaxonProcessor
+
+    xslt = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
+    with PySaxonProcessor(license=False) as saxon:
+        rules = saxon.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(xslt))
+
+        def broken(xml: bytes) -> list[str]:
+            report = rules.transform_to_string(xdm_node=saxon.parse_xml(xml_text=xml.decode()))
+            return [f.get("id") for f in etree.fromstring(report.encode()).xpath(
+                "//svrl:failed-assert", namespaces={"svrl": "http://purl.oclc.org/dsdl/svrl"})]
+
+        yield broken
 
 
 def run(tally, actor, tool, args):
@@ -69,7 +90,7 @@ def skus(db, count: int) -> list[str]:
                               .limit(count)))
 
 
-def test_a_shipped_invoice_with_several_lines_and_tax_passes_the_en16931_xsd(taxed, db, actors):
+def test_a_shipped_invoice_with_several_lines_and_tax_passes_the_en16931_xsd(taxed, db, actors, en16931_rules):
     lines = [(sku, n) for n, sku in enumerate(skus(db, 3), start=1)]
     number = shipped_invoice(taxed, actors, "ACME", lines)
     run(taxed, actors["U0COLL1"], "record_payment", {"invoice_number": number, "amount": "10.00",
@@ -78,6 +99,9 @@ def test_a_shipped_invoice_with_several_lines_and_tax_passes_the_en16931_xsd(tax
     xml, invoice = result.e_invoice, stored(db, number)
     assert xml is not None and result.e_invoice_missing == []
     assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert en16931_rules(xml) == []
+    wrong = xml.replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>1")  # the rules can fail
+    assert set(en16931_rules(wrong)) == {"BR-CO-15", "BR-CO-16"}
     assert texts(xml, "//rsm:ExchangedDocument/ram:ID") == [number]
     assert texts(xml, "//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID") == ["urn:cen.eu:en16931:2017"]
     # the books' figures, not ones worked out again here
@@ -107,7 +131,7 @@ def test_a_shipped_invoice_with_several_lines_and_tax_passes_the_en16931_xsd(tax
     assert "Factur-X PDF" in result.describe(done=True)
 
 
-def test_a_chinese_customers_e_invoice_keeps_its_name_in_utf8(taxed, db, actors, clock):
+def test_a_chinese_customers_e_invoice_keeps_its_name_in_utf8(taxed, db, actors, clock, en16931_rules):
     name, address = "上海华为贸易有限公司", "上海市浦东新区世纪大道100号\n200120 上海, CN"
     with db.session(write=True) as s:
         acme = s.scalar(select(Customer).where(Customer.code == "ACME"))
@@ -118,23 +142,25 @@ def test_a_chinese_customers_e_invoice_keeps_its_name_in_utf8(taxed, db, actors,
     number = shipped_invoice(taxed, actors, "HUAWEI-SH", [(sku, 2) for sku in skus(db, 2)])
     xml = taxed.read(actors["U0MGR1"], "invoice_document", {"invoice_number": number}).e_invoice
     assert etree.parse(io.BytesIO(xml)).docinfo.encoding.upper() == "UTF-8"
-    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931") and en16931_rules(xml) == []
     assert name.encode() in xml
     assert texts(xml, "//ram:BuyerTradeParty/ram:Name") == [name]
     assert texts(xml, "//ram:BuyerTradeParty//ram:CountryID") == ["CN"]
     assert texts(xml, "//ram:BuyerTradeParty//ram:LineOne") == ["上海市浦东新区世纪大道100号"]
-    assert texts(xml, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID") == ["91310000MA1FL0000X"]
+    # a tax number with no country prefix is no VAT id (BR-CO-09): the buyer's legal registration instead
+    assert texts(xml, "//ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID") == ["91310000MA1FL0000X"]
+    assert texts(xml, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID") == []
     assert texts(xml, "//ram:SpecifiedTradePaymentTerms/ram:Description") == ["45 days net"]
     assert amount(xml, SUMS + "ram:DuePayableAmount") == stored(db, number).balance
 
 
-def test_a_credit_note_lowers_the_amount_due_the_e_invoice_states(taxed, db, actors):
+def test_a_credit_note_lowers_the_amount_due_the_e_invoice_states(taxed, db, actors, en16931_rules):
     invoice = invoice_of(db, "ACME")
     run(taxed, actors["U0MGR1"], "issue_credit_note", {"invoice_number": invoice.number, "amount": "12.50",
                                                        "reason": "damaged box"})
     xml = taxed.read(actors["U0MGR1"], "invoice_document", {"invoice_number": invoice.number}).e_invoice
     after = stored(db, invoice.number)
-    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931") and en16931_rules(xml) == []
     assert amount(xml, SUMS + "ram:GrandTotalAmount") == after.total
     assert amount(xml, SUMS + "ram:DuePayableAmount") == after.balance == invoice.balance - Decimal("12.50")
 
@@ -165,7 +191,7 @@ def test_the_buyers_country_is_a_two_letter_code_ending_the_address(address, cou
     assert buyer_country(address, "IE") == country
 
 
-def test_a_partial_shipments_invoice_bills_only_what_that_shipment_carried(taxed, db, actors):
+def test_a_partial_shipments_invoice_bills_only_what_that_shipment_carried(taxed, db, actors, en16931_rules):
     first, second = skus(db, 2)
     manager = actors["U0MGR1"]
     order = run(taxed, manager, "create_order", {"customer": "ACME", "lines": [
@@ -176,7 +202,7 @@ def test_a_partial_shipments_invoice_bills_only_what_that_shipment_carried(taxed
                                                  "lines": [{"sku": first, "quantity": 1}]})
     result = taxed.read(manager, "invoice_document", {"invoice_number": shipped.invoice.number})
     xml, invoice = result.e_invoice, stored(db, shipped.invoice.number)
-    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931") and en16931_rules(xml) == []
     assert texts(xml, "//ram:IncludedSupplyChainTradeLineItem//ram:SellerAssignedID") == [first]
     assert texts(xml, "//ram:BilledQuantity") == ["1"]
     assert amount(xml, SUMS + "ram:LineTotalAmount") == invoice.amount

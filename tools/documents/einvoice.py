@@ -26,10 +26,11 @@ PROFILE = "urn:cen.eu:en16931:2017"  # BT-24: the EN 16931 (Factur-X EN16931) pr
 SCHEMA = "FACTUR-X_EN16931"  # drafthorse validates against this XSD when serializing
 COMMERCIAL_INVOICE = "380"  # UNTDID 1001
 PIECE = "H87"  # UN/ECE Recommendation 20 unit code
-VAT_ID = "VA"  # scheme of a VAT identifier (BT-31, BT-48)
+VAT_ID, TAX_NUMBER = "VA", "FC"  # schemes of a VAT identifier (BT-31, BT-48) and a tax number (BT-32)
 EMAIL = "EM"  # scheme of an electronic address (BT-49)
 CREDIT_TRANSFER, UNSPECIFIED = "30", "1"  # UNTDID 4461 payment means
 COUNTRY_AT_END = re.compile(r"(?:^|[\s,])([A-Z]{2})\s*$")
+COUNTRY_PREFIXED = re.compile(r"^[A-Z]{2}[0-9A-Z+*.]{2,}$")  # BR-CO-09: a VAT id starts with its country
 IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}\b")
 
 
@@ -75,6 +76,12 @@ def factur_x_pdf(pdf: bytes, xml: bytes, *, title: str, author: str, subject: st
                                               "title": title, "subject": subject})
 
 
+def is_vat_id(tax_id: str) -> bool:
+    """A VAT identifier in EN 16931's sense starts with its country's code (IE1234567T); other tax numbers,
+    such as a Chinese unified social credit code, are written as what they are."""
+    return bool(COUNTRY_PREFIXED.match(tax_id.upper()))
+
+
 def buyer_country(address: str, default: str) -> str:
     """A billing address ending in a two-letter code (`..., 75001 Paris, FR`) names the buyer's country;
     otherwise the buyer is taken to be in the seller's country, the usual domestic case."""
@@ -96,7 +103,8 @@ def _document(bill: Billed, seller: Seller, currency: str) -> Document:
     sold = trade.agreement.seller
     sold.name = seller.name
     _address(sold.address, seller.address, seller.country)
-    sold.tax_registrations.add(TaxRegistration(id=(VAT_ID, seller.tax_id.strip())))
+    seller_tax = seller.tax_id.strip().replace(" ", "")
+    sold.tax_registrations.add(TaxRegistration(id=(VAT_ID if is_vat_id(seller_tax) else TAX_NUMBER, seller_tax)))
     buyer = trade.agreement.buyer
     buyer.id = customer.code
     buyer.name = customer.name
@@ -104,13 +112,18 @@ def _document(bill: Billed, seller: Seller, currency: str) -> Document:
              buyer_country(customer.billing_address or "", seller.country))
     if customer.email:
         buyer.electronic_address.uri_ID = (EMAIL, customer.email)
-    if customer.tax_id:
-        buyer.tax_registrations.add(TaxRegistration(id=(VAT_ID, customer.tax_id.strip())))
+    buyer_tax = (customer.tax_id or "").strip().replace(" ", "")
+    if is_vat_id(buyer_tax):
+        buyer.tax_registrations.add(TaxRegistration(id=(VAT_ID, buyer_tax)))
+    elif buyer_tax:  # e.g. a Chinese unified social credit code: the buyer's legal registration (BT-47)
+        buyer.legal_organization.id = buyer_tax
     if bill.order is not None:
         trade.agreement.seller_order.issuer_assigned_id = bill.order.number  # BT-14
     if bill.shipment is not None:
         trade.delivery.despatch_advice.issuer_assigned_id = bill.shipment.number  # BT-16
         trade.delivery.event.occurrence = bill.shipment.delivered_on or bill.shipment.shipped_on  # BT-72
+    elif bill.order is not None and bill.order.shipped_on:
+        trade.delivery.event.occurrence = bill.order.shipped_on
 
     for number, line in enumerate(bill.lines, start=1):
         item = LineItem()

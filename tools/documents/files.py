@@ -72,7 +72,7 @@ def invoice_document(ctx: ToolContext, args: InvoiceDocumentArgs) -> DocumentFil
     bill = billed(ctx, invoice)
     doc = invoice_data(ctx, bill)
     xml = e_invoice(bill, ctx.rules.seller, ctx.rules.currency)
-    pdf = render(doc)
+    pdf = render(doc, archival=xml.xml is not None)
     if xml.xml is not None:
         pdf = factur_x_pdf(pdf, xml.xml, title=f"{doc.title} {doc.number}", author=ctx.rules.seller.name,
                            subject=f"Invoice {doc.number} dated {doc.date.isoformat()} to {customer.name}")
