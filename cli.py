@@ -184,10 +184,13 @@ def document(
     kind: Annotated[str, typer.Argument(help="invoice, receipt or statement")],
     number: Annotated[str, typer.Argument(help="the document's number (a receipt: RCPT-<payment id>); "
                                                "for a statement, the customer")],
-    out: Annotated[Path, typer.Option("--out", help="the PDF file to write", dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="the PDF file to write", dir_okay=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="a statement's date (default today)")] = None,
+    xml: Annotated[Path | None, typer.Option("--xml", help="an invoice's e-invoice (EN 16931 CII XML) to write",
+                                             dir_okay=False)] = None,
 ) -> None:
-    """Write a document a customer receives as a PDF file: an invoice, a receipt or a statement of account."""
+    """Write a document a customer receives as a PDF file: an invoice, a receipt or a statement of account.
+    An invoice's PDF is a Factur-X PDF, its EN 16931 XML inside, once the seller's details are set."""
     from core.errors import TallyError
     from core.roles import Role
     from tools import Actor
@@ -197,15 +200,26 @@ def document(
         _fail(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
     if as_of and kind != "statement":
         _fail("--as-of is for a statement only.")
+    if xml and kind != "invoice":
+        _fail("--xml is for an invoice only.")
+    if out is None and xml is None:
+        _fail("Say where to write it: --out FILE.pdf (or, for an invoice, --xml FILE.xml).")
     tool, field = KINDS[kind]
     args = {field: number, **({"as_of": as_of} if as_of else {})}
     try:
         result = _tally().via("cli").read(Actor("cli", Role.ADMIN, "document"), tool, args)
     except TallyError as exc:
         _fail(str(exc))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(result.content)
-    _say(f"{result.describe(done=True)} Written to {out}")
+    missing = "; ".join(result.e_invoice_missing)
+    if xml and result.e_invoice is None:
+        _fail(f"No e-invoice for {result.number}: EN 16931 needs {missing}. Nothing was written.")
+    for path, content in ((out, result.content), (xml, result.e_invoice)):
+        if path is not None and content is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    _say(f"{result.describe(done=True)} Written to {', '.join(str(p) for p in (out, xml) if p)}")
+    if missing:
+        _say(f"No e-invoice inside, a plain PDF: EN 16931 needs {missing}.")
 
 
 @cli.command()

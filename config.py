@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     seller_address: str = Field("", alias="TALLY_SELLER_ADDRESS", description="as printed")
     seller_tax_id: str = Field("", alias="TALLY_SELLER_TAX_ID")
     seller_bank_details: str = Field("", alias="TALLY_SELLER_BANK", description="bank, account, IBAN/SWIFT")
+    seller_country: str = Field("", alias="TALLY_SELLER_COUNTRY", pattern=r"^([A-Za-z]{2})?$",
+                                description="ISO 3166 two-letter code, e.g. DE: the e-invoice needs it")
 
     # access monitoring: a day of reading is unusual above 3x the person's 30-day daily median and this floor
     read_alert_floor: int = Field(50, ge=1, alias="TALLY_READ_ALERT_FLOOR")

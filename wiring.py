@@ -32,7 +32,7 @@ def rules_from(settings: Settings) -> Rules:
 
 def seller_from(settings: Settings) -> Seller:
     return Seller(name=settings.seller_name, address=settings.seller_address, tax_id=settings.seller_tax_id,
-                  bank_details=settings.seller_bank_details)
+                  bank_details=settings.seller_bank_details, country=settings.seller_country.upper())
 
 
 def open_database(settings: Settings) -> Database:

@@ -13,7 +13,8 @@ from core.money import fmt
 from core.roles import Role
 from db.models import Invoice, Payment
 from tools.context import ToolContext
-from tools.documents.invoice import invoice_data, payment_id, receipt_data
+from tools.documents.einvoice import EInvoice, e_invoice, factur_x_pdf
+from tools.documents.invoice import billed, invoice_data, payment_id, receipt_data
 from tools.documents.model import DocumentData
 from tools.documents.pdf import render
 from tools.documents.statement import statement_data
@@ -37,16 +38,24 @@ class DocumentFile(Result):
     currency: str
     filename: str
     content: bytes = Field(exclude=True, repr=False)
+    # An invoice's EN 16931 XML, also inside `content` (a Factur-X PDF); when it could not be made soundly,
+    # what is missing for it.
+    e_invoice: bytes | None = Field(None, exclude=True, repr=False)
+    e_invoice_missing: list[str] = Field(default_factory=list)
 
     def describe(self, done: bool) -> str:
+        kind = "Factur-X PDF with its EN 16931 e-invoice inside" if self.e_invoice else "PDF"
         return (f"{self.title} {self.number} for {self.customer.name}: {self.amount_label} "
-                f"{fmt(self.amount, self.currency)} (PDF, {max(len(self.content) // 1024, 1)} KB).")
+                f"{fmt(self.amount, self.currency)} ({kind}, {max(len(self.content) // 1024, 1)} KB).")
 
 
-def _file(doc: DocumentData, customer: CustomerRef, label: str, amount: Money) -> DocumentFile:
+def _file(doc: DocumentData, customer: CustomerRef, label: str, amount: Money, content: bytes | None = None,
+          e_invoice: EInvoice | None = None) -> DocumentFile:
     return DocumentFile(kind=doc.kind, title=doc.title.split(" / ")[0], number=doc.number, date=doc.date,
                         customer=customer, amount_label=label, amount=amount, currency=doc.currency,
-                        filename=f"{doc.number}.pdf", content=render(doc))
+                        filename=f"{doc.number}.pdf", content=content or render(doc),
+                        e_invoice=e_invoice.xml if e_invoice else None,
+                        e_invoice_missing=list(e_invoice.missing) if e_invoice else [])
 
 
 class InvoiceDocumentArgs(Args):
@@ -55,11 +64,19 @@ class InvoiceDocumentArgs(Args):
 
 @tool("read", READERS)
 def invoice_document(ctx: ToolContext, args: InvoiceDocumentArgs) -> DocumentFile:
-    """An invoice as a PDF to send to the customer."""
+    """An invoice as a PDF to send to the customer (a Factur-X PDF, its EN 16931 XML inside, when the seller's
+    details allow)."""
     invoice = resolve_invoice(ctx, args.invoice_number)
     ctx.viewed("invoice", [invoice.number])
     customer = CustomerRef(code=invoice.customer.code, name=invoice.customer.name)
-    return _file(invoice_data(ctx, invoice), customer, "balance due", invoice.balance)
+    bill = billed(ctx, invoice)
+    doc = invoice_data(ctx, bill)
+    xml = e_invoice(bill, ctx.rules.seller, ctx.rules.currency)
+    pdf = render(doc, archival=xml.xml is not None)
+    if xml.xml is not None:
+        pdf = factur_x_pdf(pdf, xml.xml, title=f"{doc.title} {doc.number}", author=ctx.rules.seller.name,
+                           subject=f"Invoice {doc.number} dated {doc.date.isoformat()} to {customer.name}")
+    return _file(doc, customer, "balance due", invoice.balance, pdf, xml)
 
 
 class PaymentReceiptArgs(Args):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.money import ZERO, fmt
-from db.models import Customer, Invoice, OrderLine, Payment, Product, SalesOrder
+from core.money import ZERO, fmt, money
+from db.models import Customer, Invoice, OrderLine, Payment, Product, SalesOrder, Shipment, ShipmentLine
 from tools.context import ToolContext
 from tools.documents.model import DocumentData, Line, Party, Table, Total
 
@@ -18,26 +19,68 @@ def customer_party(customer: Customer) -> Party:
                  tax_id=customer.tax_id or "", email=customer.email or "")
 
 
-def _rate(invoice: Invoice) -> str:
-    if not invoice.amount:
-        return "0%"
-    return f"{(invoice.tax / invoice.amount * 100).quantize(Decimal('0.1')).normalize():f}%"
+@dataclass(frozen=True)
+class BilledLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal  # net
+    net: Decimal
 
 
-def invoice_data(ctx: ToolContext, invoice: Invoice) -> DocumentData:
+@dataclass(frozen=True)
+class Billed:
+    """What an invoice bills, line by line, and the documents it refers to: the one source of both the
+    invoice PDF and its e-invoice, so that the two never tell different stories."""
+
+    invoice: Invoice
+    lines: list[BilledLine]
+    order: SalesOrder | None = None
+    shipment: Shipment | None = None
+
+
+def billed(ctx: ToolContext, invoice: Invoice) -> Billed:
+    """A shipment's invoice bills what that shipment carried; an older invoice of a whole order, its order's
+    lines; an imported invoice with neither, one line for its amount."""
     order = ctx.session.get(SalesOrder, invoice.order_id) if invoice.order_id else None
-    rate = _rate(invoice)
-    rows = ctx.session.execute(
-        select(OrderLine, Product.name).join(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.order_id == invoice.order_id).order_by(OrderLine.id)).all() if order else []
-    lines = [Line((ln.sku, name, str(ln.quantity), fmt(ln.unit_price), rate, fmt(ln.line_total)))
-             for ln, name in rows]
-    if not lines:  # an imported invoice has no order lines: one line for its amount
-        lines = [Line(("", f"Invoice {invoice.number}", "1", fmt(invoice.amount), rate, fmt(invoice.amount)))]
+    shipment = ctx.session.get(Shipment, invoice.shipment_id) if invoice.shipment_id else None
+    if shipment is not None:
+        rows = ctx.session.execute(
+            select(ShipmentLine.quantity, OrderLine, Product.name)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .join(Product, Product.id == OrderLine.product_id).where(ShipmentLine.shipment_id == shipment.id)
+            .order_by(ShipmentLine.id)).all()
+        lines = [BilledLine(ln.sku, name, qty, ln.unit_price, money(ln.unit_price * qty)) for qty, ln, name in rows]
+    elif order is not None:
+        rows = ctx.session.execute(select(OrderLine, Product.name).join(Product, Product.id == OrderLine.product_id)
+                                   .where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        lines = [BilledLine(ln.sku, name, ln.quantity, ln.unit_price, ln.line_total) for ln, name in rows]
+    else:
+        lines = []
+    if not lines:
+        lines = [BilledLine("", f"Invoice {invoice.number}", 1, invoice.amount, invoice.amount)]
+    return Billed(invoice, lines, order, shipment)
+
+
+def tax_percent(invoice: Invoice) -> Decimal:
+    """The invoice's tax as a percentage of its net, as issued (today's rate may differ)."""
+    if not invoice.amount:
+        return ZERO
+    return (invoice.tax / invoice.amount * 100).quantize(Decimal("0.01"))
+
+
+def invoice_data(ctx: ToolContext, bill: Billed) -> DocumentData:
+    invoice, order, shipment = bill.invoice, bill.order, bill.shipment
+    rate = f"{tax_percent(invoice).normalize():f}%"
+    lines = [Line((ln.sku, ln.name, str(ln.quantity), fmt(ln.unit_price), rate, fmt(ln.net))) for ln in bill.lines]
     facts = [("Payment terms", f"{invoice.customer.payment_terms_days} days net"),
              ("Due date", invoice.due_date.isoformat()), ("Status", invoice.status.replace("_", " "))]
     if order:
-        facts.append(("Order", order.number + (f"  (tracking {order.tracking})" if order.tracking else "")))
+        tracking = shipment.tracking if shipment else order.tracking
+        facts.append(("Order", order.number + (f"  (tracking {tracking})" if tracking else "")))
+    if shipment:
+        facts.append(("Delivery note", f"{shipment.number}, shipped {shipment.shipped_on.isoformat()}"))
+    credited = [Total("Credited", invoice.credited_amount)] if invoice.credited_amount else []
     return DocumentData(
         kind="invoice", title="Invoice / 发票", number=invoice.number, date=invoice.issue_date,
         generated_at=ctx.now, currency=ctx.rules.currency, seller=ctx.rules.seller,
@@ -45,7 +88,7 @@ def invoice_data(ctx: ToolContext, invoice: Invoice) -> DocumentData:
         tables=[Table("Lines", ("SKU", "Description", "Qty", "Unit price", "Tax", "Amount (net)"),
                       lines, numeric=frozenset({2, 3, 4, 5}), widths=(2.4, 5, 1, 2.2, 1.2, 2.6))],
         totals=[Total("Net", invoice.amount), Total(f"Tax {rate}", invoice.tax), Total("Total", invoice.total, True),
-                Total("Paid", invoice.paid_amount), Total("Balance due", invoice.balance, True)],
+                Total("Paid", invoice.paid_amount), *credited, Total("Balance due", invoice.balance, True)],
     )
 
 

@@ -16,6 +16,7 @@ class Seller:
     address: str = ""
     tax_id: str = ""
     bank_details: str = ""
+    country: str = ""  # ISO 3166 alpha-2: an e-invoice names the seller's country
 
 
 @dataclass(frozen=True)

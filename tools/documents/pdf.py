@@ -25,8 +25,9 @@ class _Page(FPDF):
         self.set_text_color(0)
 
 
-def render(doc: DocumentData) -> bytes:
-    pdf = _Page(format="A4")
+def render(doc: DocumentData, *, archival: bool = False) -> bytes:
+    """`archival`: PDF/A-3B (sRGB output intent, XMP), the base a Factur-X PDF is made on."""
+    pdf = _Page(format="A4", enforce_compliance="PDFA_3B" if archival else None)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=18)
     for style, path in font_files(doc.text()).items():
