@@ -399,6 +399,7 @@ def _tally(*, demo_if_new: bool = False):
 
 def _import_bank(file: Path, dry_run: bool) -> None:
     from core.errors import TallyError
+    from core.money import fmt
     from tools.cash_application import import_statement
     from tools.importer import IMPORT_ACTOR
 
@@ -412,6 +413,10 @@ def _import_bank(file: Path, dry_run: bool) -> None:
     for item in report.review:
         offer = f"; perhaps {', '.join(item.suggestions)}" if item.suggestions else ""
         _say(f"  review line {item.line_id}: {item.said} ({item.why}{offer})")
+    for w in report.write_offs:  # proposed only: a person issues each credit note
+        who = "; a manager's, above the credit-note limit" if w.manager_only else ""
+        _say(f"  write off {fmt(w.amount)} on {w.invoice_number} (short payment, line {w.line_id}{who}): "
+             f"credit-note {w.invoice_number} {w.amount} {w.reason}")
     _say(report.summary())
 
 

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
                                          description="a credit limit raised above this needs a manager")
     credit_note_manager_above: Decimal = Field(Decimal("1000"), alias="TALLY_CREDIT_NOTE_MANAGER_ABOVE", ge=0,
                                                description="credit notes above this amount need a manager")
+    # A bank payment of invoices it names, short by at most this (and, when the share is set, by at most that
+    # share of what they owed), has its rest proposed for a write-off credit note; 0 proposes none.
+    write_off_tolerance: Decimal = Field(Decimal("5.00"), alias="TALLY_WRITE_OFF_TOLERANCE", ge=0)
+    write_off_share: Decimal = Field(Decimal("0"), alias="TALLY_WRITE_OFF_SHARE", ge=0, le=1,
+                                     description="e.g. 0.01: at most 1% of what was owed; 0: no share limit")
     pending_action_ttl_minutes: int = Field(60 * 24, alias="TALLY_PENDING_TTL_MINUTES")
     dunning_policy_file: Path | None = Field(None, alias="TALLY_DUNNING_POLICY")
     alerts_file: Path | None = Field(None, alias="TALLY_ALERTS_FILE", description="alert thresholds, TOML")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from config import Settings
+from core.write_off import WriteOffTolerance
 from db.migrate import upgrade
 from db.scale_seed import load_data
 from db.session import Database
@@ -27,7 +28,8 @@ def rules_from(settings: Settings) -> Rules:
                  credit_max_days_overdue=settings.credit_max_days_overdue, tax_rate=settings.tax_rate,
                  max_discount=settings.max_discount, read_alert_floor=settings.read_alert_floor,
                  limit_manager_above=settings.limit_manager_above,
-                 credit_note_manager_above=settings.credit_note_manager_above)
+                 credit_note_manager_above=settings.credit_note_manager_above,
+                 write_off=WriteOffTolerance(settings.write_off_tolerance, settings.write_off_share))
 
 
 def seller_from(settings: Settings) -> Seller:

@@ -27,7 +27,8 @@ USAGE = {
     "remind": "remind INVOICE WHEN [@USER]            e.g. remind INV-2026-00042 tomorrow 9am @U0COLL1",
     "promise": "promise INVOICE DATE [AMOUNT]          e.g. promise INV-2026-00042 2026-12-05 500",
     "apply": "apply CREDIT INVOICE [AMOUNT]          e.g. apply CR-12 INV-2026-00042",
-    "line": "line ID apply INVOICE | unapplied | not-customer | undo   (a bank statement line)",
+    "line": "line ID apply INVOICE | unapplied | not-customer | undo   (a bank statement line)\n" + " " * 39
+            + "line ID split [INVOICE AMOUNT ...]  e.g. line 12 split INV-2026-00042 500 INV-2026-00043 700",
     "dispute": "dispute INVOICE REASON                 e.g. dispute INV-2026-00042 wrong quantity",
     "credit-note": "credit-note INVOICE AMOUNT REASON      e.g. credit-note INV-2026-00042 50 price correction",
     "return": "return INVOICE QTY SKU [REASON]        e.g. return INV-2026-00042 2 WIDGET-1 damaged",

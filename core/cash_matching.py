@@ -48,6 +48,9 @@ class Match:
     allocations: list[tuple[OpenItem, Decimal]] = field(default_factory=list)
     unapplied: Decimal = ZERO  # the rest of an applied line, kept as the customer's credit
     suggestions: list[str] = field(default_factory=list)  # invoice numbers a reviewer is offered
+    # a part payment of the invoices named: what each still owes after it, and what they owed before
+    rests: list[tuple[str, Decimal]] = field(default_factory=list)
+    due: Decimal = ZERO
 
 
 def normalise_name(name: str) -> str:
@@ -216,7 +219,9 @@ def _by_reference(line: StatementLine, book: Book, items: list[OpenItem], payer:
     reason = ("pays the invoices named" if line.amount == due else
               "part payment of the invoices named" if line.amount < due else
               "pays the invoices named; the rest is kept as credit")
-    return Match("applied", reason, owner, allocations, rest)
+    paid = {item.number: part for item, part in allocations}
+    rests = [(i.number, i.balance - paid.get(i.number, ZERO)) for i in open_items] if line.amount < due else []
+    return Match("applied", reason, owner, allocations, rest, rests=rests, due=due)
 
 
 def apply_to_book(match: Match) -> None:

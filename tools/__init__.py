@@ -15,6 +15,7 @@ from tools import (  # noqa: F401
     reports,
     shipments,
     statement_review,
+    statement_split,
     unapplied_cash,
 )
 from tools.context import Actor, Clock, FixedClock, Rules, SystemClock, TickingClock, ToolContext

@@ -15,6 +15,7 @@ from core.bank_statements import StatementLine as ParsedLine
 from core.cash_matching import Book, Match, OpenItem, Payer, apply_to_book, match_line
 from core.errors import Conflict
 from core.money import fmt
+from core.write_off import proposed_write_offs
 from db.models import OPEN_STATUSES, AuditEvent, Customer, Invoice, Payment
 from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
 from tools.context import Actor, ToolContext
@@ -33,6 +34,20 @@ class ReviewItem:
     known_payer: bool = False
 
 
+@dataclass(frozen=True)
+class WriteOffProposal:
+    """The rest of a short payment, within the tolerance: a credit note a person issues with one click."""
+
+    line_id: int
+    invoice_number: str
+    amount: Decimal
+    manager_only: bool = False  # above the credit-note limit: only a manager's click issues it
+
+    @property
+    def reason(self) -> str:
+        return f"short payment write-off (statement line {self.line_id})"
+
+
 @dataclass
 class CashReport:
     file: str
@@ -42,6 +57,7 @@ class CashReport:
     applied_amount: Decimal = ZERO
     credited_amount: Decimal = ZERO
     review: list[ReviewItem] = field(default_factory=list)
+    write_offs: list[WriteOffProposal] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
@@ -52,7 +68,9 @@ class CashReport:
         return (f"{self.file} ({self.format}): {self.count('applied')} applied ({fmt(self.applied_amount)}), "
                 f"{self.count('review')} need you, {self.count('unmatched')} not matched, "
                 f"{self.count('ignored')} debits left alone, {self.count('duplicate')} already imported; "
-                f"unapplied cash kept as credit: {fmt(self.credited_amount)}.")
+                f"unapplied cash kept as credit: {fmt(self.credited_amount)}"
+                + (f"; {len(self.write_offs)} short payment rest(s) to write off, listed above "
+                   "(`credit-note INVOICE AMOUNT REASON` in Slack or the console)." if self.write_offs else "."))
 
 
 def learn_iban(ctx: ToolContext, line: StatementLine, customer_id: int) -> str | None:
@@ -172,6 +190,9 @@ def _decide(ctx: ToolContext, line: ParsedLine, book: Book) -> Match:
     if match.outcome == "applied" and line.booking_date > ctx.today:
         return Match("review", f"booked {line.booking_date}, a date still to come", match.customer_id,
                      suggestions=[i.number for i, _ in match.allocations])
+    if match.outcome == "applied" and (short := proposed_write_offs(match.rests, match.due, ctx.rules.write_off)):
+        owed = ", ".join(f"{fmt(rest)} on {number}" for number, rest in short)
+        match.reason += f"; {owed} left, within the write-off tolerance"
     if match.outcome == "applied":
         apply_to_book(match)  # later lines see the balances this one leaves
         if line.payer_iban and match.customer_id is not None and match.allocations:
@@ -223,6 +244,9 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
                     ledger.post(ctx, row, item.invoice_id, part)
                 if match.unapplied > ZERO and match.customer_id is not None:
                     keep_credit(ctx, row, match.customer_id, match.unapplied)
+                report.write_offs += [
+                    WriteOffProposal(row.id, number, rest, rest > ctx.rules.credit_note_manager_above)
+                    for number, rest in proposed_write_offs(match.rests, match.due, ctx.rules.write_off)]
                 report.applied_amount += line.amount - match.unapplied
                 report.credited_amount += match.unapplied
                 iban = (row.payer_iban or "").replace(" ", "").upper()
@@ -233,6 +257,7 @@ def import_statement(tally: Tally, actor: Actor, data: bytes, file_name: str,
             ledger.write(session)
         ctx.audit("import_bank_statement", "bank_statement", stored.id, None,
                   {"file": report.file, "format": statement.format, **report.counts,
-                   "applied": str(report.applied_amount), "credited": str(report.credited_amount)})
+                   "applied": str(report.applied_amount), "credited": str(report.credited_amount),
+                   "write_offs_proposed": [f"{w.amount} on {w.invoice_number}" for w in report.write_offs]})
         session.commit()
     return report

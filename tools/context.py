@@ -16,6 +16,7 @@ from core.errors import NotFound
 from core.pricing import DEFAULT_MAX_DISCOUNT
 from core.reading import DEFAULT_FLOOR
 from core.roles import SEES_ALL, Role
+from core.write_off import WriteOffTolerance
 from db.models import AuditEvent, Customer
 from tools.documents.model import Seller
 
@@ -82,6 +83,7 @@ class Rules:
     read_alert_floor: int = DEFAULT_FLOOR  # views a day below which nobody is alerted, however unusual
     limit_manager_above: Decimal = Decimal("50000")  # a credit limit raised above this needs a manager
     credit_note_manager_above: Decimal = Decimal("1000")  # a larger credit note is a manager's to issue
+    write_off: WriteOffTolerance = WriteOffTolerance()  # a short payment's rest proposed for a write-off
 
 
 REFS_KEPT = 100  # numbers kept per logged read; a list shows at most 50, so all of them

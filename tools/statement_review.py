@@ -47,7 +47,7 @@ class ReviewLineResult(Result):
         return f"Statement line {self.line_id} ({fmt(self.amount)}) marked as not a customer payment."
 
 
-def _line(ctx: ToolContext, line_id: int) -> StatementLine:
+def lock_open_line(ctx: ToolContext, line_id: int) -> StatementLine:
     line = ctx.session.get(StatementLine, line_id, with_for_update=True)
     if line is None or not line.credit:
         raise NotFound(f"No statement line {line_id} to review.")
@@ -61,7 +61,7 @@ def _line(ctx: ToolContext, line_id: int) -> StatementLine:
 def review_statement_line(ctx: ToolContext, args: ReviewLineArgs) -> ReviewLineResult:
     """Decide a bank statement line that waits for review: apply it to an invoice, keep it as unapplied cash,
     or mark it not a customer payment."""
-    line = _line(ctx, args.line_id)
+    line = lock_open_line(ctx, args.line_id)
     result = ReviewLineResult(line_id=line.id, decision=args.decision, amount=line.amount)
     if args.decision == "apply":
         if not args.invoice_number:

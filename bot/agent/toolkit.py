@@ -138,7 +138,7 @@ for names, words in (
      r"credit[- ]?note|cn-|return|refund|void|resolve|write[- ]?off|goodwill|damaged|dispute|退货|贷项|作废|红冲"),
     (("create_customer", "update_customer"),
      r"new customer|customer new|limit|terms|e-?mail|address|tax|owner|collector|hold|set up|onboard|额度|账期|新客户"),
-    (("apply_credit", "review_statement_line", "undo_statement_line"),
+    (("apply_credit", "review_statement_line", "undo_statement_line", "statement_line_split", "split_statement_line"),
      r"appl(y|ied)|unapplied|bank|statement line|line \d|cr-\d|未核销|核销"),
     (("cash_forecast",), r"forecast|expect|coming in|next \w+ weeks|cash ?flow|预测|回款"),
 ):

@@ -36,7 +36,7 @@ def test_tasks_cover_every_tool_both_languages_and_the_hard_cases():
     later = {"invoice_document", "payment_receipt", "customer_statement", "delivery_note_document",
              "credit_note_document", "issue_credit_note", "return_goods", "void_invoice", "resolve_dispute",
              "credit_note_status", "create_customer", "update_customer", "apply_credit", "review_statement_line",
-             "undo_statement_line", "cash_forecast"}
+             "undo_statement_line", "cash_forecast", "statement_line_split", "split_statement_line"}
     assert {e["tool"] for t in tasks for e in t.get("expect", [])} == set(REGISTRY) - later
     assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in t["turns"][-1]) for t in tasks) >= 10
     assert any(len(t["turns"]) > 1 for t in tasks) and any(t.get("forbid") == ["*"] for t in tasks)

@@ -32,6 +32,8 @@ EXPECTED = {
     "apply_credit": {"collector", "manager", "admin"},
     "review_statement_line": {"collector", "manager", "admin"},
     "undo_statement_line": {"collector", "manager", "admin"},
+    "statement_line_split": {"collector", "manager", "admin"},
+    "split_statement_line": {"collector", "manager", "admin"},
     # reports take no customer: sales may run them, scoped to their own book (tested below)
     "ar_ageing": {"sales", "collector", "manager", "admin"},
     "collections_summary": {"sales", "collector", "manager", "admin"},
@@ -80,6 +82,9 @@ def args_for(tool, db, code, tally):
         "apply_credit": lambda: {"credit_id": credit_of(db, code), "invoice_number": inv()},
         "review_statement_line": lambda: {"line_id": line_for_review(db, code), "decision": "not_customer"},
         "undo_statement_line": lambda: {"line_id": line_for_review(db, code, "credited")},
+        "statement_line_split": lambda: {"line_id": line_for_review(db, code)},
+        "split_statement_line": lambda: {"line_id": line_for_review(db, code),
+                                         "parts": [{"invoice_number": inv(), "amount": "5.00"}]},
         "ar_ageing": dict, "collections_summary": dict, "sales_summary": lambda: {"period": "this-year"},
         "collection_worklist": dict,
         "create_customer": lambda: {"code": f"NEW{code}", "name": "New Co"},

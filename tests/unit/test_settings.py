@@ -1,5 +1,6 @@
 """Settings: placeholder secrets are refused by name; the embedded default database is one absolute path."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,14 @@ def test_the_default_database_does_not_depend_on_the_working_directory(tmp_path,
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/tally")
     settings = Settings(_env_file=None)
     assert settings.database_url_given and settings.database_url == "postgresql+psycopg://u@db.example/tally"
+
+
+def test_the_write_off_tolerance_reaches_the_rules():
+    from core.write_off import WriteOffTolerance
+    from wiring import rules_from
+
+    assert rules_from(settings()).write_off == WriteOffTolerance(Decimal("5.00"), Decimal("0"))
+    tuned = rules_from(settings(TALLY_WRITE_OFF_TOLERANCE="12.50", TALLY_WRITE_OFF_SHARE="0.01"))
+    assert tuned.write_off == WriteOffTolerance(Decimal("12.50"), Decimal("0.01"))
+    with pytest.raises(ValidationError):
+        settings(TALLY_WRITE_OFF_SHARE="1.5")
