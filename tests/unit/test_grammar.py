@@ -126,3 +126,13 @@ def test_help_documents_the_price_override():
     text = help_text()
     assert "[@PRICE]" in text and "@45.00" in text and "quoted unit price" in text
     assert "@PRICE" in help_text("order")
+
+
+def test_a_statement_line_split_over_invoices_or_its_options():
+    assert parse("line 12 split INV-2026-00042 1,200 inv2026-00043 50.5", TODAY) == Command(
+        "split_statement_line", {"line_id": 12, "parts": [{"invoice_number": "INV-2026-00042", "amount": "1200.00"},
+                                                          {"invoice_number": "inv2026-00043", "amount": "50.50"}]})
+    assert parse("line 12 split", TODAY) == Command("statement_line_split", {"line_id": 12})
+    for bad in ("line 12 split INV-2026-00042", "line 12 split INV-2026-00042 lots"):
+        with pytest.raises(InvalidInput, match="each followed by its amount"):
+            parse(bad, TODAY)
