@@ -21,6 +21,7 @@ from tools.invoices import InvoiceDetail, invoice_detail, invoice_line
 from tools.lookup import member_named, resolve_invoice
 from tools.registry import resolves, tool
 from tools.schemas import Args, FlexDate, FlexDateTime, InvoiceLine, Money, PositiveMoney, Result
+from tools.unapplied_cash import UnappliedCash, unapplied_for_worklist
 
 WORKLIST_LIMIT = 25
 
@@ -221,6 +222,7 @@ class Worklist(Result):
     items: list[WorklistItem]
     total_overdue: Money
     more: int = 0
+    unapplied: list[UnappliedCash] = []  # customers' money waiting to be applied: apply it before chasing
 
 
 class WorklistArgs(Args):
@@ -284,4 +286,5 @@ def collection_worklist(ctx: ToolContext, args: WorklistArgs) -> Worklist:
     ctx.viewed("invoice", [it.invoice.number for it in items[:WORKLIST_LIMIT]])
     return Worklist(collector=who if who and who.lower() != "all" else None, currency=ctx.rules.currency,
                     items=items[:WORKLIST_LIMIT], total_overdue=sum((i.invoice.balance for i in items), Decimal(0)),
-                    more=max(len(items) - WORKLIST_LIMIT, 0))
+                    more=max(len(items) - WORKLIST_LIMIT, 0),
+                    unapplied=unapplied_for_worklist(ctx, who if who and who.lower() != "all" else None))

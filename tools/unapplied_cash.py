@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput, NotFound
 from core.money import ZERO, fmt
 from core.roles import Role
-from db.models import CustomerCredit
+from db.models import OPEN_STATUSES, Customer, CustomerCredit, Invoice
 from tools.context import ToolContext
 from tools.invoices import InvoiceDetail, invoice_detail
 from tools.lookup import lock_customer, resolve_invoice
 from tools.payments import PaymentMethod, RecordPaymentArgs, apply_payment
 from tools.registry import resolves, tool
-from tools.schemas import Args, Money, PositiveMoney, Result
+from tools.schemas import Args, CustomerRef, Money, PositiveMoney, Result
 
 CREDIT_ID = re.compile(r"^(?:CR-?)?(\d{1,12})$", re.I)
 
@@ -31,6 +31,42 @@ def unapplied_cash(session: Session, customer_id: int) -> tuple[Decimal, list[st
         .where(CustomerCredit.customer_id == customer_id, CustomerCredit.remaining > 0)
         .order_by(CustomerCredit.id)).all()
     return sum((r for _, r in open_credits), ZERO), [f"CR-{i} {fmt(r)}" for i, r in open_credits]
+
+
+class UnappliedCash(Result):
+    """A customer's money waiting to be applied, as a collector's worklist shows it."""
+
+    customer: CustomerRef
+    amount: Money
+    credits: list[str]  # "CR-n amount", oldest first
+    oldest_invoice: str | None = None  # the open invoice due first: where the money most likely belongs
+
+    @property
+    def hint(self) -> str | None:
+        return f"apply {self.credits[0].split()[0]} {self.oldest_invoice}" if self.oldest_invoice else None
+
+
+WORKLIST_CREDITS = 10
+
+
+def unapplied_for_worklist(ctx: ToolContext, collector: str | None) -> list[UnappliedCash]:
+    """The customers of `collector` (everyone's: None) with unapplied cash, the most money first."""
+    total = func.sum(CustomerCredit.remaining)
+    query = (select(CustomerCredit.customer_id, total).where(CustomerCredit.remaining > 0)
+             .group_by(CustomerCredit.customer_id).order_by(total.desc(), CustomerCredit.customer_id)
+             .limit(WORKLIST_CREDITS))
+    if collector:
+        query = query.join(Customer, Customer.id == CustomerCredit.customer_id).where(Customer.collector == collector)
+    rows = ctx.session.execute(query).tuples().all()
+    found = []
+    for customer_id, amount in rows:
+        customer = ctx.session.get(Customer, customer_id)
+        oldest = ctx.session.scalar(select(Invoice.number).where(
+            Invoice.customer_id == customer_id, Invoice.status.in_(OPEN_STATUSES))
+            .order_by(Invoice.due_date, Invoice.id).limit(1))
+        found.append(UnappliedCash(customer=CustomerRef(code=customer.code, name=customer.name), amount=amount,
+                                   credits=unapplied_cash(ctx.session, customer_id)[1], oldest_invoice=oldest))
+    return found
 
 
 def total_unapplied(session: Session) -> Decimal:

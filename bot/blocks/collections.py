@@ -20,6 +20,7 @@ from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from core.money import fmt
 from tools.collections import ReminderResult, Worklist
+from tools.unapplied_cash import UnappliedCash
 
 
 def worklist_request(r: Worklist) -> Request:
@@ -29,7 +30,8 @@ def worklist_request(r: Worklist) -> Request:
 def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
     whose = f"for {mention(r.collector)}" if r.collector else "all collectors"
     if not r.items:
-        return [section(f"*Collection worklist* ({whose}): nothing to chase, no overdue invoices. 🎉")]
+        return [section(f"*Collection worklist* ({whose}): nothing to chase, no overdue invoices. 🎉"),
+                *unapplied_blocks(r)]
     shown = paginate(r.items, page)
     rows = [[str(shown.start + n + 1), it.invoice.number, cut(it.invoice.customer.name, 18),
              str(it.invoice.days_overdue), fmt(it.invoice.balance), it.risk_grade,
@@ -45,10 +47,27 @@ def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
         blocks.append(section("⚠️ *Broken promises*\n" + "\n".join(
             f"• *{escape(it.invoice.number)}* {escape(it.invoice.customer.name)}: promised {it.invoice.promised_on}, "
             f"{fmt(it.invoice.balance, r.currency)} still open" for it in broken)))
+    if shown.start == 0:
+        blocks += unapplied_blocks(r)
     blocks += footer(shown, worklist_request(r))
     if r.more and not shown.has_next:
         blocks.append(section(f"… and {r.more} more overdue invoices ranked below these; {MORE_WORK_HINT}"))
     return blocks
+
+
+def unapplied_line(u: UnappliedCash, currency: str) -> str:
+    """'Acme Corp has 1,200.00 USD unapplied — apply it: apply CR-7 INV-…', as plain text."""
+    head = f"{u.customer.name} ({u.customer.code}) has {fmt(u.amount, currency)} unapplied"
+    return f"{head} — apply it: {u.hint}" if u.hint else f"{head}, and no open invoice to apply it to"
+
+
+def unapplied_blocks(r: Worklist) -> list[dict]:
+    lines = []
+    for u in r.unapplied:
+        head = f"• *{escape(u.customer.name)}* ({escape(u.customer.code)}) has {fmt(u.amount, r.currency)} unapplied"
+        lines.append(f"{head} — apply it: `{escape(u.hint)}`" if u.hint else f"{head}, and no open invoice to apply "
+                                                                           "it to")
+    return [section("💰 *Unapplied cash* (money in, not yet on an invoice)\n" + "\n".join(lines))] if lines else []
 
 
 MORE_WORK_HINT = "`invoices CUSTOMER overdue` lists all of a customer's."
@@ -69,5 +88,6 @@ def worklist_text(r: Worklist) -> str:
         return (f"Nothing to chase for {mention(r.collector)}: no overdue invoices in their book." if r.collector
                 else "Nothing to chase: no overdue invoices for anyone.")
     broken = sum(it.broken_promise for it in r.items)
+    unapplied = f" {len(r.unapplied)} with unapplied cash to apply." if r.unapplied else ""
     return (f"Worklist: {len(r.items) + r.more} overdue invoices, {fmt(r.total_overdue, r.currency)}"
-            + (f", {broken} broken promise{'s' if broken > 1 else ''}." if broken else "."))
+            + (f", {broken} broken promise{'s' if broken > 1 else ''}." if broken else ".") + unapplied)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.collections import MORE_WORK_HINT
+from bot.blocks.collections import MORE_WORK_HINT, unapplied_line
 from bot.blocks.invoices import more_invoices_hint, reminder_when
 from bot.blocks.monospace import table
 from bot.blocks.orders import more_orders_hint
@@ -156,15 +156,16 @@ def sales(r: SalesSummary) -> str:
 
 
 def worklist(r: Worklist) -> str:
+    unapplied = "".join(f"\n{unapplied_line(u, r.currency)}" for u in r.unapplied)
     if not r.items:
         return (f"Nothing to chase for <@{r.collector}>: no overdue invoices in their book." if r.collector
-                else "Nothing to chase: no overdue invoices for anyone.")
+                else "Nothing to chase: no overdue invoices for anyone.") + unapplied
     rows = [[it.invoice.number, it.invoice.customer.name[:24], str(it.invoice.days_overdue), fmt(it.invoice.balance),
              it.risk_grade, "BROKEN PROMISE" if it.broken_promise else ""] for it in r.items]
     return ("Worklist" + (f" for <@{r.collector}>" if r.collector else "") + "\n"
             + table(["invoice", "customer", "days late", "balance", "risk", ""], rows, right={2, 3})
             + _more(r.more, MORE_WORK_HINT)
-            + f"\nTotal overdue {fmt(r.total_overdue, r.currency)}")
+            + f"\nTotal overdue {fmt(r.total_overdue, r.currency)}" + unapplied)
 
 
 def customers(r: CustomerMatches) -> str:

@@ -71,9 +71,11 @@ PRESENTERS: dict[type, Presenter] = {
 
 
 def render(result: BaseModel) -> str:
-    """The console's text of a result."""
+    """The console's text of a result; one without a view of its own says it in its own words, as on Slack."""
     presenter = PRESENTERS.get(type(result))
-    return presenter.console(result) if presenter else result.model_dump_json(indent=2)
+    if presenter is not None:
+        return presenter.console(result)
+    return result.describe(done=True) if hasattr(result, "describe") else result.model_dump_json(indent=2)
 
 
 def result_blocks(result: BaseModel, page: int = 0) -> list[dict]:

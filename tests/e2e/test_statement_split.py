@@ -99,3 +99,22 @@ def test_a_line_already_decided_opens_no_form(world, db, tally, actors):
     assert not world.slack.calls_to("views.open")
     (said,) = world.slack.ephemeral
     assert "already decided (not customer" in said["text"]
+
+
+def test_line_split_from_the_console_shows_the_options_then_splits_after_confirmation(tally, db, actors):
+    from tests.e2e.test_unapplied_worklist import typed
+    from tools.cash_application import import_statement
+
+    report = import_statement(tally, actors["U0COLL1"], STATEMENT.encode(), "statement.xml")
+    (item,) = report.review
+    options = typed(tally, "U0COLL1", [f"line {item.line_id} split"])
+    assert "INV-2026-00368 due 2026-11-28 balance 1,960.00 (suggested 1,960.00)" in options
+    assert "INV-2026-00383 due 2026-12-13 balance 4,323.00 (suggested 58.00)" in options
+
+    out = typed(tally, "U0COLL1", [f"line {item.line_id} split INV-2026-00368 1960 INV-2026-00383 58", "y"])
+    assert out.count(f"Split statement line {item.line_id} (2,018.00): 1,960.00 to INV-2026-00368") == 2  # card, done
+    assert invoice(db, "INV-2026-00383").balance == Decimal("4265.00")
+    with db.session() as session:  # nothing left over: no credit
+        assert not session.scalars(select(CustomerCredit).where(CustomerCredit.statement_line_id == item.line_id)).all()
+    assert "back to review" in typed(tally, "U0COLL1", [f"line {item.line_id} undo", "y"])
+    assert invoice(db, "INV-2026-00368").balance == Decimal("1960.00")

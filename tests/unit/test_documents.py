@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -96,3 +97,32 @@ def test_the_pdf_bytes_stay_out_of_serialised_results(books, actors):
     statement = books.read(actors["U0MGR1"], "customer_statement", {"customer": "ACME"})
     assert "content" not in statement.model_dump(mode="json")
     assert statement.describe(done=True).startswith(f"Statement of account {statement.number} for Acme Corp")
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-11-23"])
+def test_unapplied_credit_is_on_the_statement_with_the_net_outstanding(books, db, actors, clock, as_of):
+    from db.models import CustomerCredit
+
+    with db.session(write=True) as s:
+        acme = s.scalar(select(Customer).where(Customer.code == "ACME"))
+        for received, amount, left in (("2026-11-20", "1500.00", "1200.00"), ("2026-11-24", "30.00", "30.00"),
+                                       ("2026-11-21", "80.00", "0.00")):  # today's, and one used up
+            s.add(CustomerCredit(customer_id=acme.id, amount=Decimal(amount), remaining=Decimal(left),
+                                 received_on=date.fromisoformat(received), created_by="test", created_at=clock.now()))
+        s.commit()
+        ids = dict(s.execute(select(CustomerCredit.amount, CustomerCredit.id)).tuples().all())
+    first, today, used = ids[Decimal("1500.00")], ids[Decimal("30.00")], ids[Decimal("80.00")]
+    args = {"customer": "ACME"} | ({"as_of": as_of} if as_of else {})
+    statement = books.read(actors["U0COLL1"], "customer_statement", args)
+    text = pdf_text(statement.content)
+    unapplied = Decimal("1200.00") + (0 if as_of else Decimal("30.00"))  # a credit counts from the day it came
+    assert "Unapplied credit" in text and f"CR-{first} 2026-11-20 1,500.00 1,200.00" in text
+    assert (f"CR-{today} 2026-11-24 30.00 30.00" in text) == (as_of is None) and f"CR-{used} " not in text
+    assert f"Unapplied credit -{fmt(unapplied, 'USD')}" in text
+    assert f"Total outstanding {fmt(statement.amount, 'USD')}" in text
+    assert f"Net outstanding {fmt(statement.amount - unapplied, 'USD')}" in text
+
+
+def test_a_statement_without_unapplied_credit_shows_no_such_section(books, actors):
+    text = pdf_text(books.read(actors["U0COLL1"], "customer_statement", {"customer": "ACME"}).content)
+    assert "Unapplied credit" not in text and "Net outstanding" not in text

@@ -1,6 +1,7 @@
 """A statement of account: one customer as of a date. Open items, the payments (and, once there are credit
 notes, the credits) of the 30 days up to that date, ageing, and the total outstanding, which is the total
-balance `invoices CUSTOMER` shows as of the same day."""
+balance `invoices CUSTOMER` shows as of the same day. Money the customer paid that no invoice took yet
+(unapplied credit) is listed too, with the net outstanding after it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.money import ZERO, fmt
-from db.models import Customer, Invoice, Payment
+from db.models import Customer, CustomerCredit, Invoice, Payment
 from db.reports import IS_OPEN, Scope, ageing
 from tools.context import ToolContext
 from tools.documents.invoice import customer_party
@@ -50,6 +51,14 @@ def payments_between(ctx: ToolContext, customer: Customer, start: date, end: dat
         .order_by(Payment.received_on, Payment.id)).all()
 
 
+def unapplied_credits(ctx: ToolContext, customer: Customer, as_of: date) -> list[CustomerCredit]:
+    """Credits received by `as_of` with money left. What was applied of one is a payment dated the day the
+    credit was received, so the open items already show it as paid then: the rest is what is left now."""
+    return list(ctx.session.scalars(select(CustomerCredit).where(
+        CustomerCredit.customer_id == customer.id, CustomerCredit.remaining > 0,
+        CustomerCredit.received_on <= as_of).order_by(CustomerCredit.received_on, CustomerCredit.id)))
+
+
 def statement_number(customer: Customer, as_of: date) -> str:
     return f"ST-{customer.code}-{as_of:%Y%m%d}"
 
@@ -60,6 +69,8 @@ def statement_data(ctx: ToolContext, customer: Customer, as_of: date) -> tuple[D
     total = sum((item.balance for item in items), ZERO)
     since = as_of - timedelta(days=ACTIVITY_DAYS)
     payments = payments_between(ctx, customer, since, as_of)
+    credits = unapplied_credits(ctx, customer, as_of)
+    unapplied = sum((c.remaining for c in credits), ZERO)
     buckets = ageing(ctx.session, as_of, ctx.today, None, Scope(customer_id=customer.id))[0][2]
     open_lines = [Line((
         item.invoice.number, item.invoice.issue_date.isoformat(), item.invoice.due_date.isoformat(),
@@ -82,8 +93,15 @@ def statement_data(ctx: ToolContext, customer: Customer, as_of: date) -> tuple[D
                   numeric=frozenset({4}), widths=(2, 3, 1.6, 3, 2), empty="No payments in this period."),
             Table("Ageing (days past due)", (*(BUCKET_LABELS[b] for b in BUCKETS), "Total"),
                   [Line((*(fmt(v) for v in buckets), fmt(sum(buckets, ZERO))))], numeric=frozenset(range(6))),
+            *([Table("Unapplied credit", ("Credit", "Received", "Paid", "Not yet applied"),
+                     [Line((c.number, c.received_on.isoformat(), fmt(c.amount), fmt(c.remaining))) for c in credits],
+                     numeric=frozenset({2, 3}), widths=(2, 2, 2.2, 2.2))] if credits else []),
         ],
-        totals=[Total("Total outstanding", total, strong=True)],
-        notes=["Please pay the balances past due, or tell us if anything here does not match your books."],
+        totals=([Total("Total outstanding", total), Total("Unapplied credit", -unapplied),
+                 Total("Net outstanding", total - unapplied, strong=True)] if credits else
+                [Total("Total outstanding", total, strong=True)]),
+        notes=["Please pay the balances past due, or tell us if anything here does not match your books."]
+        + (["Unapplied credit is money you paid that is not yet set against an invoice; tell us which invoices "
+            "it is for."] if credits else []),
     )
     return document, total
