@@ -507,7 +507,8 @@ def serve(workers: Annotated[int, typer.Option(help="HTTP worker processes under
     from wiring import conversation, secret
 
     tally, outbox = _outbox(None)
-    app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings))
+    app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings),
+                     tables=settings.slack_tables)
     jobs = _guarded_jobs(settings, tally, client, outbox) if scheduler else None
     if jobs is not None:
         jobs.start()
@@ -533,8 +534,8 @@ def _serve_workers(settings, client, workers: int, scheduler: bool) -> None:
     def build():
         tally = _tally()
         worker_client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-        return wsgi_app(create_app(tally, worker_client, signing, conversation(tally, settings)), signing,
-                        tally.healthy)
+        app = create_app(tally, worker_client, signing, conversation(tally, settings), tables=settings.slack_tables)
+        return wsgi_app(app, signing, tally.healthy)
 
     run_workers(build, port=settings.port, workers=workers,
                 companion=[sys.executable, sys.argv[0], "scheduler"] if scheduler else None)

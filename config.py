@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     port: int = Field(3000, alias="PORT")
     # how often a standby scheduler checks whether the one running the jobs is still there
     scheduler_retry_seconds: float = Field(15.0, alias="TALLY_SCHEDULER_RETRY_SECONDS", gt=0)
+    # lists in messages as Slack's table block; off where the workspace's clients do not draw it
+    slack_tables: bool = Field(True, alias="TALLY_SLACK_TABLES")
 
     # rules
     tax_rate: Decimal = Field(Decimal("0"), alias="TALLY_TAX_RATE", description="e.g. 0.08 for 8%")

@@ -45,14 +45,15 @@ class Replaced(Notice):
 Item = BaseModel | Proposal | Notice
 
 
-def blocks_of(item: Item, tz: str) -> tuple[list[dict], str]:
-    """The blocks and the message `text` (notifications, screen readers), both escaped for Slack."""
+def blocks_of(item: Item, tz: str, tables: bool = False) -> tuple[list[dict], str]:
+    """The blocks and the message `text` (notifications, screen readers), both escaped for Slack; `tables`:
+    lists as Slack's table block (a message, in a workspace that shows them)."""
     if isinstance(item, Notice):
         if item.error:
             return error_card(item.text, item.hint, item.people), escape_keeping(item.text, item.people)[:300]
         text = escape_keeping(item.text + (f"\n{item.hint}" if item.hint else ""), item.people)
         return [section(text)], text[:300]
-    return blocks_for(item, tz=tz), fallback_text(item)
+    return blocks_for(item, tz=tz, tables=tables), fallback_text(item)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Thread:
     thread_ts: str | None
     placeholder_ts: str | None = None
     streamed: bool = False  # the first message is a stream (see bot/streaming.py), not a placeholder
+    tables: bool = False  # lists as Slack's table block
 
     def start(self) -> None:
         response = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=THINKING)
@@ -75,7 +77,7 @@ class Thread:
         stamps = []
         items = items or [Notice("Done.")]
         for index, item in enumerate(items):
-            blocks, text = blocks_of(item, tz)
+            blocks, text = blocks_of(item, tz, self.tables)
             if closing and index == len(items) - 1 and len(blocks) + len(closing) <= MAX_BLOCKS:
                 blocks, closing = [*blocks, *closing], None
             stamps.append(self.put(blocks, text))

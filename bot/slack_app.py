@@ -24,13 +24,16 @@ def slack_client(token: str, base_url: str) -> WebClient:
     return client
 
 
-def create_app(tally: Tally, client: WebClient, signing_secret: str, conversation: Any = None) -> App:
+def create_app(tally: Tally, client: WebClient, signing_secret: str, conversation: Any = None, *,
+               tables: bool = True) -> App:
+    """`tables`: lists in messages as Slack's table block; off for workspaces whose clients do not show it."""
     app = App(client=client, signing_secret=signing_secret, process_before_response=False)
 
     @app.middleware
     def provide_services(context: Any, next: Any) -> Any:  # listeners find the service layer in context
         context["tally"] = tally
         context["conversation"] = conversation
+        context["tables"] = tables
         return next()
 
     app.use(drop_redeliveries)

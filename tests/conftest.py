@@ -17,6 +17,7 @@ from db.migrate import upgrade
 from db.models import AuditEvent
 from db.seed import seed_demo
 from db.session import Database
+from tests.fakes.slack_api import take_invalid_payloads
 from tools import Actor, Rules, Tally, TickingClock
 
 # A Tuesday afternoon; demo data is dated relative to it, so tests can name exact days.
@@ -92,6 +93,16 @@ def no_database_in_the_project():
     existed = project_db.exists()
     yield
     assert existed or not project_db.exists(), "a test wrote tally.db into the project folder; set TALLY_DATA_DIR"
+
+
+@pytest.fixture(autouse=True)
+def slack_payloads_slack_accepts():
+    """Every message and view sent to a mock Slack during the test is one Slack would accept, with its
+    text fallback: a test that sent an invalid one fails here, even when the product swallowed the error."""
+    take_invalid_payloads()  # left by a mock shared with earlier tests after they ended
+    yield
+    invalid = take_invalid_payloads()
+    assert not invalid, "payloads Slack would refuse or that lack a text fallback:\n" + "\n".join(map(str, invalid))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

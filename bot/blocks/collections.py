@@ -16,8 +16,9 @@ from bot.blocks.elements import (
     section,
     slack_time,
 )
-from bot.blocks.monospace import cut, table_section
+from bot.blocks.monospace import cut
 from bot.blocks.paging import Request, footer, paginate
+from bot.blocks.tables import MONOSPACE, Layout
 from core.money import fmt
 from tools.collections import ReminderResult, Worklist
 from tools.unapplied_cash import UnappliedCash
@@ -27,7 +28,7 @@ def worklist_request(r: Worklist) -> Request:
     return Request("collection_worklist", {"collector": r.collector or "all"})
 
 
-def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
+def worklist_blocks(r: Worklist, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     whose = f"for {mention(r.collector)}" if r.collector else "all collectors"
     if not r.items:
         return [section(f"*Collection worklist* ({whose}): nothing to chase, no overdue invoices. 🎉"),
@@ -40,7 +41,7 @@ def worklist_blocks(r: Worklist, page: int = 0) -> list[dict]:
                                                      "days overdue × risk"),
               *fields([("Overdue invoices", str(len(r.items) + r.more)),
                        ("Total overdue", fmt(r.total_overdue, r.currency))]),
-              table_section(f"_Amounts in {r.currency}_",
+              *layout.table(f"_Amounts in {r.currency}_",
                             ["#", "invoice", "customer", "days late", "balance", "risk", ""], rows, right={0, 3, 4})]
     broken = [it for it in shown.rows if it.broken_promise]
     if broken:

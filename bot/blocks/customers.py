@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.blocks.elements import escape, section
-from bot.blocks.monospace import cut, table_section
+from bot.blocks.monospace import cut
 from bot.blocks.paging import Request, footer, paginate
+from bot.blocks.tables import MONOSPACE, Layout
 from core.money import fmt
 from tools.customers import CustomerMatches
 
 
-def customers_blocks(r: CustomerMatches, page: int = 0) -> list[dict]:
+def customers_blocks(r: CustomerMatches, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     if not r.matches:
         return [section(f"No customer matches “{escape(r.query)}”.")]
     shown = paginate(r.matches, page)
@@ -17,7 +18,7 @@ def customers_blocks(r: CustomerMatches, page: int = 0) -> list[dict]:
              fmt(m.credit_limit) if m.credit_limit is not None else "—",
              "ON HOLD" if m.on_hold else "yours" if m.yours else ""] for m in shown.rows]
     title = f"*Customers matching “{escape(r.query)}”*"
-    blocks = [table_section(title, ["code", "name", "owner", "terms", "limit", ""], rows, right={3, 4})]
+    blocks = layout.table(title, ["code", "name", "owner", "terms", "limit", ""], rows, right={3, 4})
     blocks += footer(shown, Request("find_customer", {"query": r.query}))
     if r.more and not shown.has_next:
         blocks.append(section(f"… and {r.more} more not listed here; type more of the name to narrow it down."))

@@ -6,20 +6,23 @@ from pydantic import BaseModel
 
 from bot.blocks.cards import confirmation_card, outcome_card, outcome_people, proposal_people
 from bot.blocks.elements import MAX_BLOCKS, escape_keeping, people_in
+from bot.blocks.tables import Layout
 from bot.blocks.views import result_blocks, result_text
 from tools.service import Outcome, Proposal
 
 MAX_TEXT = 300
 
 
-def blocks_for(result: BaseModel | Proposal | Outcome, *, page: int = 0, tz: str = "UTC") -> list[dict]:
-    """Block Kit blocks for a tool result (the `page` of a long list), a proposal or an outcome."""
+def blocks_for(result: BaseModel | Proposal | Outcome, *, page: int = 0, tz: str = "UTC",
+               tables: bool = False) -> list[dict]:
+    """Block Kit blocks for a tool result (the `page` of a long list), a proposal or an outcome. `tables`:
+    lists as Slack's table block, for a message whose workspace shows them (never a Home tab or modal)."""
     if isinstance(result, Proposal):
         blocks = confirmation_card(result)
     elif isinstance(result, Outcome):
         blocks = outcome_card(result, tz)
     else:
-        blocks = result_blocks(result, page)
+        blocks = result_blocks(result, page, Layout(tables=tables))
     return blocks[:MAX_BLOCKS]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.blocks.elements import escape, escape_keeping, fields, header, label, mention, people_in, section
-from bot.blocks.monospace import cut, table_section
+from bot.blocks.monospace import cut
 from bot.blocks.paging import Request, footer, paginate
+from bot.blocks.tables import MONOSPACE, Layout
 from core.money import fmt
 from core.plural import days
 from tools.collections import InvoiceUpdate
@@ -81,7 +82,7 @@ def _title(r: InvoiceList) -> str:
         f" of {r.customer.name} ({r.customer.code})" if r.customer else "")
 
 
-def invoice_list_blocks(r: InvoiceList, page: int = 0) -> list[dict]:
+def invoice_list_blocks(r: InvoiceList, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     if not r.invoices:
         return [section(f"*{escape(_title(r))}*: none.")]
     shown = paginate(r.invoices, page)
@@ -93,7 +94,7 @@ def invoice_list_blocks(r: InvoiceList, page: int = 0) -> list[dict]:
     count = len(r.invoices) + r.more
     blocks = [header(_title(r)),
               *fields([("Invoices", str(count)), ("Total balance", fmt(r.total_balance, r.currency))]),
-              table_section(f"_Amounts in {r.currency}_", columns, rows, right={late, late + 1})]
+              *layout.table(f"_Amounts in {r.currency}_", columns, rows, right={late, late + 1})]
     blocks += footer(shown, invoice_list_request(r))
     if r.more and not shown.has_next:
         blocks.append(section(f"… and {r.more} more not listed here; {more_invoices_hint(r)}"))
@@ -107,8 +108,8 @@ def more_invoices_hint(r: InvoiceList) -> str:
     return "the earliest due come first; `invoice NUMBER` shows any one of them."
 
 
-def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0) -> list[dict]:
-    return invoice_blocks(r.detail) if r.detail else invoice_list_blocks(r.listing, page)
+def invoice_status_blocks(r: InvoiceStatusResult, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
+    return invoice_blocks(r.detail) if r.detail else invoice_list_blocks(r.listing, page, layout)
 
 
 def payment_blocks(r: PaymentResult) -> list[dict]:

@@ -6,6 +6,7 @@ from bot.blocks.credit import decision_blocks
 from bot.blocks.elements import escape, escape_keeping, fields, header, label, mention, people_in, section
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
+from bot.blocks.tables import MONOSPACE, Layout
 from core.money import fmt
 from tools.orders import HOLDS, OrderList, OrderResult, OrderView
 
@@ -71,7 +72,7 @@ def credit_blocks(o: OrderView) -> list[dict]:
                     f"{reasons}")]
 
 
-def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
+def order_list_blocks(r: OrderList, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     if not r.orders:
         return [section("No orders found.")]
     if len(r.orders) == 1:
@@ -84,7 +85,7 @@ def order_list_blocks(r: OrderList, page: int = 0) -> list[dict]:
             for o in shown.rows]
     title = "Recent orders" + (f" of {one.name} ({one.code})" if one else "")
     amounts = f"_Amounts in {r.orders[0].currency}_"
-    blocks = [header(title), table_section(amounts, columns, rows, right={len(columns) - 1})]
+    blocks = [header(title), *layout.table(amounts, columns, rows, right={len(columns) - 1})]
     held = [o for o in shown.rows if o.status in HOLDS]
     if held:
         blocks.append(section("⛔ On hold: " + ", ".join(f"*{escape(o.number)}* ({label(o.status).lower()})"

@@ -8,6 +8,7 @@ from bot.blocks.elements import context, fields, header, section
 from bot.blocks.monospace import cut, table_section
 from bot.blocks.paging import Request, footer, paginate
 from bot.blocks.sales_trend import TREND_RIGHT, first_trend, trend_headers, trend_rows, trend_title
+from bot.blocks.tables import MONOSPACE, Layout
 from core.ageing import BUCKET_LABELS, BUCKETS
 from core.errors import InvalidInput
 from core.money import fmt, ratio
@@ -22,7 +23,7 @@ def ageing_request(r: AgeingReport) -> Request:
     return Request("ar_ageing", args)
 
 
-def ageing_blocks(r: AgeingReport, page: int = 0) -> list[dict]:
+def ageing_blocks(r: AgeingReport, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     c, total = r.currency, r.total
     overdue = total.total - total.buckets["current"]
     blocks = [header(f"AR ageing as of {r.as_of}"),
@@ -36,10 +37,10 @@ def ageing_blocks(r: AgeingReport, page: int = 0) -> list[dict]:
 
     right = set(range(1, len(headers)))
     if r.group_by is None:
-        return [*blocks, table_section(f"_Amounts in {c}_", headers, [row(total)], right)]
+        return [*blocks, *layout.table(f"_Amounts in {c}_", headers, [row(total)], right)]
     shown = paginate(r.rows, page)
     rows = [row(ln) for ln in shown.rows]
-    blocks.append(table_section(f"_Amounts in {c}_", headers, rows, right, totals=[row(total)]))
+    blocks += layout.table(f"_Amounts in {c}_", headers, rows, right, totals=[row(total)])
     return blocks + footer(shown, ageing_request(r))
 
 
@@ -82,7 +83,7 @@ def sales_request(r: SalesSummary) -> Request | None:
     return Request("sales_summary", {"period": period, "group_by": r.group_by, "metric": r.metric})
 
 
-def sales_blocks(r: SalesSummary, page: int = 0) -> list[dict]:
+def sales_blocks(r: SalesSummary, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
     c, t = r.currency, r.total
     with_qty = r.group_by == "product"
     blocks = [header(f"Sales · {r.period}"),
@@ -99,8 +100,8 @@ def sales_blocks(r: SalesSummary, page: int = 0) -> list[dict]:
 
     headers = [r.group_by, "revenue", "margin", "margin %"] + (["qty"] if with_qty else [])
     rows, right = [row(ln) for ln in shown.rows], set(range(1, len(headers)))
-    blocks.append(table_section(f"_Amounts in {c}_", headers, rows, right, totals=[row(t)]))
-    if (trend := first_trend(r)) and (trends := trend_rows(shown.rows)):
+    blocks += layout.table(f"_Amounts in {c}_", headers, rows, right, totals=[row(t)])
+    if (trend := first_trend(r)) and (trends := trend_rows(shown.rows)):  # one table block a message: text
         blocks.append(table_section(f"_{trend_title(r)}_", trend_headers(trend), trends, TREND_RIGHT))
     return blocks + footer(shown, sales_request(r))
 

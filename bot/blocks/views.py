@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from bot.blocks import collections, credit, credit_notes, customers, forecast, invoices, orders, reports, shipments
 from bot.blocks import console_text as console
 from bot.blocks.elements import MAX_SECTION_TEXT, escape, escape_keeping, people_in, section
+from bot.blocks.tables import MONOSPACE, Layout, table_last
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
 from tools.corrections import InvoiceCorrection
 from tools.credit import CreditDecisionView, CreditReport
@@ -28,7 +29,7 @@ from tools.shipment_views import DeliveryNotes, ShipmentResult
 
 @dataclass(frozen=True)
 class Presenter:
-    blocks: Callable[[BaseModel, int], list[dict]]  # (result, page), for Slack
+    blocks: Callable[[BaseModel, int, Layout], list[dict]]  # (result, page, how tables are drawn), for Slack
     text: Callable[[BaseModel], str]  # one line: Slack's notification and screen-reader text
     console: Callable[[BaseModel], str]  # the whole result as terminal text
 
@@ -37,36 +38,44 @@ def _done(result: BaseModel) -> str:
     return result.describe(done=True)
 
 
+def _paged(blocks: Callable[[BaseModel, int], list[dict]]) -> Callable[[BaseModel, int, Layout], list[dict]]:
+    """A paged view whose table stays monospace in every layout (not one of the lists Slack's table fits)."""
+    return lambda result, page, layout: blocks(result, page)
+
+
 PRESENTERS: dict[type, Presenter] = {
-    CreditReport: Presenter(lambda r, p: credit.credit_blocks(r), credit.credit_text, console.credit),
-    CreditDecisionView: Presenter(lambda r, p: credit.decision_blocks(r), credit.decision_text, credit.decision_text),
-    OrderResult: Presenter(lambda r, p: orders.order_result_blocks(r), _done,
+    CreditReport: Presenter(lambda r, p, t: credit.credit_blocks(r), credit.credit_text, console.credit),
+    CreditDecisionView: Presenter(lambda r, p, t: credit.decision_blocks(r), credit.decision_text,
+                                  credit.decision_text),
+    OrderResult: Presenter(lambda r, p, t: orders.order_result_blocks(r), _done,
                            lambda r: r.describe(done=True) + "\n" + console.order(r.order)),
     OrderList: Presenter(orders.order_list_blocks, orders.order_list_text, console.orders),
-    OrderView: Presenter(lambda r, p: orders.order_blocks(r), orders.order_text, console.order),
+    OrderView: Presenter(lambda r, p, t: orders.order_blocks(r), orders.order_text, console.order),
     InvoiceStatusResult: Presenter(invoices.invoice_status_blocks, invoices.invoice_status_text,
                                    console.invoice_status),
-    InvoiceDetail: Presenter(lambda r, p: invoices.invoice_blocks(r), invoices.invoice_text, console.invoice_detail),
+    InvoiceDetail: Presenter(lambda r, p, t: invoices.invoice_blocks(r), invoices.invoice_text,
+                             console.invoice_detail),
     InvoiceList: Presenter(invoices.invoice_list_blocks, invoices.invoice_list_text, console.invoice_list),
-    PaymentResult: Presenter(lambda r, p: invoices.payment_blocks(r), _done, _done),
-    InvoiceUpdate: Presenter(lambda r, p: invoices.invoice_update_blocks(r), _done, _done),
-    CreditNoteResult: Presenter(lambda r, p: credit_notes.result_blocks(r), _done, credit_notes.result_console),
-    InvoiceCorrection: Presenter(lambda r, p: credit_notes.result_blocks(r), _done, credit_notes.result_console),
-    CreditNoteView: Presenter(lambda r, p: credit_notes.credit_note_blocks(r), credit_notes.credit_note_text,
+    PaymentResult: Presenter(lambda r, p, t: invoices.payment_blocks(r), _done, _done),
+    InvoiceUpdate: Presenter(lambda r, p, t: invoices.invoice_update_blocks(r), _done, _done),
+    CreditNoteResult: Presenter(lambda r, p, t: credit_notes.result_blocks(r), _done, credit_notes.result_console),
+    InvoiceCorrection: Presenter(lambda r, p, t: credit_notes.result_blocks(r), _done, credit_notes.result_console),
+    CreditNoteView: Presenter(lambda r, p, t: credit_notes.credit_note_blocks(r), credit_notes.credit_note_text,
                               credit_notes.credit_note_console),
-    ReminderResult: Presenter(lambda r, p: collections.reminder_blocks(r), _done, _done),
+    ReminderResult: Presenter(lambda r, p, t: collections.reminder_blocks(r), _done, _done),
     Worklist: Presenter(collections.worklist_blocks, collections.worklist_text, console.worklist),
     AgeingReport: Presenter(reports.ageing_blocks, reports.ageing_text, console.ageing),
-    CollectionsSummary: Presenter(lambda r, p: reports.collections_blocks(r), reports.collections_text,
+    CollectionsSummary: Presenter(lambda r, p, t: reports.collections_blocks(r), reports.collections_text,
                                   console.collections),
     SalesSummary: Presenter(reports.sales_blocks, reports.sales_text, console.sales),
     CustomerMatches: Presenter(customers.customers_blocks, customers.customers_text, console.customers),
-    CustomerRecord: Presenter(lambda r, p: [section(escape(r.describe(done=True)))], _done, _done),
-    CashForecast: Presenter(forecast.forecast_blocks, forecast.forecast_text, forecast.forecast_console),
-    DocumentFile: Presenter(lambda r, p: [section(escape(r.describe(done=True) + " The PDF follows in this thread."))],
-                            _done, _done),
-    ShipmentResult: Presenter(lambda r, p: shipments.shipment_result_blocks(r), _done, shipments.result_console),
-    DeliveryNotes: Presenter(shipments.notes_blocks, shipments.notes_text, shipments.notes_console),
+    CustomerRecord: Presenter(lambda r, p, t: [section(escape(r.describe(done=True)))], _done, _done),
+    CashForecast: Presenter(_paged(forecast.forecast_blocks), forecast.forecast_text, forecast.forecast_console),
+    DocumentFile: Presenter(lambda r, p, t: [section(escape(r.describe(done=True)
+                                                             + " The PDF follows in this thread."))], _done, _done),
+    ShipmentResult: Presenter(lambda r, p, t: shipments.shipment_result_blocks(r), _done,
+                              shipments.result_console),
+    DeliveryNotes: Presenter(_paged(shipments.notes_blocks), shipments.notes_text, shipments.notes_console),
 }
 
 
@@ -78,10 +87,11 @@ def render(result: BaseModel) -> str:
     return result.describe(done=True) if hasattr(result, "describe") else result.model_dump_json(indent=2)
 
 
-def result_blocks(result: BaseModel, page: int = 0) -> list[dict]:
+def result_blocks(result: BaseModel, page: int = 0, layout: Layout = MONOSPACE) -> list[dict]:
+    """The blocks of a result; with `layout.tables`, a list's table is Slack's table block, last."""
     view = PRESENTERS.get(type(result))
     if view is not None:
-        return view.blocks(result, page)
+        return table_last(view.blocks(result, page, layout))
     # A result without a view of its own (a tool added later): its own words, or its data.
     if hasattr(result, "describe"):
         return [section(escape_keeping(result.describe(done=True), people_in(result)))]

@@ -4,7 +4,14 @@ Streamed messages (chat.startStream and friends) behave as in slack_streams.py.
 It fails the way Slack does, when told to: a 429 with a Retry-After (however long), an error answer, a
 500, a connection dropped before the call is handled, a response lost after the call was handled (the
 message exists, the client sees a dropped connection or a timeout), random mixes of those at given
-rates, and the whole server dying mid-run (`die_after`), to be started again on the same port."""
+rates, and the whole server dying mid-run (`die_after`), to be started again on the same port.
+
+Every message and view is checked as Slack checks it (tests/fakes/block_kit.py): one Slack would refuse is
+answered as Slack answers it (`ok: false`, `invalid_blocks` or `invalid_arguments`, the reasons in
+`response_metadata.messages`) and nothing is stored; one Slack would take but should not get (blocks
+without a `text` fallback) is taken. Both are recorded, on the mock (`invalid`) and for the test run
+(`take_invalid_payloads`): the tests' autouse fixture fails a test that sent any, even when the product
+swallowed the error."""
 
 from __future__ import annotations
 
@@ -15,12 +22,23 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes import block_kit
 from tests.fakes._http import BackgroundServer, QuietHandler
 from tests.fakes.slack_methods import BOT_ID, BOT_USER_ID, TEAM_ID, SlackMethods
 from tests.fakes.slack_streams import StreamMethods
 
-__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "MockSlack", "parse_params"]
+__all__ = ["BOT_ID", "BOT_USER_ID", "TEAM_ID", "Call", "Invalid", "MockSlack", "parse_params", "take_invalid_payloads"]
 _JSON_PARAMS = {"blocks", "attachments", "metadata", "view", "files", "prompts", "chunks"}
+_received_invalid: list[Invalid] = []  # by every mock in this test process, until the fixture takes them
+_invalid_lock = threading.Lock()
+
+
+def take_invalid_payloads() -> list[Invalid]:
+    """The invalid payloads any mock received since the last call, and forget them."""
+    with _invalid_lock:
+        taken = list(_received_invalid)
+        _received_invalid.clear()
+    return taken
 
 
 @dataclass
@@ -33,6 +51,19 @@ class Call:
     def token(self) -> str | None:
         auth = self.headers.get("Authorization", "")
         return auth.removeprefix("Bearer ") if auth else self.params.get("token")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A payload Slack would refuse (`refused`) or that lacks what it should carry."""
+
+    method: str
+    messages: list[str]
+    refused: bool
+    mock: int  # id() of the mock that received it
+
+    def __str__(self) -> str:
+        return f"{self.method}: " + "; ".join(self.messages)
 
 
 def parse_params(query: str, body: bytes, content_type: str) -> dict:
@@ -109,6 +140,7 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
             self.uploaded_files: dict[str, bytes] = {}
             self.file_names: dict[str, str] = {}
             self.completed_uploads: list[dict] = []
+            self.invalid: list[Invalid] = []
             self._messages: list[dict] = []
             self._by_channel: dict[str, list[dict]] = {}
             self._users: dict[str, dict] = {}
@@ -178,6 +210,15 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
         return ("ok", None)
 
     # --- inspection ---------------------------------------------------------------------------------
+    def take_invalid(self) -> list[Invalid]:
+        """The invalid payloads this mock received, now no longer failing the test: for a test that sends
+        them on purpose."""
+        with self._lock:
+            taken, self.invalid = self.invalid, []
+        with _invalid_lock:
+            _received_invalid[:] = [i for i in _received_invalid if i.mock != id(self)]
+        return taken
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -213,6 +254,15 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
             self._changed.notify_all()
             if fault[0] == "fail":
                 return "fail", 200, {"ok": False, "error": fault[1]}, {}
+            refused = block_kit.problems(method, params)
+            if refused is not None:
+                self._record(Invalid(method, refused[1], True, id(self)))
+                messages = [f"[ERROR] {m}" for m in refused[1]]
+                return "fail", 200, {"ok": False, "error": refused[0], "errors": refused[1],
+                                     "response_metadata": {"messages": messages}}, {}
+            warned = block_kit.warnings(method, params)
+            if warned:
+                self._record(Invalid(method, warned, False, id(self)))
             handler = getattr(self, "_m_" + method.replace(".", "_"), None)
             result = handler(params) if handler else {}
             if fault[0] == "lost":
@@ -220,6 +270,11 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
                 return "lost", fault[1], {}, {}
             granted = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
             return "ok", 200, {"ok": "error" not in result, **result}, granted
+
+    def _record(self, invalid: Invalid) -> None:
+        self.invalid.append(invalid)
+        with _invalid_lock:
+            _received_invalid.append(invalid)
 
     def _store_upload(self, file_id: str, data: bytes) -> None:
         with self._lock:

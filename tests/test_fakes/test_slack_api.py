@@ -64,7 +64,8 @@ def test_dm_users_and_views(slack):
     assert user["tz"] == "America/New_York" and user["real_name"] == "Sam Sales"
     assert user["tz_offset"] in (-18000, -14400)
     assert client.users_info(user="U0OTHER")["user"]["tz"] == "UTC"
-    view = client.views_publish(user_id="U0SALES1", view={"type": "home", "blocks": []})["view"]
+    home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]}
+    view = client.views_publish(user_id="U0SALES1", view=home)["view"]
     assert view["type"] == "home" and view["id"]
     client.assistant_threads_setStatus(channel_id="D1", thread_ts="1.2", status="is thinking...")
     assert slack.calls_to("assistant.threads.setStatus")[0].params["status"] == "is thinking..."

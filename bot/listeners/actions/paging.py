@@ -20,5 +20,6 @@ def next_page(body: dict, context: BoltContext, client: WebClient, respond: Resp
     except TallyError as exc:
         respond(text=error_text(exc), response_type="ephemeral", replace_original=False)
         return
-    update_card(body, client, respond, blocks_for(result, page=int(request.get("page", 0)), tz=actor.timezone),
-                fallback_text(result))
+    blocks = blocks_for(result, page=int(request.get("page", 0)), tz=actor.timezone,
+                        tables=bool(context.get("tables")))
+    update_card(body, client, respond, blocks, fallback_text(result))

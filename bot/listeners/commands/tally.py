@@ -18,7 +18,7 @@ def run_tally_command(command: dict, context: BoltContext, client: WebClient, re
     try:
         items = answer_command(tally.via("slash"), actor, command.get("text") or "help")
         for item in items:
-            blocks, text = blocks_of(item, actor.timezone)
+            blocks, text = blocks_of(item, actor.timezone, bool(context.get("tables")))
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         files = [f for f in map(file_for, items) if f]
         if files:  # a private answer gets its chart or document in the person's DM with Tally, not the channel

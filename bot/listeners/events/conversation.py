@@ -25,10 +25,11 @@ def answer_in_thread(event: dict, context: BoltContext, client: WebClient, logge
     actor, tally = context["actor"], context["tally"]
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
     text = event.get("text") or ""
+    tables = bool(context.get("tables"))
     if is_command(from_slack(text, context.bot_user_id)):  # no model to wait for: the placeholder, as ever
-        thread = Thread(client, channel, thread_ts)
+        thread = Thread(client, channel, thread_ts, tables=tables)
     else:
-        thread = StreamedThread(client, channel, thread_ts, recipient_user_id=actor.user_id,
+        thread = StreamedThread(client, channel, thread_ts, tables=tables, recipient_user_id=actor.user_id,
                                 recipient_team_id=context.team_id or event.get("team"), clock=tally.clock.now)
     try:
         thread.start()
