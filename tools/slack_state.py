@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from db.models import SlackCard, SlackEvent
@@ -54,6 +54,26 @@ class SlackState:
         with self.db.session() as session:
             return [Card(c.channel, c.ts, c.user_id) for c in
                     session.scalars(select(SlackCard).where(SlackCard.kind == kind, SlackCard.ref == ref))]
+
+    # The App Home chart: one upload a role a day, its Slack file id kept as a card of kind "home_chart"
+    # (ref: role and day); the upload is claimed first, like an event, so two openings never both upload.
+    def home_chart(self, role: str, day: str) -> str | None:
+        """The file id of the chart uploaded for `role` on `day`, if one was."""
+        found = self.cards("home_chart", f"{role}:{day}")
+        return found[0].ts if found else None
+
+    def claim_home_chart(self, role: str, day: str) -> bool:
+        """True for the one opening that uploads the day's chart for `role`."""
+        return self.claim_event(f"home_chart:{role}:{day}")
+
+    def release_home_chart(self, role: str, day: str) -> None:
+        """The upload failed: the next opening tries again."""
+        with self.db.session(write=True) as session:
+            session.execute(delete(SlackEvent).where(SlackEvent.event_id == f"home_chart:{role}:{day}"))
+            session.commit()
+
+    def remember_home_chart(self, role: str, day: str, file_id: str) -> None:
+        self.remember_card("home_chart", f"{role}:{day}", "", file_id, None)
 
 
 def message_key(client_msg_id: str | None, channel: str | None, ts: str | None) -> str | None:

@@ -12,6 +12,7 @@ from bot.blocks.elements import actions, button, context
 
 PAGE_SIZE = 10
 PAGE_ACTION = "tally_page"
+PAGING_BLOCK = "tally_paging"
 
 T = TypeVar("T")
 
@@ -58,5 +59,5 @@ def footer(page: Page, request: Request | None) -> list[dict]:
     blocks = [context(where)]
     if page.has_next and request is not None:
         blocks.append(actions(button("Next page", PAGE_ACTION, page_value(request, page.number + 1)),
-                              block_id="tally_paging"))
+                              block_id=PAGING_BLOCK))
     return blocks

@@ -141,6 +141,8 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
             self.file_names: dict[str, str] = {}
             self.completed_uploads: list[dict] = []
             self.invalid: list[Invalid] = []
+            self.ready_files: set[str] = set()  # uploads Slack has processed: an image block may show them
+            self.files_processing = False  # True: new uploads stay unprocessed, as right after a big upload
             self._messages: list[dict] = []
             self._by_channel: dict[str, list[dict]] = {}
             self._users: dict[str, dict] = {}
@@ -254,7 +256,7 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
             self._changed.notify_all()
             if fault[0] == "fail":
                 return "fail", 200, {"ok": False, "error": fault[1]}, {}
-            refused = block_kit.problems(method, params)
+            refused = block_kit.problems(method, params) or self._unready_images(method, params)
             if refused is not None:
                 self._record(Invalid(method, refused[1], True, id(self)))
                 messages = [f"[ERROR] {m}" for m in refused[1]]
@@ -270,6 +272,18 @@ class MockSlack(SlackMethods, StreamMethods, BackgroundServer):
                 return "lost", fault[1], {}, {}
             granted = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
             return "ok", 200, {"ok": "error" not in result, **result}, granted
+
+    def _unready_images(self, method: str, params: dict) -> tuple[str, list[str]] | None:
+        """An image block showing an uploaded file Slack does not have, or has not processed yet."""
+        view = params.get("view") if method in block_kit.VIEW_METHODS else None
+        blocks = (view or {}).get("blocks") if view is not None else params.get("blocks")
+        where = "/view/blocks" if view is not None else "/blocks"
+        unready = [f"downloading image failed [json-pointer:{where}/{n}/slack_file]"
+                   for n, b in enumerate(blocks or []) if isinstance(b, dict) and b.get("type") == "image"
+                   and "slack_file" in b and (b["slack_file"] or {}).get("id") not in self.ready_files]
+        if not unready:
+            return None
+        return ("invalid_arguments" if view is not None else "invalid_blocks"), unready
 
     def _record(self, invalid: Invalid) -> None:
         self.invalid.append(invalid)

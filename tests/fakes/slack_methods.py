@@ -152,6 +152,11 @@ class SlackMethods:
         self.uploaded_files[file_id] = data
         self.file_names[file_id] = name
 
+    def finish_processing(self) -> None:
+        """Every upload so far is processed: image blocks may show it."""
+        with self._lock:
+            self.ready_files.update(f["id"] for upload in self.completed_uploads for f in upload["files"] or [])
+
     def _m_files_info(self, p: dict) -> dict:
         file_id = p.get("file", "")
         if file_id not in self.uploaded_files:
@@ -163,6 +168,8 @@ class SlackMethods:
     def _m_files_completeUploadExternal(self, p: dict) -> dict:
         keys = ("files", "channel_id", "thread_ts", "initial_comment")
         self.completed_uploads.append({k: p.get(k) for k in keys})
+        if not self.files_processing:
+            self.ready_files.update(f["id"] for f in p.get("files") or [])
         files = [{"id": f["id"], "title": f.get("title"), "name": f.get("title"),
                   "size": len(self.uploaded_files.get(f["id"], b""))} for f in p.get("files") or []]
         return {"files": files}

@@ -93,3 +93,17 @@ def test_views_are_checked_with_their_limits(slack, client):
 def test_what_a_response_url_gets_is_checked_too(slack, client):
     answer = refused(lambda: client.api_call("response.cmd1", json={"text": "x", "blocks": [{"type": "nope"}]}))
     assert answer["error"] == "invalid_blocks" and slack.invalid[0].method == "response.cmd1"
+
+
+def test_an_image_of_a_file_slack_has_not_processed_is_refused(slack, client):
+    def home(file_id: str) -> dict:
+        return {"type": "home", "blocks": [{"type": "image", "slack_file": {"id": file_id}, "alt_text": "chart"}]}
+
+    slack.files_processing = True
+    file_id = client.files_upload_v2(content=b"\x89PNG", filename="a.png", title="a")["file"]["id"]
+    answer = refused(lambda: client.views_publish(user_id="U1", view=home(file_id)))
+    assert "downloading image failed" in answer["response_metadata"]["messages"][0]
+    assert "downloading image failed" in str(refused(lambda: client.views_publish(user_id="U1", view=home("F0NONE"))))
+    slack.finish_processing()
+    assert client.views_publish(user_id="U1", view=home(file_id))["view"]["blocks"][0]["slack_file"]["id"] == file_id
+    assert [i.refused for i in slack.invalid] == [True, True]

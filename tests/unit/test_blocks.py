@@ -25,6 +25,7 @@ from bot.blocks.views import PRESENTERS
 from core.money import fmt
 from db.models import OrderLine, Product
 from tests.conftest import DEMO_NOW
+from tests.fakes import block_kit
 from tests.helpers import invoice_of, order_of
 from tools import Outcome, Proposal, Tally
 from tools.collections import InvoiceUpdate, ReminderResult, Worklist
@@ -72,8 +73,9 @@ def check_limits(blocks: list[dict]) -> list[dict]:
                 assert 0 < len(element["text"]["text"]) <= 75 and len(element["action_id"]) <= 255
                 assert 0 < len(element["value"]) <= 2000
         else:
-            assert kind == "divider", kind
+            assert kind in ("divider", "table"), kind
         Block.parse(block).to_dict()  # raises SlackObjectFormationError past a limit
+    assert block_kit.problems("chat.postMessage", {"blocks": blocks, "text": "fallback"}) is None
     for text in texts:
         assert text.count("```") % 2 == 0, text
         bare = MARKUP.sub("", text)
@@ -173,6 +175,7 @@ def test_every_view_of_realistic_results_stays_within_slack_limits(tally, db, ac
         rows = max(len(getattr(result, name, None) or []) for name in ("rows", "items", "invoices", "orders"))
         for page in range(rows // 10 + 2):  # every page, and one past the end
             check_limits(blocks_for(result, page=page, tz="Asia/Shanghai"))
+            check_limits(blocks_for(result, page=page, tz="Asia/Shanghai", tables=True))
         text = fallback_text(result)
         assert text and "\n" not in text and len(text) <= 300
     check_limits(blocks_for(proposal))
