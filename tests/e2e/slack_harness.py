@@ -86,9 +86,11 @@ class SlackWorld:
 
 
 @contextmanager
-def slack_world(tally: Tally, with_model: bool = True, streams: bool = False) -> Iterator[SlackWorld]:
+def slack_world(tally: Tally, with_model: bool = True, streams: bool = False, *,
+                tables: bool = True) -> Iterator[SlackWorld]:
     """Without `streams` the workspace refuses chat.startStream, as an older one does: answers come by the
-    placeholder updated in place, the path most tests here look at; with it, answers are streamed."""
+    placeholder updated in place, the path most tests here look at; with it, answers are streamed. `tables`:
+    the app's TALLY_SLACK_TABLES."""
     with MockSlack() as slack, ScriptedOpenAI() as llm:
         if not streams:
             slack.refuse_streams("not_allowed")
@@ -97,7 +99,7 @@ def slack_world(tally: Tally, with_model: bool = True, streams: bool = False) ->
             model = ChatOpenAI(model="m", base_url=llm.base_url, api_key="t", max_retries=0, timeout=5,
                                use_responses_api=False)
             conversation = Conversation(tally, model)
-        app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation)
+        app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation, tables=tables)
         listeners = TrackedExecutor()
         runner = app.listener_runner
         runner.listener_executor = runner.lazy_listener_runner.executor = listeners
