@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage"}
+STREAM_METHODS = {"chat.startStream", "chat.appendStream", "chat.stopStream"}  # blocks, but markdown, not text
 VIEW_METHODS = {"views.publish", "views.open", "views.update", "views.push"}
 MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS = 50, 100
 MAX_TABLE_ROWS, MAX_TABLE_CELLS = 100, 20
@@ -31,7 +32,7 @@ def is_message(method: str) -> bool:
 
 def problems(method: str, params: dict) -> tuple[str, list[str]] | None:
     """(Slack's error, its messages) when Slack would refuse this call, else None."""
-    if is_message(method):
+    if is_message(method) or method in STREAM_METHODS:
         found = [*_blocks(params.get("blocks"), "/blocks", MAX_MESSAGE_BLOCKS, tables=True)]
         for n, attachment in enumerate(params.get("attachments") or []):
             found += _blocks(attachment.get("blocks"), f"/attachments/{n}/blocks", MAX_MESSAGE_BLOCKS, tables=True)

@@ -95,3 +95,10 @@ def test_the_app_home_keeps_monospace_tables_and_slack_accepts_the_view(tally, a
     blocks = home_blocks(tally, actors[user])
     assert not any(b["type"] == "table" for b in blocks)
     assert block_kit.problems("views.publish", {"user_id": user, "view": home_view(blocks)}) is None
+
+
+def test_a_long_list_in_the_home_says_its_page_without_a_next_page_button(tally, actors):
+    # A Next page click in a Home has no message to update; two lists' buttons would also share a block id.
+    blocks = home_blocks(tally, actors["U0SALES2"])
+    shown = json.dumps(blocks)
+    assert "Page 1 of" in shown and "tally_page" not in shown
