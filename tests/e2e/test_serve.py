@@ -37,7 +37,7 @@ TOKEN = "xoxb-1234-5678-serve-test"
 # Web API method (as slack_sdk names it) → the bot scope it needs; None when no scope is needed.
 SCOPES = {
     "chat_postMessage": "chat:write", "chat_update": "chat:write", "chat_postEphemeral": "chat:write",
-    "chat_delete": "chat:write",
+    "chat_delete": "chat:write", "chat_stream": "chat:write",  # chat.startStream, appendStream, stopStream
     "conversations_open": "im:write",
     "conversations_history": "im:history",  # only ever read in the DM where a reminder was sent
     "users_info": "users:read",
