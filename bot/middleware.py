@@ -1,5 +1,6 @@
-"""Global middleware: each Slack event handled once, and every request mapped to a member (an Actor).
-The Slack user comes from Bolt's context, never from anything a model wrote."""
+"""Global middleware: every request mapped to a member (an Actor), from a short-lived cache, before the
+ack. The Slack user comes from Bolt's context, never from anything a model wrote. Repeated deliveries
+are dropped after the ack (bot/listeners/once.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +9,11 @@ from typing import Any
 from slack_bolt import BoltResponse
 
 from bot.blocks import refusal_card
+from bot.listeners.once import first_delivery
 from bot.listeners.outage import is_outage, outage_response
 from tools import Tally
-from tools.slack_state import message_key
 
 REFUSAL = "Sorry, you are not set up to use Tally yet. Ask an admin to add you."
-
-
-def drop_redeliveries(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:
-    """Slack redelivers an event when our ack was slow, and sends a message that mentions Tally in a DM
-    as both app_mention and message.im: event ids and user messages are stored under unique keys."""
-    tally: Tally = context["tally"]
-    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    try:
-        if event_id and not tally.slack_state.claim_event(event_id, _answered_message(body.get("event") or {})):
-            return BoltResponse(status=200, body="")
-    except Exception as exc:
-        if not is_outage(exc):
-            raise
-        return outage_response(body, client, logger, exc)
-    return next()
-
-
-def _answered_message(event: dict) -> str | None:
-    """The key of the user message an event would be answered for. Events the listeners ignore (edits,
-    bot posts, messages outside DMs) claim nothing, so they never hide the copy that is answered."""
-    kind = event.get("type")
-    answered = kind == "app_mention" or (kind == "message" and event.get("channel_type") == "im"
-                                         and not event.get("subtype") and not event.get("bot_id"))
-    return message_key(event.get("client_msg_id"), event.get("channel"), event.get("ts")) if answered else None
 
 
 def attach_actor(body: dict, context: Any, client: Any, logger: Any, next: Any) -> BoltResponse | None:
@@ -54,7 +31,8 @@ def attach_actor(body: dict, context: Any, client: Any, logger: Any, next: Any) 
         context["actor"] = actor
         return next()
     try:
-        _refuse(body, context, client)
+        if first_delivery(body, context):  # a stranger's redelivered event is not refused twice
+            _refuse(body, context, client)
     except Exception:  # a refusal that cannot be delivered must not become an error loop
         logger.warning("could not tell %s they are not a member", user_id, exc_info=True)
     return BoltResponse(status=200, body="")

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.listeners import register_listeners
-from bot.middleware import attach_actor, drop_redeliveries
+from bot.middleware import attach_actor
 from tools import Tally
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ def create_app(tally: Tally, client: WebClient, signing_secret: str, conversatio
         context["tables"] = tables
         return next()
 
-    app.use(drop_redeliveries)
     app.use(attach_actor)
     register_listeners(app)
 

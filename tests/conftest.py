@@ -19,6 +19,7 @@ from db.seed import seed_demo
 from db.session import Database
 from tests.fakes.slack_api import take_invalid_payloads
 from tools import Actor, Rules, Tally, TickingClock
+from tools.member_cache import member_cache
 
 # A Tuesday afternoon; demo data is dated relative to it, so tests can name exact days.
 DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -84,6 +85,7 @@ class Backend:
                 session.execute(delete(AuditEvent))
                 load(session, self.demo if data is None else data)
             session.commit()
+        member_cache(self.db).forget()  # members were rewritten behind the service's back
 
 
 @pytest.fixture(scope="session", autouse=True)

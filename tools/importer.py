@@ -16,6 +16,7 @@ from core.roles import Role
 from tools.context import Actor, ToolContext
 from tools.csv_cells import from_cell
 from tools.import_rows import COLUMNS, KEYS, KINDS, show
+from tools.member_cache import member_cache
 from tools.service import Tally
 
 IMPORT_ACTOR = Actor("cli", Role.ADMIN, "import")
@@ -123,6 +124,8 @@ def import_csv(tally: Tally, kind: str, file: Path, *, dry_run: bool = False) ->
                   {"kind": kind, "file": str(file.resolve()), **report.counts,
                    "refused_lines": [line.number for line in report.refused][:100]})
         session.commit()
+    if kind == "members":
+        member_cache(tally.db).forget()
     return report
 
 

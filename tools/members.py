@@ -14,6 +14,7 @@ from core.roles import Role, parse_role
 from db.models import AuditEvent, Member
 from db.session import Database
 from tools.context import Clock
+from tools.member_cache import member_cache
 
 CLI = "cli"  # the actor of audit events written from the command line
 
@@ -74,6 +75,7 @@ class Members:
                 session.add(AuditEvent(at=now, actor=CLI, action="member_add" if before is None else "member_change",
                                        entity="member", entity_id=user_id, before=before, after=after))
             session.commit()
+            member_cache(self.db).forget(user_id)
             return _info(member)
 
     def all(self) -> list[MemberInfo]:
@@ -91,6 +93,7 @@ class Members:
             session.add(AuditEvent(at=self.clock.now(), actor=CLI, action="member_remove", entity="member",
                                    entity_id=user_id, before={"active": True}, after={"active": False}))
             session.commit()
+        member_cache(self.db).forget(user_id)
 
     def in_role(self, *roles: str) -> list[MemberInfo]:
         with self.db.session() as session:
@@ -115,3 +118,4 @@ class Members:
                                        after={"timezone": tz}))
             member.timezone, member.tz_checked_at = tz, checked_at
             session.commit()
+        member_cache(self.db).forget(slack_user_id)

@@ -25,6 +25,7 @@ from db.models import DocumentRead, Member, PendingAction
 from db.session import Database
 from tools.context import REFS_KEPT, Actor, Clock, FixedClock, Rules, SystemClock, ToolContext, View
 from tools.dunning_policy import Policy
+from tools.member_cache import Known, member_cache
 from tools.messages import argument_problems, refusal
 from tools.proposals import Outcome, PendingView, Proposal
 from tools.registry import REGISTRY, ToolSpec, get
@@ -70,11 +71,18 @@ class Tally(Services):
 
     # who is asking
     def actor_for(self, slack_user_id: str) -> Actor | None:
+        """Asked by every Slack request before its ack: from a short-lived cache (tools.member_cache)."""
+        known = member_cache(self.db).get(slack_user_id, self._load_member)
+        if known is None:
+            return None
+        return Actor(slack_user_id, Role(known.role), known.name, known.timezone or self.rules.timezone)
+
+    def _load_member(self, slack_user_id: str) -> Known | None:
         with self.db.session() as session:
             member = session.get(Member, slack_user_id)
             if member is None or not member.active:
                 return None
-            return Actor(member.slack_user_id, Role(member.role), member.name, member.timezone or self.rules.timezone)
+            return Known(member.role, member.name, member.timezone)
 
     def _context(self, actor: Actor, session: Any, requester: str | None = None) -> ToolContext:
         calendar = None

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.blocks.reminders import reminder_blocks, reminder_text
+from bot.middleware import REFUSAL
 from bot.slack_app import slack_client
 from db.models import AuditEvent, Payment, SalesOrder
 from tests.conftest import ACTORS
 from tests.e2e.slack_harness import slack_world
-from tests.fakes.slack_requests import view_submission
+from tests.fakes.slack_requests import event_callback, view_submission
 from tests.helpers import invoice_of, order_of
 from tools.reminder_message import reminder_message
 
@@ -205,3 +206,13 @@ def test_two_payments_with_one_bank_reference_confirmed_at_once_record_one_and_t
     assert len(cards) == 2 and sum("Payment of 10.00 USD recorded" in c for c in cards) == 1
     (lost,) = [c for c in cards if "Not done" in c]
     assert f"reference '{reference}'" in lost and "Nothing was changed" in lost
+
+
+def test_a_strangers_redelivered_mention_is_refused_once(world):
+    event = {"type": "app_mention", "user": "U0STRANGER", "text": "<@U0TALLYBOT> credit ACME",
+             "ts": "1700030001.000100", "channel": "C0SALES", "event_ts": "1700030001.000100"}
+    body = event_callback(event, "Ev0STRANGER")
+    assert world.sim.post(*body)[0] == 200
+    assert world.sim.post(*body, retry_num=1, retry_reason="http_timeout")[0] == 200
+    world.settle()
+    assert [c.params["text"] for c in world.slack.calls_to("chat.postMessage")] == [REFUSAL]

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import text
 
 from tests.e2e.slack_harness import slack_world
 from tests.fakes.openai_steps import reply
@@ -65,4 +66,18 @@ def test_an_ignored_copy_does_not_hide_the_answered_one(world):
     world.sim.post(*event_callback({"type": "message", "channel_type": "im", "subtype": "file_share", **event},
                                    "EvFile0"))
     world.sim.post(*event_callback({"type": "app_mention", **event}, "EvFile1"))
+    assert answers(world, 1) == 1 and world.llm.calls_count == 1
+
+
+def test_the_ack_does_not_wait_for_the_claim_and_a_retry_is_still_dropped(world, db):
+    """The event id is claimed after Slack has its answer: with the table of claims locked by another
+    writer, the first delivery and Slack's retry of it are both acknowledged at once; once the lock is
+    released, the event is answered once."""
+    body = event_callback({"type": "app_mention", **message("1700020005.000100", "cccc-1")}, "EvLocked")
+    with db.session(write=True) as holder:  # SQLite: the one writer; PostgreSQL: no insert gets through
+        if db.is_postgres:
+            holder.execute(text("LOCK TABLE slack_events IN EXCLUSIVE MODE"))
+        assert world.sim.post(*body)[0] == 200
+        assert world.sim.post(*body, retry_num=1, retry_reason="http_timeout")[0] == 200
+        assert world.llm.calls_count == 0  # nothing answered while the claim waits
     assert answers(world, 1) == 1 and world.llm.calls_count == 1
