@@ -584,7 +584,7 @@ def reminders_sweep(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = No
     _, outbox = _outbox(now)
     report = outbox.sweep()
     out.print(f"Scanned {report.invoices} open invoices: {report.created} reminders queued, "
-              f"{report.superseded} older stages recorded as superseded.")
+              f"{report.passed_over} older stages passed over for a later one.")
 
 
 @reminders.command("send")

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, delete, func, select, text, update  # noqa: E402
+from sqlalchemy import create_engine, delete, func, make_url, select, text, update  # noqa: E402
 
 from bench.reports import OUT, PG_SERVER, SEED_NOW, invoice_count, seed_into, seed_key  # noqa: E402
 from bot.reminders import ReminderSender  # noqa: E402
@@ -48,10 +48,19 @@ REOPEN_ONE_IN = 10  # of the paid invoices, all but one in ten are made open aga
 
 # databases ---------------------------------------------------------------------------------------------
 
+PG_URL = f"{PG_SERVER}/{PG_DATABASE}"  # --pg-url replaces it
+
+
 def database_url(backend: str, n: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{OUT / f'reminders-{n}.db'}"
-    return f"{PG_SERVER}/{PG_DATABASE}"
+    return PG_URL
+
+
+def _schema(url: str) -> str | None:
+    """The schema named by `?options=-csearch_path=NAME` in a PostgreSQL URL, if any."""
+    options = make_url(url).query.get("options") or ""
+    return options.split("search_path=", 1)[1].split(",")[0].strip() if "search_path=" in options else None
 
 
 def fresh(backend: str, n: int) -> None:
@@ -59,6 +68,13 @@ def fresh(backend: str, n: int) -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             (OUT / f"reminders-{n}.db{suffix}").unlink(missing_ok=True)
+        return
+    if (schema := _schema(PG_URL)) is not None:  # a schema of a database someone gave us: only it is replaced
+        engine = create_engine(make_url(PG_URL).difference_update_query(["options"]), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
         return
     server = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
@@ -202,6 +218,7 @@ def sweep_times(url: str, runs: int) -> tuple[list[float], Any, float]:
 
 
 def main() -> None:
+    global PG_URL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--backends", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
@@ -209,6 +226,9 @@ def main() -> None:
     parser.add_argument("--send", type=int, default=2_000, help="reminders sent per Slack behaviour")
     parser.add_argument("--every", type=int, default=50, help="the mock answers every Nth post with HTTP 429")
     parser.add_argument("--rebuild", action="store_true", help="seed again even when a matching database exists")
+    parser.add_argument("--pg-url", default=PG_URL,
+                        help="the PostgreSQL database of the sweep and send runs (dropped and created again), or "
+                             "one schema of it with ?options=-csearch_path%%3DNAME (only that schema is replaced)")
     parser.add_argument("--faults", action="store_true", help="the fault run instead (PostgreSQL, see --database-url)")
     parser.add_argument("--database-url", default=f"{PG_SERVER}/{PG_DATABASE}",
                         help="the fault run's PostgreSQL database; its public schema is replaced")
@@ -220,6 +240,7 @@ def main() -> None:
         report(run(args.database_url, args.reminders, kill_after=args.reminders * 3 // 10))
         return
 
+    PG_URL = args.pg_url
     sweeps, sends = [], []
     for backend in args.backends:
         seeded = ensure_database(backend, args.invoices, args.rebuild)
@@ -236,12 +257,12 @@ def main() -> None:
 
     print(f"Sweep over {args.invoices:,} invoices, median of {args.runs} runs, each on an empty outbox")
     print(f"{'backend':<11} {'open':>8} {'sweep s':>8} {'runs s':<20} {'scanned':>8} {'created':>8} "
-          f"{'superseded':>10} {'peak MB':>8} {'seeded':>8}")
+          f"{'skipped':>8} {'passed over':>11} {'peak MB':>8} {'seeded':>8}")
     for backend, open_count, seeded, times, r, peak in sweeps:
         runs = " ".join(f"{t:.2f}" for t in times)
         seed = f"{seeded:.0f} s" if seeded is not None else "reused"
         print(f"{backend:<11} {open_count:>8,} {statistics.median(times):>8.2f} {runs:<20} {r.invoices:>8,} "
-              f"{r.created:>8,} {r.superseded:>10,} {peak:>8.0f} {seed:>8}")
+              f"{r.created:>8,} {r.skipped:>8,} {r.passed_over:>11,} {peak:>8.0f} {seed:>8}")
     print()
     print("Sender against MockSlack in its own process, one sender, batches of 50")
     print(f"{'backend':<11} {'slack':<22} {'sent':>6} {'failed':>6} {'429s':>5} {'seconds':>8} {'reminders/s':>12}")

@@ -164,26 +164,35 @@ def stage_date(due_date: date, stage: Stage) -> date:
     return due_date + timedelta(days=stage.offset_days)
 
 
+def _due_after_recorded(due_date: date, today: date, policy: tuple[Stage, ...], existing: set[str]) -> list[Stage]:
+    """Stages due by today and later than every stage already recorded, oldest first."""
+    ordered = sorted(policy, key=lambda s: s.offset_days)
+    latest_recorded = max((s.offset_days for s in ordered if s.name in existing), default=None)
+    return [s for s in ordered if stage_date(due_date, s) <= today
+            and (latest_recorded is None or s.offset_days > latest_recorded)]
+
+
 def stages_to_create(
     due_date: date, today: date, policy: tuple[Stage, ...], existing: set[str]
 ) -> list[tuple[Stage, bool]]:
-    """Stages now due and not yet recorded, oldest first, each with whether to send it.
+    """The stage to record now (none or one), with whether to send it: the latest stage now due, when
+    it is later than every stage already recorded.
 
-    Only the latest one is sent; the earlier ones are recorded as superseded, so an invoice first
-    seen 60 days late gets one message, not five. Nothing is sent that is older than a stage
-    already recorded, nor a heads-up once the invoice is past due.
+    A recorded stage stands for the earlier ones too (they were sent, or passed over), so an invoice
+    first seen 60 days late gets one message, and one row, not five. Nothing is sent that is older than
+    a stage already recorded, nor a heads-up once the invoice is past due (that one is recorded unsent,
+    so that it is not weighed again).
     """
-    ordered = sorted(policy, key=lambda s: s.offset_days)
-    due = [s for s in ordered if stage_date(due_date, s) <= today and s.name not in existing]
+    due = _due_after_recorded(due_date, today, policy, existing)
     if not due:
         return []
     latest = due[-1]
-    latest_recorded = max((s.offset_days for s in ordered if s.name in existing), default=None)
-    send = not (
-        (latest.offset_days < 0 and today > due_date)
-        or (latest_recorded is not None and latest_recorded > latest.offset_days)
-    )
-    return [(stage, send and stage is latest) for stage in due]
+    return [(latest, not (latest.offset_days < 0 and today > due_date))]
+
+
+def passed_over(due_date: date, today: date, policy: tuple[Stage, ...], existing: set[str]) -> int:
+    """How many stages due now go unrecorded because the stage recorded now is later."""
+    return max(len(_due_after_recorded(due_date, today, policy, existing)) - 1, 0)
 
 
 def should_chase(

@@ -8,34 +8,21 @@ an audit event: one per sweep that queued anything and per batch sent, one per r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from core.dunning import next_delivery_time, should_chase, stage_date, stages_to_create
-from core.recipients import Holders
-from core.roles import Role
-from db.models import AuditEvent, Customer, Invoice, Member, Reminder
-from db.reports import IS_OPEN
+from core.dunning import next_delivery_time
+from db.models import AuditEvent, Invoice, Reminder
 from db.session import Database
 from tools.context import Clock, Rules
 from tools.dunning_policy import Policy, Timing
+from tools.outbox_sweep import WHO, SweepReport, sweep
 from tools.outbox_verdicts import MANUAL, Verdict, decide
 from tools.reminder_rows import ReminderRow, reminder_row
-
-WHO = "dunning"  # the actor of the outbox's audit events
-INSERT_CHUNK = 10_000
-
-
-@dataclass(frozen=True)
-class SweepReport:
-    invoices: int
-    created: int
-    superseded: int
 
 
 @dataclass(frozen=True)
@@ -81,53 +68,8 @@ class Outbox:
                                before=before, after=after))
 
     def sweep(self) -> SweepReport:
-        """Insert every dunning stage that has come due; only the latest per invoice is sent."""
-        now = self.clock.now()
-        today = self._today(now)
-        earliest = min(s.offset_days for s in self.policy.stages)
-        with self.db.session(write=True) as session:
-            members = {m.slack_user_id: m for m in session.scalars(select(Member).where(Member.active.is_(True)))}
-            managers = sorted(uid for uid, m in members.items() if m.role == Role.MANAGER.value)
-            recorded: dict[int, set[str]] = defaultdict(set)
-            for invoice_id, stage in session.execute(
-                select(Reminder.invoice_id, Reminder.stage).join(Invoice, Invoice.id == Reminder.invoice_id)
-                .where(IS_OPEN, ~Reminder.stage.startswith(MANUAL))
-            ):
-                recorded[invoice_id].add(stage)
-            rows, created, superseded, scanned = [], 0, 0, 0
-            query = (select(Invoice.id, Invoice.due_date, Invoice.status, Invoice.balance,
-                            Invoice.disputed, Invoice.promised_on, Customer.owner_rep, Customer.collector)
-                     .join(Customer, Customer.id == Invoice.customer_id)
-                     .where(IS_OPEN, Invoice.due_date <= today - timedelta(days=earliest)))
-            for inv_id, due, status, balance, disputed, promised, rep, collector in session.execute(query).all():
-                scanned += 1
-                if should_chase(status, balance, disputed, promised, today) is not None:
-                    continue  # paused or settled; a broken promise makes it due again at the next sweep
-                for stage, send in stages_to_create(due, today, self.policy.stages, recorded[inv_id]):
-                    for recipient in Holders(rep, collector, managers, members).for_stage(stage.recipients):
-                        due_at = (self._deliver_at(stage_date(due, stage), members[recipient].timezone, now)
-                                  if send else now)
-                        rows.append({"invoice_id": inv_id, "stage": stage.name, "recipient": recipient,
-                                     "due_at": due_at, "status": "pending" if send else "skipped",
-                                     "skip_reason": None if send else "superseded by a later stage",
-                                     "attempts": 0, "created_by": WHO, "created_at": now})
-                        created += send
-                        superseded += not send
-                if len(rows) >= INSERT_CHUNK:  # a backlog of 100k invoices makes ~600k rows: not all at once
-                    self._insert(session, rows)
-                    rows = []
-            self._insert(session, rows)
-            report = SweepReport(scanned, created, superseded)
-            if created or superseded:  # an hourly pass that changed nothing is not worth a row in the log
-                self._audit(session, now, "reminder_sweep", "outbox", today.isoformat(), None,
-                            {"invoices": scanned, "queued": created, "superseded": superseded})
-            session.commit()
-        return report
-
-    @staticmethod
-    def _insert(session: Session, rows: list[dict]) -> None:
-        if rows:  # through Core, one executemany: the ORM leaves out None values and splits the rows by that
-            session.execute(insert(Reminder.__table__), rows)
+        """Insert the latest dunning stage that has come due for each invoice (tools.outbox_sweep)."""
+        return sweep(self.db, self.clock.now(), self._today, self.policy, self._deliver_at, self._audit)
 
     def _deliver_at(self, day: object, tz_name: str | None, now: datetime) -> datetime:
         tz = self._tz(tz_name)
@@ -281,3 +223,6 @@ class Outbox:
             return [reminder_row(r) for r in session.scalars(select(Reminder).where(
                 Reminder.status == "failed", Reminder.created_at >= since - timedelta(days=30))
                 .order_by(Reminder.due_at))]
+
+
+__all__ = ["MANUAL", "Claimed", "Outbox", "Policy", "SweepReport", "Timing", "Verdict"]

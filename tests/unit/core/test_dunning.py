@@ -12,6 +12,7 @@ from core.dunning import (
     next_delivery_time,
     parse_policy,
     parse_working_hours,
+    passed_over,
     should_chase,
     stage_date,
     stages_to_create,
@@ -160,32 +161,31 @@ def test_nothing_before_the_heads_up_and_nothing_new_on_the_due_date():
     assert stages_to_create(DUE, DUE, DEFAULT_POLICY, {"-3d"}) == []
 
 
-def test_invoice_first_seen_sixty_days_late_gets_one_message():
-    created = stages_to_create(DUE, DUE + timedelta(days=60), DEFAULT_POLICY, set())
-    assert names(created) == [
-        ("-3d", False),
-        ("+1d", False),
-        ("+7d", False),
-        ("+14d", False),
-        ("+30d", True),
-    ]
+def test_invoice_first_seen_sixty_days_late_gets_one_message_and_one_row():
+    late = DUE + timedelta(days=60)
+    assert names(stages_to_create(DUE, late, DEFAULT_POLICY, set())) == [("+30d", True)]
+    assert passed_over(DUE, late, DEFAULT_POLICY, set()) == 4
+    assert stages_to_create(DUE, late, DEFAULT_POLICY, {"+30d"}) == []  # the earlier four are done with it
 
 
-def test_missed_days_supersede_earlier_stages():
-    created = stages_to_create(DUE, DUE + timedelta(days=9), DEFAULT_POLICY, {"-3d"})
-    assert names(created) == [("+1d", False), ("+7d", True)]
+def test_missed_days_pass_over_earlier_stages():
+    assert names(stages_to_create(DUE, DUE + timedelta(days=9), DEFAULT_POLICY, {"-3d"})) == [("+7d", True)]
+    assert passed_over(DUE, DUE + timedelta(days=9), DEFAULT_POLICY, {"-3d"}) == 1
+    assert stages_to_create(DUE, DUE + timedelta(days=9), DEFAULT_POLICY, {"-3d", "+7d"}) == []
 
 
 def test_heads_up_is_never_sent_once_past_due():
     heads_up_only = (DEFAULT_POLICY[0],)
     assert names(stages_to_create(DUE, DUE, heads_up_only, set())) == [("-3d", True)]
     assert names(stages_to_create(DUE, DUE + timedelta(days=1), heads_up_only, set())) == [("-3d", False)]
+    assert stages_to_create(DUE, DUE + timedelta(days=2), heads_up_only, {"-3d"}) == []
 
 
 def test_a_stage_older_than_one_already_recorded_is_not_sent():
     # e.g. the policy gained a +1d stage after +7d had gone out
-    created = stages_to_create(DUE, DUE + timedelta(days=8), DEFAULT_POLICY, {"-3d", "+7d"})
-    assert names(created) == [("+1d", False)]
+    assert stages_to_create(DUE, DUE + timedelta(days=8), DEFAULT_POLICY, {"-3d", "+7d"}) == []
+    assert passed_over(DUE, DUE + timedelta(days=8), DEFAULT_POLICY, {"-3d", "+7d"}) == 0
+    assert names(stages_to_create(DUE, DUE + timedelta(days=14), DEFAULT_POLICY, {"-3d", "+7d"})) == [("+14d", True)]
 
 
 # --- skipping -------------------------------------------------------------------------------------
