@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.dunning import Stage, passed_over, should_chase, stage_date, stages_to_create
 from core.recipients import Holders
 from core.roles import Role
+from db.bulk import insert_rows
 from db.models import Customer, Invoice, Member, Reminder
 from db.reports import IS_OPEN
 from db.session import Database
@@ -28,6 +29,8 @@ DeliverAt = Callable[[date, str | None, datetime], datetime]  # (day, recipient'
 WHO = "dunning"  # the actor of the outbox's audit events
 PAST_DUE = "a heads-up, and the invoice is past due"
 INSERT_CHUNK = 10_000
+COLUMNS = ("invoice_id", "stage", "recipient", "due_at", "status", "skip_reason", "attempts", "created_by",
+           "created_at")
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,8 @@ def sweep(db: Database, now: datetime, today_of: Callable[[datetime], date], pol
             passed += over
             for stage, send in plan:
                 for recipient in plans.recipients(rep, collector, stage):
-                    rows.append({"invoice_id": inv_id, "stage": stage.name, "recipient": recipient,
-                                 "due_at": plans.deliver_at(due, stage, recipient) if send else now,
-                                 "status": "pending" if send else "skipped",
-                                 "skip_reason": None if send else PAST_DUE,
-                                 "attempts": 0, "created_by": WHO, "created_at": now})
+                    rows.append((inv_id, stage.name, recipient, plans.deliver_at(due, stage, recipient) if send
+                                 else now, "pending" if send else "skipped", None if send else PAST_DUE, 0, WHO, now))
                     created += send
                     skipped += not send
             if len(rows) >= INSERT_CHUNK:  # a backlog of 100k invoices makes ~150k rows: not all at once
@@ -117,6 +117,5 @@ def sweep(db: Database, now: datetime, today_of: Callable[[datetime], date], pol
     return report
 
 
-def _insert(session: Session, rows: list[dict]) -> None:
-    if rows:  # through Core, one executemany: the ORM leaves out None values and splits the rows by that
-        session.execute(insert(Reminder.__table__), rows)
+def _insert(session: Session, rows: list[tuple]) -> None:
+    insert_rows(session, Reminder.__table__, COLUMNS, rows)
