@@ -202,9 +202,9 @@ def send_rates(db: Database, count: int, every: int) -> list[dict[str, Any]]:
 
 # the run ------------------------------------------------------------------------------------------------
 
-def sweep_times(url: str, runs: int) -> tuple[list[float], Any, float]:
+def sweep_times(url: str, runs: int) -> tuple[list[float], Any, float, float]:
     """Run in a child process, so that its peak memory is the sweep's own: the timings, the last
-    report and the peak RSS in MB."""
+    report, the peak RSS in MB, and the median time of a sender's claim on what the sweep queued."""
     db = Database(url)
     outbox = Outbox(db, FixedClock(SEED_NOW))
     times, report = [], None
@@ -213,8 +213,24 @@ def sweep_times(url: str, runs: int) -> tuple[list[float], Any, float]:
         started = time.perf_counter()
         report = outbox.sweep()
         times.append(time.perf_counter() - started)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    claim = claim_ms(db)
     db.dispose()
-    return times, report, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return times, report, peak, claim
+
+
+def claim_ms(db: Database, batches: int = 30, size: int = 50) -> float:
+    """A sender's claim of `size` due rows with the whole sweep's rows pending (after ANALYZE, as autovacuum
+    would have run by then), median ms; each batch is released again so the backlog stays as it was."""
+    analyze(db.url)
+    outbox = Outbox(db, FixedClock(SEED_NOW + timedelta(hours=1)))
+    samples = []
+    for _ in range(batches):
+        started = time.perf_counter()
+        claimed = outbox.claim("bench-claim", limit=size)
+        samples.append(time.perf_counter() - started)
+        outbox.release("bench-claim", [c.reminder_id for c in claimed])
+    return statistics.median(samples) * 1000
 
 
 def main() -> None:
@@ -246,10 +262,11 @@ def main() -> None:
         seeded = ensure_database(backend, args.invoices, args.rebuild)
         url = database_url(backend, args.invoices)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            times, report, peak = pool.apply(sweep_times, (url, args.runs))
+            times, report, peak, claim = pool.apply(sweep_times, (url, args.runs))
         db = Database(url)
-        sweeps.append((backend, open_invoices(db), seeded, times, report, peak))
-        print(f"  {backend} sweep {[round(t, 2) for t in times]} s: {report}", file=sys.stderr, flush=True)
+        sweeps.append((backend, open_invoices(db), seeded, times, report, peak, claim))
+        print(f"  {backend} sweep {[round(t, 2) for t in times]} s: {report}; claim of 50 {claim:.1f} ms",
+              file=sys.stderr, flush=True)
         for row in send_rates(db, args.send, args.every):
             sends.append((backend, row))
             print(f"  {backend} send {row}", file=sys.stderr, flush=True)
@@ -257,12 +274,13 @@ def main() -> None:
 
     print(f"Sweep over {args.invoices:,} invoices, median of {args.runs} runs, each on an empty outbox")
     print(f"{'backend':<11} {'open':>8} {'sweep s':>8} {'runs s':<20} {'scanned':>8} {'created':>8} "
-          f"{'skipped':>8} {'passed over':>11} {'peak MB':>8} {'seeded':>8}")
-    for backend, open_count, seeded, times, r, peak in sweeps:
+          f"{'skipped':>8} {'passed over':>11} {'peak MB':>8} {'seeded':>8} {'claim ms':>9}")
+    for backend, open_count, seeded, times, r, peak, claim in sweeps:
         runs = " ".join(f"{t:.2f}" for t in times)
         seed = f"{seeded:.0f} s" if seeded is not None else "reused"
         print(f"{backend:<11} {open_count:>8,} {statistics.median(times):>8.2f} {runs:<20} {r.invoices:>8,} "
-              f"{r.created:>8,} {r.skipped:>8,} {r.passed_over:>11,} {peak:>8.0f} {seed:>8}")
+              f"{r.created:>8,} {r.skipped:>8,} {r.passed_over:>11,} {peak:>8.0f} {seed:>8} {claim:>9.1f}")
+    print("claim ms: one sender's claim of 50 due rows with all the rows the sweep queued pending (median)")
     print()
     print("Sender against MockSlack in its own process, one sender, batches of 50")
     print(f"{'backend':<11} {'slack':<22} {'sent':>6} {'failed':>6} {'429s':>5} {'seconds':>8} {'reminders/s':>12}")

@@ -81,15 +81,21 @@ class Outbox:
         now = self.clock.now()
         lease_until = now + self.timing.lease
         with self.db.session(write=True) as session:
-            due = (select(Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts,
-                          Reminder.lease_until, Reminder.created_at)
-                   .where(((Reminder.status == "pending") & (Reminder.due_at <= now))
-                          | ((Reminder.status == "claimed") & (Reminder.lease_until < now)))
-                   .order_by(Reminder.due_at, Reminder.id).limit(limit)
-                   .with_for_update(skip_locked=True))
-            rows = session.execute(due).all()
+            # Two queries, each a walk of the (status, due_at) index that stops after `limit` rows: an OR of
+            # the two, or a tie-break on id, makes PostgreSQL sort the whole backlog for every batch. Rows
+            # whose sender's lease ran out (a few) go first; due rows fill the batch, oldest due first.
+            columns = (Reminder.id, Reminder.status, Reminder.recipient, Reminder.stage, Reminder.attempts,
+                       Reminder.lease_until, Reminder.created_at, Reminder.due_at)
+            rows = session.execute(
+                select(*columns).where(Reminder.status == "claimed", Reminder.lease_until < now)
+                .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True)).all()
+            if len(rows) < limit:
+                rows += session.execute(
+                    select(*columns).where(Reminder.status == "pending", Reminder.due_at <= now)
+                    .order_by(Reminder.due_at).limit(limit - len(rows)).with_for_update(skip_locked=True)).all()
             if not rows:
                 return []
+            rows.sort(key=lambda r: (r.due_at, r.id))
             session.execute(update(Reminder).where(Reminder.id.in_([r.id for r in rows])).values(
                 status="claimed", claimed_by=worker, lease_until=lease_until, attempts=Reminder.attempts + 1))
             taken_over = [r.id for r in rows if r.status == "claimed"]
