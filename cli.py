@@ -531,14 +531,18 @@ def _serve_workers(settings, client, workers: int, scheduler: bool) -> None:
         _fail("--workers serves HTTP; Socket Mode (SLACK_APP_TOKEN) runs in one process: leave --workers out.")
     signing = secret(settings.slack_signing_secret)
 
+    queued = settings.database_url.startswith("postgresql")  # SQLite: one writer, answers stay in process
+
     def build():
         tally = _tally()
         worker_client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-        app = create_app(tally, worker_client, signing, conversation(tally, settings), tables=settings.slack_tables)
+        app = create_app(tally, worker_client, signing, conversation(tally, settings), tables=settings.slack_tables,
+                         answer_queue=tally.answer_queue if queued else None)
         return wsgi_app(app, signing, tally.healthy)
 
-    run_workers(build, port=settings.port, workers=workers,
-                companion=[sys.executable, sys.argv[0], "scheduler"] if scheduler else None)
+    companions = ([[sys.executable, sys.argv[0], "scheduler"]] if scheduler else []) + (
+        [[sys.executable, sys.argv[0], "answers"]] if queued else [])
+    run_workers(build, port=settings.port, workers=workers, companions=companions)
 
 
 def _slack():
@@ -623,6 +627,35 @@ def alerts(now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None,
     tally, _ = _outbox(now)
     found, sent = run_alerts(tally, client, limit=limit)
     out.print(f"Alerts: {found}. Sent: {sent}.", highlight=False, markup=False)
+
+
+@cli.command()
+def answers(threads: Annotated[int, typer.Option(help="requests answered at once (model calls wait on the "
+                                                      "network, not the processor)")] = 4) -> None:
+    """Answer the Slack requests the web workers queued (the model's work), until stopped. `serve
+    --workers N` starts one on PostgreSQL; run more on other machines to answer more at once."""
+    import os
+    import signal
+    import threading
+
+    from bot.answer_queue import AnswerWorker, worker_name
+    from bot.slack_app import create_app
+    from wiring import conversation, secret
+
+    settings, client = _slack()
+    tally = _tally()
+    app = create_app(tally, client, secret(settings.slack_signing_secret), conversation(tally, settings),
+                     tables=settings.slack_tables, answers_here=True)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    os.nice(5)  # acknowledgements first: Slack waits 3 s for those, people a few seconds for an answer
+    workers = [threading.Thread(target=AnswerWorker(app, tally.answer_queue, client, f"{worker_name()}:{i}").run_until,
+                                args=(stop,), name=f"answers-{i}") for i in range(max(1, threads))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
 
 
 @cli.command()

@@ -25,15 +25,18 @@ def slack_client(token: str, base_url: str) -> WebClient:
 
 
 def create_app(tally: Tally, client: WebClient, signing_secret: str, conversation: Any = None, *,
-               tables: bool = True) -> App:
-    """`tables`: lists in messages as Slack's table block; off for workspaces whose clients do not show it."""
-    app = App(client=client, signing_secret=signing_secret, process_before_response=False)
+               tables: bool = True, answer_queue: Any = None, answers_here: bool = False) -> App:
+    """`tables`: lists in messages as Slack's table block; off for workspaces whose clients do not show it.
+    `answer_queue`: a web worker's, where mentions and DMs go for the answer workers. `answers_here`: an
+    answer worker's app, which runs each listener to its end before dispatch returns."""
+    app = App(client=client, signing_secret=signing_secret, process_before_response=answers_here)
 
     @app.middleware
     def provide_services(context: Any, next: Any) -> Any:  # listeners find the service layer in context
         context["tally"] = tally
         context["conversation"] = conversation
         context["tables"] = tables
+        context["answer_queue"] = answer_queue
         return next()
 
     app.use(attach_actor)

@@ -47,41 +47,45 @@ def wsgi_app(app: App, signing_secret: str, healthy: Callable[[], bool]) -> With
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, build: Callable[[], Callable], options: dict[str, Any], companion: list[str] | None) -> None:
-        self.build, self.options, self.companion = build, options, companion
-        self.process: subprocess.Popen | None = None
+    def __init__(self, build: Callable[[], Callable], options: dict[str, Any], companions: list[list[str]]) -> None:
+        self.build, self.options, self.companions = build, options, companions
+        self.processes: list[subprocess.Popen] = []
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
-        if self.companion:
-            self.cfg.set("when_ready", self._start_companion)
-            self.cfg.set("on_exit", self._stop_companion)
+        if self.companions:
+            self.cfg.set("when_ready", self._start_companions)
+            self.cfg.set("on_exit", self._stop_companions)
 
-    def _start_companion(self, server: object) -> None:
-        # Its own process, never a thread of the master: the master forks workers at any time, and a
+    def _start_companions(self, server: object) -> None:
+        # Their own processes, never threads of the master: the master forks workers at any time, and a
         # fork copies a thread's held locks but not the thread.
-        self.process = subprocess.Popen(self.companion)
+        self.processes = [subprocess.Popen(command) for command in self.companions]
 
-    def _stop_companion(self, server: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+    def _stop_companions(self, server: object) -> None:
+        running = [p for p in self.processes if p.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        for process in running:
             try:
-                self.process.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                process.kill()
 
     def load(self) -> Callable:
         return self.build()  # in each worker, after the fork
 
 
-def run_workers(build: Callable[[], Callable], *, port: int, workers: int, companion: list[str] | None = None) -> None:
-    """Serve `build()`'s WSGI app on `port` with `workers` processes. `companion` is a command run beside
-    them for as long as they serve (the scheduler: jobs run in one process however many workers answer)."""
+def run_workers(build: Callable[[], Callable], *, port: int, workers: int,
+                companions: list[list[str]] | None = None) -> None:
+    """Serve `build()`'s WSGI app on `port` with `workers` processes. `companions` are commands run beside
+    them for as long as they serve (the scheduler, whose jobs run in one process however many workers
+    answer; the answer worker, which answers what they queue)."""
     _Gunicorn(build, {
         "bind": f"0.0.0.0:{port}", "workers": workers, "worker_class": "gthread", "threads": 4,
         "timeout": 30, "graceful_timeout": 20, "keepalive": 5,
         "limit_request_line": 8190, "limit_request_fields": 100, "limit_request_field_size": MAX_BODY_BYTES // 128,
         "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "tally",
-    }, companion).run()
+    }, companions or []).run()

@@ -146,13 +146,14 @@ class AlertOutbox(Outbox):
         with self.db.session(write=True) as session:
             cols = (Alert.id, Alert.status, Alert.recipient, Alert.attempts, Alert.lease_until, Alert.created_at,
                     Alert.condition_id)
-            due = session.execute(select(*cols).where(Alert.status == "pending", Alert.due_at <= now)
-                                  .order_by(Alert.due_at, Alert.id).limit(limit)
-                                  .with_for_update(skip_locked=True)).all()
+            # Lapsed leases first, then due rows: each query walks the (status, due_at) index and stops at
+            # the batch, so a large backlog is never sorted whole.
             lapsed = session.execute(select(*cols).where(Alert.status == "claimed", Alert.lease_until < now)
-                                     .order_by(Alert.lease_until).limit(max(0, limit - len(due)))
-                                     .with_for_update(skip_locked=True)).all() if len(due) < limit else []
-            rows = [*due, *lapsed]
+                                     .order_by(Alert.lease_until).limit(limit).with_for_update(skip_locked=True)).all()
+            due = session.execute(select(*cols).where(Alert.status == "pending", Alert.due_at <= now)
+                                  .order_by(Alert.due_at).limit(limit - len(lapsed))
+                                  .with_for_update(skip_locked=True)).all() if len(lapsed) < limit else []
+            rows = [*lapsed, *due]
             if not rows:
                 return []
             session.execute(update(Alert).where(Alert.id.in_([r.id for r in rows])).values(

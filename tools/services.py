@@ -11,6 +11,7 @@ from sqlalchemy import text
 from core.alerts import AlertThresholds
 from db.session import Database
 from tools.alert_outbox import AlertOutbox
+from tools.answer_queue import AnswerQueue
 from tools.context import Clock, Rules
 from tools.conversations import Memory, usage_summary
 from tools.digests import Digests
@@ -66,6 +67,10 @@ class Services:
     @property
     def alert_outbox(self) -> AlertOutbox:
         return AlertOutbox(self.db, self.clock, self.policy, self.rules, self.alert_thresholds, trends=product_trends)
+
+    @property
+    def answer_queue(self) -> AnswerQueue:
+        return AnswerQueue(self.db, self.clock)
 
     def healthy(self) -> bool:
         """The database answers a trivial query."""

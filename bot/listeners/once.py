@@ -28,7 +28,7 @@ def answered_message(event: dict) -> str | None:
 def first_delivery(body: dict, context: BoltContext) -> bool:
     """True for the first delivery of an event (and of the user message it carries), False for repeats."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if not event_id:
+    if not event_id or context.get("from_queue"):  # a queued event was claimed before it was queued
         return True
     return context["tally"].slack_state.claim_event(event_id, answered_message(body.get("event") or {}))
 

@@ -2,6 +2,7 @@
 Each group lives in its own module; importing this package registers them all on `Base.metadata`."""
 
 from db.models.alerts import Alert, AlertCondition
+from db.models.answers import AnswerJob
 from db.models.banking import BankStatement, CustomerCredit, CustomerIban, StatementLine
 from db.models.base import NAMING, Base, BigId, Money, Str40, UTCDateTime
 from db.models.credits import CreditNote, CreditNoteLine
@@ -14,7 +15,7 @@ from db.models.shipping import SHIPMENT_STATUSES, Shipment, ShipmentLine
 from db.models.slack import ConversationMessage, DigestLog, Feedback, SlackCard, SlackEvent, TurnLog
 
 __all__ = [
-    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition",
+    "NAMING", "OPEN_INVOICE", "OPEN_STATUSES", "Alert", "AlertCondition", "AnswerJob",
     "AuditEvent", "BankStatement", "Base", "BigId", "ConversationMessage",
     "CreditNote", "CreditNoteLine", "Customer", "CustomerCredit", "CustomerIban", "DigestLog", "DocumentCounter",
     "Feedback",

@@ -87,10 +87,11 @@ class SlackWorld:
 
 @contextmanager
 def slack_world(tally: Tally, with_model: bool = True, streams: bool = False, *,
-                tables: bool = True) -> Iterator[SlackWorld]:
+                tables: bool = True, answer_queue: object = None) -> Iterator[SlackWorld]:
     """Without `streams` the workspace refuses chat.startStream, as an older one does: answers come by the
     placeholder updated in place, the path most tests here look at; with it, answers are streamed. `tables`:
-    the app's TALLY_SLACK_TABLES."""
+    the app's TALLY_SLACK_TABLES. `answer_queue`: the app is a web worker's that leaves mentions and DMs to
+answer workers."""
     with MockSlack() as slack, ScriptedOpenAI() as llm:
         if not streams:
             slack.refuse_streams("not_allowed")
@@ -99,7 +100,8 @@ def slack_world(tally: Tally, with_model: bool = True, streams: bool = False, *,
             model = ChatOpenAI(model="m", base_url=llm.base_url, api_key="t", max_retries=0, timeout=5,
                                use_responses_api=False)
             conversation = Conversation(tally, model)
-        app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation, tables=tables)
+        app = create_app(tally, slack_client("xoxb-test", slack.base_url), SECRET, conversation, tables=tables,
+                         answer_queue=answer_queue)
         listeners = TrackedExecutor()
         runner = app.listener_runner
         runner.listener_executor = runner.lazy_listener_runner.executor = listeners

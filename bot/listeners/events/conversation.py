@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from logging import Logger
 from typing import Any
 
@@ -65,12 +66,23 @@ def keep_cards(tally: Any, client: WebClient, actor: Any, channel: str, items: l
                                    blocks=outcome_card(item.outcome, actor.timezone))
 
 
-def answer_mention(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
-    answer_in_thread(event, context, client, logger)
+def answer_mention(body: dict, event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+    if not queued(body, context, "answer_mention"):
+        answer_in_thread(event, context, client, logger)
 
 
-def answer_direct_message(event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
+def answer_direct_message(body: dict, event: dict, context: BoltContext, client: WebClient, logger: Logger) -> None:
     # Only people's own words in a DM with Tally: not edits, joins, bot posts, or channel chatter.
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
-    answer_in_thread(event, context, client, logger)
+    if not queued(body, context, "answer_direct_message"):
+        answer_in_thread(event, context, client, logger)
+
+
+def queued(body: dict, context: BoltContext, listener: str) -> bool:
+    """Behind a web worker with answer workers, the answering is left to them (bot/answer_queue.py)."""
+    queue = context.get("answer_queue")
+    if queue is None:
+        return False
+    queue.put(listener, json.dumps(body), {"content-type": ["application/json"]})
+    return True
