@@ -45,6 +45,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "cash_forecast": ("Forecasting cash for {weeks} weeks", "Forecasting cash"),
     "review_statement_line": ("Preparing a decision on a bank statement line",),
     "undo_statement_line": ("Preparing to undo a bank statement line",),
+    "statement_line_split": ("Finding the invoices bank line {line_id} could pay",),
+    "split_statement_line": ("Preparing to split bank line {line_id} over invoices",),
     "invoice_document": ("Printing {invoice_number}",),
     "payment_receipt": ("Printing receipt {receipt_number}",),
     "customer_statement": ("Printing {customer:s} statement",),

@@ -5,9 +5,11 @@ stops gracefully on SIGTERM, letting requests in flight finish."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,6 +22,7 @@ from bot.serve import PATH
 
 log = logging.getLogger(__name__)
 HEALTH = "/healthz"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class WithHealth:
@@ -46,6 +49,13 @@ def wsgi_app(app: App, signing_secret: str, healthy: Callable[[], bool]) -> With
     return WithHealth(SignedRequestsOnly(SlackRequestHandler(app, path=PATH), signing_secret), healthy)
 
 
+def _ends_with_parent() -> None:
+    """In a companion, before it starts: on Linux it gets SIGTERM when the master dies, however it dies,
+    so a killed master never leaves a scheduler or answer worker running without it."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, build: Callable[[], Callable], options: dict[str, Any], companions: list[list[str]]) -> None:
         self.build, self.options, self.companions = build, options, companions
@@ -62,7 +72,7 @@ class _Gunicorn(BaseApplication):
     def _start_companions(self, server: object) -> None:
         # Their own processes, never threads of the master: the master forks workers at any time, and a
         # fork copies a thread's held locks but not the thread.
-        self.processes = [subprocess.Popen(command) for command in self.companions]
+        self.processes = [subprocess.Popen(command, preexec_fn=_ends_with_parent) for command in self.companions]
 
     def _stop_companions(self, server: object) -> None:
         running = [p for p in self.processes if p.poll() is None]

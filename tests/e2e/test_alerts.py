@@ -49,6 +49,15 @@ def test_the_alerts_command_tells_each_person_once_across_two_runs(db, backend, 
     assert bad.returncode != 0 and "not an ISO date-time" in bad.stdout
 
 
+def stopped(process: subprocess.Popen) -> str:
+    """Its output once it has ended: killed if SIGTERM is not enough, never left running on the test database."""
+    try:
+        return process.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0] + "\n(killed: it did not stop on SIGTERM)"
+
+
 def alert_dm(world, db, user: str, kind: str, subject: str):
     """The DM of that alert, and where Slack put it."""
     with db.session() as s:
@@ -135,7 +144,7 @@ def test_two_scheduler_processes_alert_each_person_once(db, backend, tmp_path):
         finally:
             for p in procs:
                 p.terminate()
-            logs = [p.communicate(timeout=30)[0] for p in procs]
+            logs = [stopped(p) for p in procs]
         assert all(p.returncode is not None for p in procs), logs
         posts = posted_alerts(slack)
         assert posts and max(Counter(p["id"] for p in posts).values()) == 1, logs
