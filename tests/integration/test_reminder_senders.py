@@ -172,6 +172,23 @@ def holds_rows(db, worker: str, attempts: int = 6000) -> None:
     raise AssertionError(f"{worker} never claimed a row")
 
 
+def kill_holding_rows(db, pid: int, worker: str) -> None:
+    """SIGKILL the sender while it holds claimed rows: frozen first (SIGSTOP), so that it cannot mark its
+    batch sent between the look and the kill; let go again and looked at later when it holds none."""
+    holds_rows(db, worker)  # on a loaded machine it may still be starting
+    for _ in range(1000):
+        os.kill(pid, signal.SIGSTOP)
+        with db.session() as s:
+            held = s.scalar(select(Reminder.id).where(Reminder.status == "claimed", Reminder.claimed_by == worker)
+                            .limit(1))
+        if held is not None:
+            os.kill(pid, signal.SIGKILL)
+            return
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.005)
+    raise AssertionError(f"{worker} was never caught holding rows")
+
+
 def test_a_sender_killed_mid_run_leaves_the_rest_to_the_other_without_doubles(db):
     fill_outbox(db, 2_000)
     url = os.environ["TALLY_TEST_DATABASE_URL"]
@@ -182,8 +199,7 @@ def test_a_sender_killed_mid_run_leaves_the_rest_to_the_other_without_doubles(db
         for p in procs:
             p.start()
         slack.wait_for("chat.postMessage", count=300, timeout=120)
-        holds_rows(db, "s0")  # on a loaded machine s0 may still be starting: kill it only once it holds rows
-        os.kill(procs[0].pid, signal.SIGKILL)  # mid-batch: claimed rows, some posted and not yet marked
+        kill_holding_rows(db, procs[0].pid, "s0")  # mid-batch: claimed rows, some posted and not yet marked
         procs[1].join(timeout=240)
         procs[0].join(timeout=10)
         assert procs[1].exitcode == 0 and procs[0].exitcode == -signal.SIGKILL
