@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks.alerts import alert_blocks, alert_text
 from bot.reminders import ReminderSender, SendReport
 from tools import Tally
-from tools.alert_outbox import AlertOutbox, PassReport
+from tools.alert_outbox import PassReport
 
 METADATA_TYPE = "tally_alert"
 
@@ -17,10 +17,6 @@ class AlertSender(ReminderSender):
     metadata_type = METADATA_TYPE
     id_key = "alert_id"
     missing = "the alert is gone"
-
-    def __init__(self, tally: Tally, outbox: AlertOutbox, client: Any, worker: str | None = None,
-                 poster: Any = None):
-        super().__init__(tally, outbox, client, worker, poster)
 
     def _messages(self, ready: list[int]) -> dict[int, Any]:
         return self.outbox.messages(ready)

@@ -179,13 +179,3 @@ class AlertOutbox(Outbox):
                                                        "found_in_slack": sorted(reconciled)}))
             session.commit()
         return marked
-
-    def listing(self, status: str | None = None, limit: int = 50) -> list[tuple]:
-        with self.db.session() as session:
-            query = (select(Alert.id, Alert.status, AlertCondition.kind, AlertCondition.subject, Alert.recipient,
-                            Alert.due_at, Alert.skip_reason, Alert.last_error)
-                     .join(AlertCondition, AlertCondition.id == Alert.condition_id)
-                     .order_by(Alert.id.desc()).limit(limit))
-            if status:
-                query = query.where(Alert.status == status)
-            return [tuple(r) for r in session.execute(query)]

@@ -31,6 +31,12 @@ MANAGERS_ONLY = {"owner_rep", "collector"}  # who looks after a customer is a ma
 CREDIT_DESK = {"payment_terms_days", "on_hold"}  # credit terms and holds: collectors and managers
 
 
+def on_credit_desk(role: Role) -> bool:
+    """Whether `role` may change a customer's credit terms and hold (the rule the update below applies),
+    for front ends that offer such a button only to those who can use it."""
+    return role != Role.SALES
+
+
 class CustomerFields(Args):
     name: str | None = Field(None, min_length=2, max_length=200)
     credit_limit: Money | None = Field(None, ge=0)
@@ -113,7 +119,7 @@ def _check_may(ctx: ToolContext, wanted: dict, before: dict | None) -> None:
         if field in MANAGERS_ONLY and not (role == Role.SALES and before is None and wanted[field] == ctx.requested_by):
             raise NotAllowed(f"Only a manager assigns a customer's {LABELS[field]}.",
                              hint="Ask a manager to make the change.")
-        if field in CREDIT_DESK and role == Role.SALES:
+        if field in CREDIT_DESK and not on_credit_desk(role):
             raise NotAllowed(f"A customer's {LABELS[field]} is set by collections.",
                              hint="Ask the customer's collector or a manager.")
     limit = wanted.get("credit_limit")

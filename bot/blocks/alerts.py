@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from bot.blocks.elements import actions, button, context, escape, section
 from core.plural import days
+from core.roles import Role
 from tools.alert_outbox import AlertMessage
+from tools.customer_records import on_credit_desk
 
 ACTION_PREFIX = "tally_alert_"
-CREDIT_DESK = ("collector", "manager", "admin")  # who may put a customer on hold
 
 
 def _amount(facts: dict, key: str) -> str:
@@ -57,7 +58,8 @@ def _commands(msg: AlertMessage) -> list[tuple[str, str]]:
     f = msg.facts
     customer = f.get("customer", "")
     if msg.kind == "exposure":
-        hold = [("Hold new orders", f"customer {customer} hold on")] if msg.role in CREDIT_DESK else []
+        may = msg.role is not None and on_credit_desk(Role(msg.role))
+        hold = [("Hold new orders", f"customer {customer} hold on")] if may else []
         return [("Check credit", f"credit {customer}"), ("Statement", f"statement {customer}"), *hold]
     if msg.kind == "worsening":
         return [("Check credit", f"credit {customer}"), ("Overdue invoices", f"invoices {customer} overdue")]
@@ -75,11 +77,9 @@ def _commands(msg: AlertMessage) -> list[tuple[str, str]]:
     return []
 
 
-def alert_blocks(msg: AlertMessage, done: str | None = None) -> list[dict]:
+def alert_blocks(msg: AlertMessage) -> list[dict]:
     blocks = [section(_lead(msg)), context(f"Alert #{msg.alert_id} · found {msg.opened_at:%Y-%m-%d %H:%M} UTC · "
                                            "you hear of it again only if it clears and comes back")]
-    if done:
-        return [*blocks, context(done)]
     buttons = [button(label, f"{ACTION_PREFIX}{i}", json.dumps({"alert": msg.alert_id, "command": command}))
                for i, (label, command) in enumerate(_commands(msg))]
     return [*blocks, actions(*buttons, block_id="alert_actions")] if buttons else blocks
